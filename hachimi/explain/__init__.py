@@ -1,0 +1,1 @@
+"""Violations -> minimal cores, repairs and rendered messages."""

@@ -1,0 +1,107 @@
+"""Persona facts + violations -> the cheapest change of structured fields that removes every
+fixable violation (clingo #minimize over the completion program; slot fields and text fixed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..facts.domain import domain
+from ..facts.reader import Fact
+from ..facts.table import BY_PATH
+from ..theory.pack import Theory
+from ..solve.program import completion_program, control, literal_map, to_python
+
+
+@dataclass
+class Repair:
+    changes: list[dict] = field(default_factory=list)   # {"field", "from", "to"}
+    fixes: list[str] = field(default_factory=list)      # refs whose violations the repair removes
+    unfixable: list[str] = field(default_factory=list)  # refs it cannot remove
+
+    def to_dict(self) -> dict:
+        return {"changes": self.changes, "fixes": self.fixes, "unfixable": self.unfixable}
+
+
+def _changeable(f: Fact) -> bool:
+    spec = BY_PATH.get(f.field)
+    return (spec is not None and spec.structured and not f.field.startswith("slot.")
+            and f.pred not in ("missing", "invalid_value", "dup") and spec.kind != "count")
+
+
+class Repairer:
+    def __init__(self, theory: Theory):
+        self.theory = theory
+        self.dom = domain(theory.text)
+        facts = self.dom.all_facts()
+        self.soft = [f for f in facts if _changeable(f)]
+        lines = [f"fixable(\"{r.id}\")." for r in theory.rules.values() if r.fixable]
+        lines.append(':- violation(0,R,_), fixable(R).')
+        lines.append("#show violation/3.")
+        for i, f in enumerate(self.soft):
+            w = theory.weight(f.field)
+            lines.append(f"#external keep({i}). #external drop({i}).")
+            lines.append(f":~ keep({i}), not {f.atom(0)}. [{w}@1,{i}]")
+            lines.append(f":~ drop({i}), {f.atom(0)}. [{w}@1,{i}]")
+            lines.append(f"#show {f.atom(0)} : {f.atom(0)}.")
+        self.ctl = control(theory, completion_program(self.dom) + "\n".join(lines) + "\n",
+                           ["--opt-mode=opt", "--models=0"])
+        self.ctl.ground([("base", [])])
+        self.lits = literal_map(self.ctl)
+        self.keep = [self.lits.get(f"keep({i})") for i in range(len(self.soft))]
+        self.drop = [self.lits.get(f"drop({i})") for i in range(len(self.soft))]
+        self.fixed = [f for f in facts if not _changeable(f) and f.atom(0) in self.lits]
+        self.soft_index = {f.atom(0): i for i, f in enumerate(self.soft)}
+
+    def _setup(self, present: set[str]) -> list[int]:
+        """Point the keep/drop externals at this persona; return assumptions fixing the rest."""
+        backend_vals = []
+        for i, f in enumerate(self.soft):
+            on = f.atom(0) in present
+            is_set = BY_PATH[f.field].kind == "set"
+            self.ctl.assign_external(self.keep[i], on)
+            self.ctl.assign_external(self.drop[i], is_set and not on)
+        for f in self.fixed:
+            lit = self.lits[f.atom(0)]
+            backend_vals.append(lit if f.atom(0) in present else -lit)
+        return backend_vals
+
+    def repair(self, facts: list[Fact], values: dict[str, Any], violated: dict[str, str]) -> Repair:
+        """violated: rule id -> ref of every violation present. Returns the minimal repair."""
+        present = {f.atom(0) for f in facts}
+        fixable = {r for r in violated if self.theory.rules[r].fixable}
+        text_refs = sorted({violated[r] for r in violated if r not in fixable})
+        if not fixable:
+            return Repair([], [], text_refs)
+        best: list[Any] = []
+        result = self.ctl.solve(assumptions=self._setup(present),
+                                on_model=lambda m: best.__setitem__(slice(None), m.symbols(shown=True)))
+        if not result.satisfiable or not best:
+            return Repair([], [], sorted(set(violated.values())))
+        chosen = {str(s) for s in best if s.name != "violation"}
+        remaining = {s.arguments[1].string for s in best if s.name == "violation"}
+        changes = self._changes(present, chosen, values)
+        fixes = sorted({violated[r] for r in fixable if r not in remaining})
+        left = sorted({violated[r] for r in violated if r in remaining or r not in fixable} - set(fixes))
+        return Repair(changes, fixes, left)
+
+    def _changes(self, present: set[str], chosen: set[str], values: dict[str, Any]) -> list[dict]:
+        out, by_field = [], {}
+        for f in self.soft:
+            was, now = f.atom(0) in present, f.atom(0) in chosen
+            if was != now:
+                by_field.setdefault(f.field, []).append((f, now))
+        for path, flips in by_field.items():
+            spec = BY_PATH[path]
+            if spec.kind == "set":
+                old = list(values.get(path, []))
+                new = [v for v in old if not any(f.value == v and not now for f, now in flips)]
+                new += [f.value for f, now in flips if now]
+                out.append({"field": path, "from": old, "to": new})
+            else:
+                to = next(f.value for f, now in flips if now)
+                out.append({"field": path, "from": values.get(path), "to": to})
+        return sorted(out, key=lambda c: list(BY_PATH).index(c["field"]))
+
+
+__all__ = ["Repair", "Repairer", "to_python"]

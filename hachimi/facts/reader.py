@@ -1,0 +1,160 @@
+"""Parsed JSON object -> Record: normalised field values, facts, or a precise input problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from .table import FIELDS, FieldSpec
+from .text import TextConfig, mentioned, narrative_flags, terms_in
+
+_MISSING = object()
+
+
+class Fact(NamedTuple):
+    """One ground fact about a persona; atom text is pred(P<rest>)."""
+    pred: str
+    rest: str       # argument text after P, starting with ',' (e.g. ',13' or ',piaget,conventional')
+    field: str      # field path the fact is about
+    value: Any      # the value (for structured facts) or feature argument
+
+    def atom(self, p: int | str) -> str:
+        return f"{self.pred}({p}{self.rest})"
+
+
+@dataclass
+class Record:
+    """What the validator knows about one input line."""
+    id: str | None
+    values: dict[str, Any] = field(default_factory=dict)   # path -> normalised value
+    missing: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)         # unknown enum values kept as facts
+    problems: list[str] = field(default_factory=list)        # type errors -> the line is an error
+    facts: list[Fact] = field(default_factory=list)
+
+
+def _get(obj: Any, path: str) -> Any:
+    for key in path.split("."):
+        if not isinstance(obj, dict):
+            return _MISSING
+        obj = obj.get(key, _MISSING)
+        if obj is _MISSING:
+            return _MISSING
+    return obj
+
+
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _read_value(spec: FieldSpec, raw: Any, rec: Record) -> None:
+    """Check one present value against its spec; record it, or a missing/invalid flag, or a problem."""
+    p = spec.path
+    if spec.kind == "int":
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            rec.problems.append(f"{p}: expected an integer, got {raw!r}")
+        elif raw not in spec.domain:
+            rec.problems.append(f"{p}: {raw} is outside {spec.domain[0]}-{spec.domain[-1]}")
+        else:
+            rec.values[p] = raw
+    elif spec.kind == "enum":
+        if not isinstance(raw, str):
+            rec.problems.append(f"{p}: expected a string, got {raw!r}")
+        elif raw.strip() == "":
+            rec.missing.append(p)
+        elif raw in spec.domain:
+            rec.values[p] = raw
+        elif spec.unknown_as_fact:
+            rec.values[p] = raw
+            rec.invalid.append(p)
+        else:
+            rec.problems.append(f"{p}: {raw!r} is not one of {', '.join(spec.domain)}")
+    elif spec.kind in ("set", "count"):
+        if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+            rec.problems.append(f"{p}: expected a list of strings, got {raw!r}")
+            return
+        items = [x for x in raw if x.strip()]
+        bad = [x for x in items if spec.kind == "set" and x not in spec.domain]
+        if bad:
+            rec.problems.append(f"{p}: {', '.join(map(repr, bad))} not in {', '.join(spec.domain)}")
+        elif not items:
+            rec.missing.append(p)
+        else:
+            rec.values[p] = items
+    else:  # text / id
+        if not isinstance(raw, str):
+            rec.problems.append(f"{p}: expected a string, got {raw!r}")
+        elif raw.strip() == "":
+            rec.missing.append(p)
+        else:
+            rec.values[p] = raw
+
+
+def read(obj: Any, cfg: TextConfig) -> Record:
+    """Read one decoded JSON value; never raises for bad content."""
+    if not isinstance(obj, dict):
+        return Record(None, problems=[f"expected a JSON object, got {type(obj).__name__}"])
+    rec = Record(obj.get("id") if isinstance(obj.get("id"), str) else None)
+    slot_present = isinstance(obj.get("slot"), dict)
+    if "slot" in obj and obj["slot"] is not None and not slot_present:
+        rec.problems.append(f"slot: expected an object, got {obj['slot']!r}")
+    for spec in FIELDS:
+        raw = _get(obj, spec.path)
+        if raw is _MISSING or raw is None:
+            if spec.required or (spec.path.startswith("slot.") and slot_present
+                                 and spec.path != "slot.subject_bias"):
+                rec.missing.append(spec.path)
+            continue
+        _read_value(spec, raw, rec)
+    if not rec.problems:
+        rec.facts = facts_of(rec, cfg)
+    return rec
+
+
+def _structured(spec: FieldSpec, value: Any) -> list[Fact]:
+    extra = "".join("," + e for e in spec.extra)
+    if spec.kind == "set":
+        seen, out = set(), []
+        for v in value:
+            if v in seen:
+                out.append(Fact("dup", f',{_q(spec.path)},{v}', spec.path, v))
+            else:
+                seen.add(v)
+                out.append(Fact(spec.pred, f"{extra},{v}", spec.path, v))
+        return out
+    if spec.kind == "count":
+        return [Fact(spec.pred, f"{extra},{len(value)}", spec.path, len(value))]
+    return [Fact(spec.pred, f"{extra},{value}", spec.path, value)]
+
+
+def _text_facts(path: str, text: str, cfg: TextConfig, narrative: bool) -> list[Fact]:
+    qp = _q(path)
+    out = [Fact(f, f",{qp}", path, True) for f in (narrative_flags(text, cfg) if narrative else ())]
+    for d in mentioned(text, cfg.mentions.get(path, ())):
+        out.append(Fact("mentions", f",{qp},{d}", path, d))
+    for lex, (fields, terms) in cfg.lexicons.items():
+        if path in fields:
+            out += [Fact("term", f",{qp},{lex},{_q(t)}", path, t) for t in terms_in(text, terms)]
+    for name, (field_, regex) in cfg.patterns.items():
+        if field_ == path and regex.search(text):
+            out.append(Fact("matches", f",{name}", path, name))
+    return out
+
+
+def facts_of(rec: Record, cfg: TextConfig) -> list[Fact]:
+    """All facts of a readable record, in table order."""
+    out: list[Fact] = []
+    for spec in FIELDS:
+        if spec.kind == "id":
+            continue
+        value = rec.values.get(spec.path, _MISSING)
+        if spec.path in rec.invalid:
+            out.append(Fact("invalid_value", f",{_q(spec.path)}", spec.path, value))
+        elif value is not _MISSING and spec.structured:
+            out += _structured(spec, value)
+        if spec.kind == "text" and value is not _MISSING:
+            out += _text_facts(spec.path, value, cfg, spec.narrative)
+        if spec.path == "mental_health.traits" and value is not _MISSING:
+            out += _text_facts(spec.path, " ; ".join(value), cfg, False)
+    out += [Fact("missing", f",{_q(p)}", p, True) for p in rec.missing]
+    return out

@@ -1,0 +1,36 @@
+"""Fact (+ polarity) -> the short text auditors read in a core, e.g. 'enrollment.age=13'."""
+
+from __future__ import annotations
+
+from .reader import Fact
+
+_FLAG_TEXT = {
+    "multi_paragraph": ("has more than one paragraph", "is a single paragraph"),
+    "list_marker": ("contains list markers", "has no list markers"),
+    "too_short": ("is too short", "is long enough"),
+    "too_long": ("is too long", "is short enough"),
+    "repeated_sentence": ("repeats a sentence", "repeats no sentence"),
+    "missing": ("is missing or empty", "is present"),
+    "invalid_value": ("is not an allowed value", "is an allowed value"),
+}
+
+
+def render(fact: Fact, positive: bool = True) -> str:
+    p, v = fact.field, fact.value
+    if fact.pred in _FLAG_TEXT:
+        yes, no = _FLAG_TEXT[fact.pred]
+        text = f"{p} {yes if positive else no}"
+        return text if fact.pred != "invalid_value" or v is None else f"{p}={v} {yes}"
+    if fact.pred in ("strong", "weak", "slot_bias"):
+        return f"{p}∋{v}" if positive else f"{p}∌{v}"
+    if fact.pred == "dup":
+        return f"{p} lists {v} twice" if positive else f"{p} lists {v} once"
+    if fact.pred == "traits":
+        return f"{p} has {v} items"
+    if fact.pred == "mentions":
+        return f"{p} mentions {v}" if positive else f"{p} does not mention {v}"
+    if fact.pred == "term":
+        return f'{p} contains "{v}"' if positive else f'{p} does not contain "{v}"'
+    if fact.pred == "matches":
+        return f"{p} matches the {v} pattern" if positive else f"{p} does not match the {v} pattern"
+    return f"{p}={v}" if positive else f"{p}≠{v}"

@@ -1,0 +1,1 @@
+"""The v1 persona format: enums, strict pydantic models, JSON Schema export."""

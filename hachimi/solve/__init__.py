@@ -1,0 +1,1 @@
+"""Theory + persona facts -> violation atoms, via clingo (Z3 rules arrive as ASP tables)."""

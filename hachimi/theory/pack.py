@@ -1,0 +1,152 @@
+"""A theory folder (theory.toml, rules/*.lp, numeric/*.smt2, fixtures/) -> a loaded Theory."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from ..errors import TheoryError
+from ..facts.table import BY_PATH, NARRATIVE_FIELDS, owner_of
+from ..facts.text import TextConfig
+from .smt import SmtRule, asp_program, parse_file
+
+SEVERITIES = ("error", "warning")
+OWNERS = ("enrollment", "academic", "values", "social_creativity", "mental_health", "owner")
+RULE_KEYS = {"id", "ref", "owner", "severity", "fields", "message", "citation", "fixable", "description"}
+_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class Rule:
+    id: str
+    ref: str
+    owner: str            # an agent, or "owner": the owner of the field named by the violation key
+    severity: str
+    fields: list[str]
+    message: str
+    citation: str
+    fixable: bool = False
+    description: str = ""
+    line: int = 0          # line of its id in theory.toml
+
+
+@dataclass
+class Theory:
+    name: str
+    root: Path
+    rules: dict[str, Rule]
+    lp_files: list[Path]
+    smt_rules: list[SmtRule]
+    text: TextConfig
+    weights: dict[str, int] = field(default_factory=dict)   # repair cost per changed field
+    meta: dict = field(default_factory=dict)
+
+    @cached_property
+    def smt_program(self) -> str:
+        return asp_program(self.smt_rules)
+
+    @cached_property
+    def hash(self) -> str:
+        h = hashlib.sha256()
+        for p in sorted([self.root / "theory.toml", *self.lp_files, *{Path(r.file) for r in self.smt_rules}]):
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+        return h.hexdigest()[:16]
+
+    def weight(self, path: str) -> int:
+        best = 1
+        for pattern, w in self.weights.items():
+            if path == pattern or (pattern.endswith("*") and path.startswith(pattern[:-1])):
+                best = w
+        return best
+
+
+def _line_of(text: str, needle: str) -> int:
+    i = text.find(needle)
+    return text.count("\n", 0, i) + 1 if i >= 0 else 0
+
+
+def _rules(meta: dict, text: str, file: str) -> dict[str, Rule]:
+    rules: dict[str, Rule] = {}
+    for entry in meta.get("rule", []):
+        rid = entry.get("id", "")
+        line = _line_of(text, f'"{rid}"') if rid else 0
+        problem = _rule_problem(entry)
+        if problem:
+            raise TheoryError(problem, file, line, rule=rid or None)
+        if rid in rules:
+            raise TheoryError("duplicate rule id", file, line, rule=rid)
+        rules[rid] = Rule(**{k: entry[k] for k in RULE_KEYS if k in entry}, line=line)
+    return rules
+
+
+def _rule_problem(e: dict) -> str | None:
+    missing = [k for k in ("id", "ref", "owner", "severity", "fields", "message", "citation") if not e.get(k)]
+    if missing:
+        return f"rule metadata lacks {', '.join(missing)}"
+    if unknown := set(e) - RULE_KEYS:
+        return f"unknown metadata key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(RULE_KEYS))}"
+    if not _ID.match(e["id"]):
+        return "rule ids are kebab-case, e.g. age-grade"
+    if e["severity"] not in SEVERITIES:
+        return f"severity {e['severity']!r} is not one of {', '.join(SEVERITIES)}"
+    if e["owner"] not in OWNERS:
+        return f"owner {e['owner']!r} is not one of {', '.join(OWNERS)}"
+    bad = [f for f in e["fields"] if f not in BY_PATH and not f.endswith("*")]
+    if bad:
+        return f"unknown field(s) {', '.join(bad)}; fields are JSON paths such as enrollment.age"
+    return None
+
+
+def _text_config(feat: dict, file: str) -> TextConfig:
+    try:
+        patterns = {n: (p["field"], re.compile(p["regex"])) for n, p in feat.get("patterns", {}).items()}
+    except (KeyError, re.error) as e:
+        raise TheoryError(f"[features.patterns]: {e}", file)
+    lexicons = {}
+    for name, lex in feat.get("lexicons", {}).items():
+        fields = tuple(lex.get("fields", NARRATIVE_FIELDS))
+        if bad := [f for f in fields if f not in BY_PATH]:
+            raise TheoryError(f"[features.lexicons.{name}] unknown field(s) {', '.join(bad)}", file)
+        lexicons[name] = (fields, tuple(lex.get("terms", ())))
+    mentions = {}
+    for path, part in feat.get("mentions", {}).items():
+        from ..schema import enums as E
+        dims = {"values": E.VALUE_DIMENSIONS, "creativity": E.CREATIVITY_DIMENSIONS}.get(part)
+        if dims is None:
+            raise TheoryError(f"[features.mentions] {path} = {part!r}: use 'values' or 'creativity'", file)
+        mentions[path] = dims
+    return TextConfig(feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons)
+
+
+def load(root: str | Path) -> Theory:
+    """Load and check a theory folder; raises TheoryError naming the file and line."""
+    root = Path(root)
+    toml_path = root / "theory.toml"
+    if not toml_path.is_file():
+        raise TheoryError(f"no theory.toml in {root} (a theory folder holds theory.toml, rules/*.lp, "
+                          "numeric/*.smt2 and fixtures/)", str(root))
+    text = toml_path.read_text(encoding="utf-8")
+    try:
+        meta = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+), column (\d+)", str(e))
+        raise TheoryError(f"TOML syntax: {e}", str(toml_path), *(map(int, m.groups()) if m else ()))
+    rules = _rules(meta, text, str(toml_path))
+    lp = sorted((root / "rules").glob("*.lp")) if (root / "rules").is_dir() else []
+    smt = [r for p in sorted((root / "numeric").glob("*.smt2")) for r in parse_file(p)] \
+        if (root / "numeric").is_dir() else []
+    for r in smt:
+        if r.id not in rules:
+            raise TheoryError(f"numeric rule has no [[rule]] entry in theory.toml", r.file, r.line, rule=r.id)
+    info = meta.get("theory", {})
+    return Theory(info.get("name", root.name), root, rules, lp, smt,
+                  _text_config(meta.get("features", {}), str(toml_path)),
+                  dict(meta.get("repair", {}).get("weights", {})), info)
+
+
+def rule_owner(rule: Rule, key_field: str | None) -> str:
+    return owner_of(key_field) if rule.owner == "owner" and key_field else rule.owner

@@ -1,0 +1,124 @@
+"""SMT-LIB2 numeric rules (named assertions over field paths) -> Z3 -> ASP violation tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import TheoryError
+from ..facts.table import BY_PATH, FieldSpec
+
+_NAMED = re.compile(r":named\s+([A-Za-z0-9_\-]+)\s*\)\s*\)\s*$", re.S)
+_BANG = re.compile(r"^\(\s*assert\s*\(\s*!\s*(.*)$", re.S)
+MAX_COMBINATIONS = 200_000
+
+
+@dataclass
+class SmtRule:
+    id: str
+    file: str
+    line: int
+    fields: list[str]          # declared field variables the assertion reads, in declaration order
+    bad: list[tuple]           # value tuples (in field order) that falsify the assertion
+    text: str
+
+
+def _sexprs(text: str) -> list[tuple[int, str]]:
+    """Top-level s-expressions with their 1-based start line; comments removed."""
+    out, depth, start, line, start_line, i = [], 0, 0, 1, 1, 0
+    clean = re.sub(r";[^\n]*", "", text)
+    for i, ch in enumerate(clean):
+        if ch == "\n":
+            line += 1
+        elif ch == "(":
+            if depth == 0:
+                start, start_line = i, line
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                out.append((start_line, clean[start:i + 1]))
+            if depth < 0:
+                raise ValueError(f"line {line}: unbalanced ')'")
+    if depth:
+        raise ValueError(f"line {start_line}: unclosed '('")
+    return out
+
+
+def _encode(spec: FieldSpec, v):
+    """Field value -> SMT integer (enums as their ordinal index, low -> high)."""
+    return v if spec.kind in ("int", "count") else spec.domain.index(v)
+
+
+def parse_file(path: Path) -> list[SmtRule]:
+    import z3
+    text = path.read_text(encoding="utf-8")
+    try:
+        exprs = _sexprs(text)
+    except ValueError as e:
+        raise TheoryError(str(e).split(": ", 1)[1], str(path), int(str(e).split()[1].rstrip(":")))
+    decls, fields, rules = [], [], []
+    for line, sx in exprs:
+        if sx.startswith("(declare-const") or sx.startswith("(declare-fun"):
+            name = sx.split()[1]
+            if name not in BY_PATH or BY_PATH[name].kind not in ("int", "enum", "count"):
+                raise TheoryError(f"'{name}' is not a numeric or enum persona field "
+                                  f"(use a path such as enrollment.age)", str(path), line)
+            decls.append(sx)
+            fields.append(name)
+        elif sx.startswith("(assert"):
+            m, body = _NAMED.search(sx), _BANG.match(sx)
+            if not m or not body:
+                raise TheoryError("write each rule as (assert (! FORMULA :named rule-id))", str(path), line)
+            formula = body.group(1)[: body.group(1).rfind(":named")].strip()
+            try:
+                expr = z3.parse_smt2_string("\n".join(decls) + f"\n(assert {formula})")[0]
+            except z3.Z3Exception as e:
+                raise TheoryError(f"Z3 cannot parse the assertion: {e}", str(path), line, rule=m.group(1))
+            rules.append(_tabulate(m.group(1), expr, fields, str(path), line, formula))
+        elif not sx.startswith("(set-") and not sx.startswith("(check-sat"):
+            raise TheoryError(f"unexpected command {sx.split()[0]}; use declare-const and assert",
+                              str(path), line)
+    return rules
+
+
+def _tabulate(rule_id: str, expr, fields: list[str], file: str, line: int, text: str) -> SmtRule:
+    """Enumerate with Z3 every field combination (in the fields' domains) that falsifies expr."""
+    import z3
+    used = [f for f in fields if z3.Int(f) in set(z3.z3util.get_vars(expr))]
+    specs = [BY_PATH[f] for f in used]
+    size = 1
+    for s in specs:
+        size *= len(s.domain)
+    if size > MAX_COMBINATIONS:
+        raise TheoryError(f"reads {size} value combinations (max {MAX_COMBINATIONS}); split the rule",
+                          file, line, rule=rule_id)
+    solver = z3.Solver()
+    variables = [z3.Int(f) for f in used]
+    for var, spec in zip(variables, specs):
+        solver.add(z3.Or([var == _encode(spec, v) for v in spec.domain]))
+    solver.add(z3.Not(expr))
+    decode = [{_encode(s, v): v for v in s.domain} for s in specs]
+    bad = []
+    while solver.check() == z3.sat:
+        model = solver.model()
+        values = [model.eval(v, model_completion=True).as_long() for v in variables]
+        bad.append(tuple(d[x] for d, x in zip(decode, values)))
+        solver.add(z3.Or([v != x for v, x in zip(variables, values)]))
+    return SmtRule(rule_id, file, line, used, sorted(bad, key=str), text)
+
+
+def asp_program(rules: list[SmtRule]) -> str:
+    """The ASP form of the tabulated rules: smt_bad/2 tables plus one violation rule each."""
+    out = []
+    for r in rules:
+        specs = [BY_PATH[f] for f in r.fields]
+        args = ",".join(f"V{i}" for i in range(len(specs)))
+        out += [f'smt_bad("{r.id}",({",".join(map(str, t))},)).' for t in r.bad]
+        body = ", ".join(f"{s.pred}({','.join(['P', *s.extra, f'V{i}'])})" for i, s in enumerate(specs))
+        out.append(f'violation(P,"{r.id}",none) :- {body}, smt_bad("{r.id}",({args},)).')
+    return "\n".join(out) + "\n"
+
+
+__all__ = ["SmtRule", "parse_file", "asp_program"]

@@ -1,0 +1,112 @@
+"""JSONL lines -> one contract record per line (valid, violations with cores, repair, error)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+import orjson
+
+from .explain.violation import Violation, make_violation
+from .facts.reader import Record, read
+from .theory.pack import Theory
+
+CHUNK = 2000
+
+
+@dataclass
+class Result:
+    line: int
+    id: str | None
+    valid: bool
+    violations: list[Violation] = field(default_factory=list)
+    repair: dict | None = None
+    error: dict | None = None
+    record: Record | None = None
+
+    def to_dict(self) -> dict:
+        return {"line": self.line, "id": self.id, "valid": self.valid,
+                "violations": [v.to_dict() for v in self.violations],
+                "repair": self.repair, "error": self.error}
+
+
+def _error(line: int, reason: str, column: int | None = None, pid: str | None = None) -> Result:
+    return Result(line, pid, False, error={"line": line, "column": column, "reason": reason})
+
+
+def parse_line(line_no: int, text: str) -> tuple[Any, Result | None]:
+    """Decode one JSONL line; a bad line becomes an error Result naming line and column."""
+    if not text.strip():
+        return None, _error(line_no, "empty line: expected one JSON object per line")
+    try:
+        return orjson.loads(text), None
+    except orjson.JSONDecodeError as e:
+        return None, _error(line_no, f"not JSON: {e.msg}", e.colno)
+
+
+class Validator:
+    """Validates personas against a theory; solvers are built once and reused."""
+
+    def __init__(self, theory: Theory, explain: bool = True, repair: bool = True):
+        self.theory, self.explain, self.do_repair = theory, explain, repair
+        self._cores = self._repairer = None
+
+    @property
+    def cores(self):
+        if self._cores is None:
+            from .explain.core import CoreFinder
+            self._cores = CoreFinder(self.theory)
+        return self._cores
+
+    @property
+    def repairer(self):
+        if self._repairer is None:
+            from .explain.repair import Repairer
+            self._repairer = Repairer(self.theory)
+        return self._repairer
+
+    def validate_lines(self, lines: Iterable[str], start: int = 1) -> Iterator[Result]:
+        """Results in input order, one per line, streamed chunk by chunk."""
+        batch: list[tuple[int, Any]] = []
+        for n, text in enumerate(lines, start):
+            batch.append((n, text))
+            if len(batch) >= CHUNK:
+                yield from self._chunk(batch)
+                batch = []
+        if batch:
+            yield from self._chunk(batch)
+
+    def validate_objects(self, objs: Iterable[Any]) -> Iterator[Result]:
+        """Already-decoded personas (dicts), numbered from 1."""
+        return self.validate_lines((orjson.dumps(o).decode() for o in objs))
+
+    def _chunk(self, batch: list[tuple[int, str]]) -> list[Result]:
+        from .solve.batch import detect
+        results: list[Result | None] = []
+        readable: list[tuple[int, Record]] = []
+        for n, text in batch:
+            obj, err = parse_line(n, text)
+            if err is None:
+                rec = read(obj, self.theory.text)
+                if rec.problems:
+                    err = _error(n, "; ".join(rec.problems), pid=rec.id)
+                else:
+                    readable.append((len(results), rec))
+            results.append(err)
+        hits = detect(self.theory, [rec for _, rec in readable]) if readable else []
+        for (slot, rec), found in zip(readable, hits):
+            results[slot] = self._explain(batch[slot][0], rec, found)
+        return results  # type: ignore[return-value]
+
+    def _explain(self, line: int, rec: Record, hits) -> Result:
+        violations = []
+        for h in hits:
+            rule = self.theory.rules[h.rule]
+            core = self.cores.core(rec.facts, h.rule, h.key_text) if self.explain else []
+            violations.append(make_violation(rule, h.key, h.details, rec.values, core or []))
+        valid = not any(v.severity == "error" for v in violations)
+        repair = None
+        if self.do_repair and violations:
+            repair = self.repairer.repair(rec.facts, rec.values,
+                                          {v.rule: v.ref for v in violations}).to_dict()
+        return Result(line, rec.id, valid, violations, repair, None, rec)
