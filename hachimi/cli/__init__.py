@@ -1,0 +1,1 @@
+"""Command line: thin wrappers that parse arguments, call the stages and print."""

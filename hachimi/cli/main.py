@@ -1,0 +1,53 @@
+"""`hachimi` entry point: the command group; each command lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import HachimiError
+
+
+class Group(click.Group):
+    """Turns HachimiError into a one-line message and exit code 2 (never a traceback)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except HachimiError as e:
+            click.echo(f"hachimi: error: {e}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hachimi")
+def cli():
+    """hachimi: theory-aligned, auditable synthetic student personas (grades 1-12).
+
+    \b
+    Validate personas against a theory (clingo ASP + Z3):
+      hachimi validate personas.jsonl
+      hachimi validate personas.jsonl --format jsonl > report.jsonl
+    Author a theory:
+      hachimi theory vocab                  facts and fields rules can use
+      hachimi theory lint constraints/k12
+      hachimi theory test constraints/k12
+      hachimi theory check constraints/k12
+    Convert original HACHIMI (Chinese) records:
+      hachimi convert --from hachimi-zh original.jsonl out.jsonl
+    """
+
+
+def main() -> None:
+    from . import convert_cmd, schema_cmd, theory_cmd, validate_cmd  # noqa: F401  (registers commands)
+    cli.add_command(validate_cmd.validate)
+    cli.add_command(theory_cmd.theory)
+    cli.add_command(schema_cmd.schema)
+    cli.add_command(convert_cmd.convert)
+    cli(prog_name="hachimi")
+
+
+if __name__ == "__main__":
+    main()

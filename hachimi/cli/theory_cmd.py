@@ -1,0 +1,97 @@
+"""`hachimi theory lint|test|check|vocab`: tools for theory authors (no Python needed)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+THEORY = click.argument("folder", default="k12")
+
+
+def _load(folder: str):
+    from ..theory.locate import locate
+    from ..theory.pack import load
+    return load(locate(folder))
+
+
+@click.group()
+def theory():
+    """Author and check a theory: a folder with theory.toml, rules/*.lp, numeric/*.smt2, fixtures/."""
+
+
+@theory.command("lint")
+@THEORY
+def lint_cmd(folder):
+    """Syntax, unsafe variables, unknown predicates, metadata vs rules, message placeholders."""
+    from ..theory.lint import lint
+    from ..theory.locate import locate
+    findings = lint(locate(folder))
+    for f in findings:
+        click.echo(str(f))
+    errors = sum(f.severity == "error" for f in findings)
+    click.echo(f"{folder}: {errors} error(s), {len(findings) - errors} warning(s)"
+               if findings else f"{folder}: clean")
+    sys.exit(1 if errors else 0)
+
+
+@theory.command("test")
+@THEORY
+@click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
+def test_cmd(folder, verbose):
+    """Run every rule's pass and fail fixtures (fixtures/cases.toml applied to fixtures/base.json)."""
+    from ..theory.fixtures import base_persona, run
+    from ..validate import Validator
+    th = _load(folder)
+    base = next(Validator(th, explain=False, repair=False).validate_objects([base_persona(th)]))
+    bad_base = [v.rule for v in base.violations] or ([base.error["reason"]] if base.error else [])
+    if bad_base:
+        click.echo(f"fixtures/base.json must be fully valid; it violates: {', '.join(bad_base)}")
+    outcomes, gaps = run(th)
+    for o in outcomes:
+        if verbose or not o.ok:
+            mark = click.style("ok  ", fg="green") if o.ok else click.style("FAIL", fg="red", bold=True)
+            click.echo(f"{mark} {o.case.rule:<24} {o.case.expect:<4} {o.case.name}  (cases.toml:{o.case.line})"
+                       + (f"\n       {o.detail}" if o.detail else ""))
+    for g in gaps:
+        click.echo(click.style("gap ", fg="yellow") + g)
+    failed = sum(not o.ok for o in outcomes)
+    click.echo(f"{len(outcomes)} cases over {len(th.rules)} rules: {len(outcomes) - failed} passed, "
+               f"{failed} failed; {len(gaps)} coverage gap(s)")
+    sys.exit(1 if failed or gaps or bad_base else 0)
+
+
+@theory.command("check")
+@THEORY
+def check_cmd(folder):
+    """Find rule sets no persona can satisfy (per grade, age, target level) and rules that never fire."""
+    from ..theory.consistency import check
+    rep = check(_load(folder))
+    for c in rep.contradictions:
+        click.echo(f"contradiction: grade {c['grade']}, age {c['age']}, level {c['level']}: "
+                   f"{' + '.join(c['rules'])} cannot all hold")
+    for r in rep.dead_rules:
+        click.echo(f"dead rule: {r} can never fire")
+    ages = ", ".join(f"{g}: {min(a)}-{max(a)}" for g, a in sorted(rep.excluded.items()) if a) or "none"
+    click.echo(f"checked {rep.checked} grade/age/level combinations; single rules exclude some ages "
+               f"per grade (expected, e.g. R1); contradictions: {len(rep.contradictions)}; "
+               f"dead rules: {len(rep.dead_rules)} -> {'clean' if rep.clean else 'NOT clean'}")
+    sys.exit(0 if rep.clean else 1)
+
+
+@theory.command("vocab")
+def vocab_cmd():
+    """The facts a rule can use: one line per persona field, plus features and vocabulary."""
+    from ..facts.table import FIELDS
+    from ..theory.lint import FACT_PREDICATES
+    click.echo("% persona fields (P is the persona):")
+    for f in FIELDS:
+        if f.pred:
+            args = ", ".join(["P", *f.extra, "V"])
+            dom = f"{f.domain[0]}..{f.domain[-1]}" if f.kind in ("int", "count") else " | ".join(map(str, f.domain))
+            click.echo(f"{f.pred}({args})".ljust(44) + f"% {f.path} ({f.kind}: {dom}) owner {f.owner}")
+    click.echo("% features of every persona:")
+    for name, arity in FACT_PREDICATES.items():
+        click.echo(f"{name}/{arity}")
+    click.echo("% vocabulary: rank(Scale,Value,Index), subject/1, value_dimension/1, creativity_dimension/1, "
+               "stage_system/1, field/1, required/1, narrative/1, mh_text/1")

@@ -1,0 +1,80 @@
+"""Theory -> contradictions (rule sets no persona satisfies for some grade/age/target level, from
+cores over rule guards) and rules that can never fire (`hachimi theory check`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..facts.domain import domain
+from ..schema import enums as E
+from .pack import Theory
+
+
+@dataclass
+class Report:
+    contradictions: list[dict] = field(default_factory=list)  # {"grade", "age", "level", "rules"}
+    dead_rules: list[str] = field(default_factory=list)
+    excluded: dict[int, list[int]] = field(default_factory=dict)  # grade -> ages no persona can have
+    checked: int = 0
+
+    @property
+    def clean(self) -> bool:
+        return not self.contradictions and not self.dead_rules
+
+
+class Checker:
+    def __init__(self, theory: Theory):
+        from ..solve.program import completion_program, control, literal_map
+        self.theory = theory
+        ids = list(theory.rules)
+        guards = "".join(f'#external active("{r}"). #external want("{r}").\n' for r in ids)
+        extra = (completion_program(domain(theory.text)) + guards +
+                 ':- violation(0,R,_), active(R).\nfired(R) :- violation(0,R,_).\n:- want(R), not fired(R).\n')
+        self.ctl = control(theory, extra)
+        self.ctl.ground([("base", [])])
+        self.lits = literal_map(self.ctl)
+        self.active = {self.lits[f'active("{r}")']: r for r in ids}
+        self.want = {r: self.lits[f'want("{r}")'] for r in ids}
+        for lit in [*self.active, *self.want.values()]:
+            self.ctl.assign_external(lit, None)   # free: only assumptions decide them
+
+    def _solve(self, assumptions: list[int]) -> tuple[bool, set[int]]:
+        core: list[int] = []
+        res = self.ctl.solve(assumptions=assumptions, on_core=core.extend)
+        return res.unsatisfiable, set(core)
+
+    def _min_rules(self, fixed: list[int]) -> list[str]:
+        """Shrink the active rule guards to a minimal set that is unsatisfiable with `fixed`."""
+        _, core = self._solve(fixed + list(self.active))
+        current = [g for g in self.active if g in core]
+        for g in list(current):
+            trial = [x for x in current if x != g]
+            unsat, core = self._solve(fixed + trial)
+            if unsat:
+                current = [x for x in trial if x in core]
+        return sorted(self.active[g] for g in current)
+
+    def run(self) -> Report:
+        rep = Report()
+        for g in E.GRADES:
+            for age in range(E.AGE_MIN, E.AGE_MAX + 1):
+                for level in E.ACADEMIC_LEVELS:
+                    fixed = [self.lits[a] for a in (f"grade(0,{g})", f"age(0,{age})", f"slot_grade(0,{g})",
+                                                    f"slot_level(0,{level})") if a in self.lits]
+                    rep.checked += 1
+                    unsat, _ = self._solve(fixed + list(self.active))
+                    if not unsat:
+                        continue
+                    rules = self._min_rules(fixed)
+                    if len(rules) > 1:
+                        rep.contradictions.append({"grade": g, "age": age, "level": level, "rules": rules})
+                    elif age not in rep.excluded.setdefault(g, []):
+                        rep.excluded[g].append(age)
+        for r, lit in self.want.items():
+            if self._solve([lit])[0]:
+                rep.dead_rules.append(r)
+        return rep
+
+
+def check(theory: Theory) -> Report:
+    return Checker(theory).run()

@@ -1,0 +1,108 @@
+"""fixtures/base.json + fixtures/cases.toml -> per-rule pass/fail checks (`hachimi theory test`)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import TheoryError
+from .pack import Theory
+
+
+@dataclass
+class Case:
+    rule: str
+    expect: str            # "fail": the rule fires; "pass": it does not
+    persona: dict
+    name: str
+    line: int
+
+
+@dataclass
+class Outcome:
+    case: Case
+    ok: bool
+    fired: list[str]       # rule ids that fired on the case persona
+    detail: str
+
+
+def apply_patch(base: dict, set_: dict[str, Any], unset: list[str]) -> dict:
+    """Copy of base with dotted paths set or removed (intermediate objects created as needed)."""
+    out = copy.deepcopy(base)
+    for path, value in set_.items():
+        keys = path.split(".")
+        cur = out
+        for k in keys[:-1]:
+            cur = cur.setdefault(k, {})
+        cur[keys[-1]] = value
+    for path in unset:
+        keys, cur = path.split("."), out
+        for k in keys[:-1]:
+            cur = cur.get(k, {})
+        cur.pop(keys[-1], None)
+    return out
+
+
+def load_cases(theory: Theory) -> list[Case]:
+    folder = theory.root / "fixtures"
+    base_path, cases_path = folder / "base.json", folder / "cases.toml"
+    for p in (base_path, cases_path):
+        if not p.is_file():
+            raise TheoryError("missing fixture file: every theory needs fixtures/base.json (a valid "
+                              "persona) and fixtures/cases.toml (per-rule pass/fail cases)", str(p))
+    try:
+        base = json.loads(base_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise TheoryError(f"not JSON: {e.msg}", str(base_path), e.lineno, e.colno)
+    text = cases_path.read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise TheoryError(f"TOML syntax: {e}", str(cases_path))
+    cases, search = [], 0
+    for i, c in enumerate(raw.get("case", [])):
+        search = text.find("[[case]]", search) + 1
+        line = text.count("\n", 0, search) + 1
+        if c.get("rule") not in theory.rules:
+            raise TheoryError(f"case names unknown rule {c.get('rule')!r}", str(cases_path), line)
+        if c.get("expect") not in ("pass", "fail"):
+            raise TheoryError("expect must be 'pass' or 'fail'", str(cases_path), line, rule=c["rule"])
+        persona = apply_patch(base, c.get("set", {}), c.get("unset", []))
+        persona["id"] = f"{c['rule']}-{c['expect']}-{i}"
+        cases.append(Case(c["rule"], c["expect"], persona, c.get("name", persona["id"]), line))
+    return cases
+
+
+def coverage_gaps(theory: Theory, cases: list[Case]) -> list[str]:
+    have = {(c.rule, c.expect) for c in cases}
+    return [f"{rid}: no '{kind}' case" for rid in theory.rules for kind in ("pass", "fail")
+            if (rid, kind) not in have]
+
+
+def run(theory: Theory, cases: list[Case] | None = None) -> tuple[list[Outcome], list[str]]:
+    """Validate the base persona and every case; returns outcomes and coverage gaps."""
+    from ..validate import Validator
+    cases = cases if cases is not None else load_cases(theory)
+    validator = Validator(theory, explain=False, repair=False)
+    results = list(validator.validate_objects([c.persona for c in cases]))
+    outcomes = []
+    for case, r in zip(cases, results):
+        fired = sorted({v.rule for v in r.violations})
+        if r.error:
+            outcomes.append(Outcome(case, False, [], f"unreadable: {r.error['reason']}"))
+            continue
+        ok = (case.rule in fired) == (case.expect == "fail")
+        detail = "" if ok else (f"expected {case.rule} to fire" if case.expect == "fail"
+                                else f"{case.rule} fired: " + "; ".join(v.message for v in r.violations
+                                                                         if v.rule == case.rule))
+        outcomes.append(Outcome(case, ok, fired, detail))
+    return outcomes, coverage_gaps(theory, cases)
+
+
+def base_persona(theory: Theory) -> dict:
+    return json.loads((theory.root / "fixtures" / "base.json").read_text(encoding="utf-8"))
+
+

@@ -1,0 +1,140 @@
+"""A theory folder -> lint findings: syntax, unsafe variables, unknown predicates, metadata vs rules."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import TheoryError
+from ..facts.table import BY_PATH, FIELDS, vocabulary_program
+from .pack import Theory, load
+
+# Facts the reader gives every persona (besides the table's predicates): name -> arity
+FACT_PREDICATES = {"person": 1, "missing": 2, "invalid_value": 2, "dup": 3, "multi_paragraph": 2,
+                   "list_marker": 2, "too_short": 2, "too_long": 2, "repeated_sentence": 2,
+                   "mentions": 3, "term": 4, "matches": 2, "smt_bad": 2, "violation": 3, "detail": 5}
+_LOC = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?: (?P<kind>\w+): (?P<msg>.*)", re.S)
+
+
+@dataclass
+class Finding:
+    severity: str    # error | warning
+    file: str
+    line: int
+    column: int
+    message: str
+    rule: str | None = None
+
+    def __str__(self) -> str:
+        tag = f"[{self.rule}] " if self.rule else ""
+        where = f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
+        return f"{where}: {self.severity}: {tag}{self.message}"
+
+
+def known_predicates() -> dict[str, set[int]]:
+    known: dict[str, set[int]] = {}
+    for f in FIELDS:
+        if f.pred:
+            known.setdefault(f.pred, set()).add(2 + len(f.extra))
+    for line in vocabulary_program().splitlines():
+        name = line.split("(", 1)[0]
+        known.setdefault(name, set()).add(line.count(",") + 1)
+    for name, arity in FACT_PREDICATES.items():
+        known.setdefault(name, set()).add(arity)
+    return known
+
+
+def _ast_scan(files: list[Path]):
+    """(heads, bodies, violations, details): predicate uses with locations, rule ids derived."""
+    from clingo import ast
+    heads, bodies, violations, details = [], [], [], []
+
+    class Visit(ast.Transformer):
+        def visit_SymbolicAtom(self, node, where=None):
+            sym = node.symbol
+            if sym.ast_type == ast.ASTType.Function:
+                (where if where is not None else bodies).append((sym.name, len(sym.arguments), sym.location))
+            return node
+
+    def on_stm(stm):
+        if stm.ast_type != ast.ASTType.Rule:
+            return
+        v = Visit()
+        head_atoms: list = []
+        v(stm.head, where=head_atoms) if stm.head.ast_type == ast.ASTType.Literal else v(stm.head)
+        heads.extend(head_atoms)
+        for lit in stm.body:
+            v(lit)
+        for name, arity, loc in head_atoms:
+            args = stm.head.atom.symbol.arguments
+            if name not in ("violation", "detail") or len(args) < 2:
+                continue
+            fixed = args[1].ast_type == ast.ASTType.SymbolicTerm
+            rid = str(args[1].symbol).strip('"') if fixed else "*"
+            if name == "violation" and fixed:
+                violations.append((rid, None, loc))
+            elif name == "detail" and len(args) > 3:
+                details.append((rid, str(args[3]), loc))
+
+    ast.parse_files([str(f) for f in files], on_stm)
+    return heads, bodies, violations, details
+
+
+def _grounding_findings(theory: Theory) -> list[Finding]:
+    """Ground the rules with the vocabulary: catches syntax errors and unsafe variables."""
+    from ..solve.program import control
+    msgs: list[str] = []
+    ctl = control(theory, logger=lambda code, m: msgs.append(m))
+    try:
+        ctl.ground([("base", [])])
+    except RuntimeError:
+        pass
+    out = []
+    for m in msgs:
+        if (g := _LOC.match(m)) and g["kind"] == "error":
+            out.append(Finding("error", g["file"], int(g["line"]), int(g["col"]), " ".join(g["msg"].split())))
+    return out
+
+
+def lint(root: Path) -> list[Finding]:
+    try:
+        theory = load(root)
+    except TheoryError as e:
+        return [Finding("error", e.file or str(root), e.line or 0, e.column or 0, str(e).split(": ", 1)[-1] if e.file else str(e), e.rule)]
+    out = _grounding_findings(theory)
+    if out:
+        return out
+    heads, bodies, violations, details = _ast_scan(theory.lp_files)
+    known = known_predicates()
+    for name, arity, _ in heads:
+        known.setdefault(name, set()).add(arity)
+    for name, arity, loc in bodies:
+        if arity not in known.get(name, set()):
+            close = difflib.get_close_matches(name, known, 1)
+            hint = f" (did you mean {close[0]}/{min(known[close[0]])}?)" if close else ""
+            out.append(Finding("error", loc.begin.filename, loc.begin.line, loc.begin.column,
+                               f"unknown predicate {name}/{arity}: no fact or rule defines it{hint}"))
+    out += _metadata_findings(theory, violations, details)
+    return out
+
+
+def _metadata_findings(theory: Theory, violations, details) -> list[Finding]:
+    from ..explain.message import placeholders
+    toml = str(theory.root / "theory.toml")
+    derived = {rid for rid, _, _ in violations} | {r.id for r in theory.smt_rules}
+    out = [Finding("error", loc.begin.filename, loc.begin.line, loc.begin.column,
+                   f"violation of rule '{rid}' which has no [[rule]] entry in theory.toml", rid)
+           for rid, _, loc in violations if rid not in theory.rules]
+    detail_names = {(rid, name) for rid, name, _ in details}
+    for rule in theory.rules.values():
+        if rule.id not in derived:
+            out.append(Finding("error", toml, rule.line, 0, "no .lp or .smt2 rule derives this violation", rule.id))
+        for name in placeholders(rule.message):
+            if name != "key" and name not in BY_PATH and (rule.id, name) not in detail_names \
+                    and ("*", name) not in detail_names:
+                out.append(Finding("error", toml, rule.line, 0,
+                                   f"message placeholder {{{name}}} is not a field path, {{key}}, or a detail "
+                                   f"derived for this rule", rule.id))
+    return out
