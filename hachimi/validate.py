@@ -100,13 +100,14 @@ class Validator:
 
     def _explain(self, line: int, rec: Record, hits) -> Result:
         violations = []
+        present = {f.atom(0) for f in rec.facts} if hits else set()
         for h in hits:
             rule = self.theory.rules[h.rule]
-            core = self.cores.core(rec.facts, h.rule, h.key_text) if self.explain else []
+            core = self.cores.core(present, h.rule, h.key_text) if self.explain else []
             violations.append(make_violation(rule, h.key, h.details, rec.values, core or []))
         valid = not any(v.severity == "error" for v in violations)
         repair = None
         if self.do_repair and violations:
-            repair = self.repairer.repair(rec.facts, rec.values,
+            repair = self.repairer.repair(present, rec.values,
                                           {v.rule: v.ref for v in violations}).to_dict()
         return Result(line, rec.id, valid, violations, repair, None, rec)

@@ -43,8 +43,10 @@ def _count_lines(path: str) -> int | None:
 @click.option("--no-core", is_flag=True, help="Skip minimal cores (faster).")
 @click.option("--no-repair", is_flag=True, help="Skip repair suggestions (faster).")
 @click.option("--warnings/--no-warnings", default=True, show_default=True, help="Show warning-only personas in text.")
+@click.option("-j", "--jobs", type=int, default=None,
+              help="Worker processes (default: one per CPU core, at most 8).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file, not stdout.")
-def validate(file, fmt, theory_name, no_core, no_repair, warnings, output):
+def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, output):
     """Validate personas in FILE (JSONL, '-' for stdin) against a theory.
 
     Every input line gets an answer: a verdict with the violated rules, each with its minimal
@@ -55,19 +57,20 @@ def validate(file, fmt, theory_name, no_core, no_repair, warnings, output):
 
     from ..theory.locate import locate
     from ..theory.pack import load
-    from ..validate import Validator
+    from ..parallel import default_jobs, validate_parallel
     from .progress import progress
     from .report_text import block, summary
 
     if file != "-" and not Path(file).is_file():
         raise InputError(f"{file}: no such file (expected a JSONL file with one persona per line)")
     theory = load(locate(theory_name))
-    validator = Validator(theory, explain=not no_core, repair=not no_repair)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     counts = dict(total=0, valid=0, invalid=0, unreadable=0, warnings=0)
     start = time.perf_counter()
     with progress(_count_lines(file), "validating") as advance:
-        for r in validator.validate_lines(_marked(_lines(file))):
+        results = validate_parallel(theory, _marked(_lines(file)), jobs or default_jobs(),
+                                    explain=not no_core, repair=not no_repair)
+        for r in results:
             counts["total"] += 1
             counts["unreadable" if r.error else "valid" if r.valid else "invalid"] += 1
             counts["warnings"] += any(v.severity == "warning" for v in r.violations)

@@ -7,73 +7,73 @@ with C avoids the violation. clingo's assumption core is shrunk by deletion to a
 
 from __future__ import annotations
 
-from ..facts.domain import domain
-from ..facts.reader import Fact
 from ..facts.render import render
+from ..solve.engine import Engine
 from ..theory.pack import Theory
-from ..solve.program import completion_program, control, literal_map
 
 
 class CoreFinder:
-    """One ground completion program per theory, reused for every persona (assumptions only)."""
+    """Reuses the Engine's ground completion program for every persona (assumptions only)."""
 
-    def __init__(self, theory: Theory):
-        self.dom = domain(theory.text)
-        self.ctl = control(theory, completion_program(self.dom))
-        self.ctl.ground([("base", [])])
-        self.lits = literal_map(self.ctl)
-        self.fact_of: dict[int, Fact] = {}
-        self.groups: list[list[tuple[str, int]]] = []
-        for _, alts in self.dom.scalars.values():
-            group = [(a.atom(0), self.lits[a.atom(0)]) for a in alts if a.atom(0) in self.lits]
-            self.groups.append(group)
-        self.flags = [(f.atom(0), self.lits[f.atom(0)]) for f in self.dom.flags if f.atom(0) in self.lits]
-        for f in self.dom.all_facts():
-            if f.atom(0) in self.lits:
-                self.fact_of.setdefault(self.lits[f.atom(0)], f)
+    def __init__(self, theory: Theory, engine: Engine | None = None):
+        self.engine = engine or Engine(theory)
+        self.ctl, self.lits, self.fact_of = self.engine.ctl, self.engine.lits, self.engine.fact_of
         self.cache: dict[str, list[frozenset[int]]] = {}
         self.stats = {"solves": 0, "cache_hits": 0}
 
-    def assumptions(self, facts: list[Fact]) -> list[int]:
-        """The persona as solver literals: the value of each scalar field, every flag true or false."""
-        present = {f.atom(0) for f in facts}
-        out = [lit for group in self.groups for atom, lit in group if atom in present]
-        out += [lit if atom in present else -lit for atom, lit in self.flags]
-        return out
+    def assumptions(self, present: set[str], negatives: bool = True) -> list[int]:
+        return self.engine.assumptions(present, negatives)
 
-    def _unsat(self, assumptions: list[int]) -> tuple[bool, list[int]]:
+    def _unsat(self, assumptions: list[int], target: int) -> tuple[bool, set[int]]:
         core: list[int] = []
         self.stats["solves"] += 1
-        result = self.ctl.solve(assumptions=assumptions, on_core=core.extend)
-        return result.unsatisfiable, core
+        result = self.ctl.solve(assumptions=assumptions + [-target], on_core=core.extend)
+        return result.unsatisfiable, set(core)
 
-    def core(self, facts: list[Fact], rule: str, key_text: str) -> list[str] | None:
+    def core(self, present: set[str], rule: str, key_text: str) -> list[str] | None:
         """Rendered minimal core for violation(rule, key), or None if the facts do not force it."""
         target = self.lits.get(f'violation(0,"{rule}",{key_text})')
         if target is None:
             return None
-        base = self.assumptions(facts)
-        have = set(base)
         ident = f"{rule}|{key_text}"
+        have = set(self.assumptions(present))
         for known in self.cache.get(ident, ()):
             if known <= have:
                 self.stats["cache_hits"] += 1
                 return self._render(known)
-        unsat, core = self._unsat(base + [-target])
-        if not unsat:
-            return None
-        current = [x for x in core if x in have]
-        for lit in list(current):
-            if lit not in current:
-                continue
-            trial = [x for x in current if x != lit]
-            unsat, core = self._unsat(trial + [-target])
+        # Positive facts alone usually force the violation; absence rules need the negatives too.
+        for negatives in (False, True):
+            base = self.assumptions(present, negatives)
+            unsat, core = self._unsat(base, target)
             if unsat:
-                keep = set(core)
-                current = [x for x in trial if x in keep]
-        found = frozenset(current)
+                break
+        else:
+            return None
+        found = frozenset(self._shrink([x for x in base if x in core], target))
         self.cache.setdefault(ident, []).append(found)
         return self._render(found)
+
+    def _shrink(self, current: list[int], target: int) -> list[int]:
+        """Minimal unsatisfiable subset: refine with solver cores, then delete in halving chunks."""
+        while True:
+            unsat, core = self._unsat(current, target)
+            refined = [x for x in current if x in core]
+            if len(refined) == len(current):
+                break
+            current = refined
+        size = max(1, len(current) // 2)
+        while True:
+            i = 0
+            while i < len(current):
+                trial = current[:i] + current[i + size:]
+                unsat, core = self._unsat(trial, target)
+                if unsat:
+                    current = [x for x in trial if x in core]
+                else:
+                    i += size
+            if size == 1:
+                return current
+            size = max(1, size // 2)
 
     def _render(self, lits: frozenset[int]) -> list[str]:
         facts = sorted(((self.fact_of[abs(x)], x > 0) for x in lits), key=lambda t: (t[0].field, t[0].rest))

@@ -45,30 +45,30 @@ class Repairer:
             lines.append(f":~ drop({i}), {f.atom(0)}. [{w}@1,{i}]")
             lines.append(f"#show {f.atom(0)} : {f.atom(0)}.")
         self.ctl = control(theory, completion_program(self.dom) + "\n".join(lines) + "\n",
-                           ["--opt-mode=opt", "--models=0"])
+                           ["--opt-mode=opt", "--models=0", "--opt-strategy=usc"])
         self.ctl.ground([("base", [])])
         self.lits = literal_map(self.ctl)
         self.keep = [self.lits.get(f"keep({i})") for i in range(len(self.soft))]
         self.drop = [self.lits.get(f"drop({i})") for i in range(len(self.soft))]
         self.fixed = [f for f in facts if not _changeable(f) and f.atom(0) in self.lits]
-        self.soft_index = {f.atom(0): i for i, f in enumerate(self.soft)}
+        self.soft_atoms = [f.atom(0) for f in self.soft]
+        self.soft_is_set = [BY_PATH[f.field].kind == "set" for f in self.soft]
+        self.fixed_lits = [(f.atom(0), self.lits[f.atom(0)]) for f in self.fixed]
+        self._state: list[tuple | None] = [None] * len(self.soft)
 
     def _setup(self, present: set[str]) -> list[int]:
         """Point the keep/drop externals at this persona; return assumptions fixing the rest."""
-        backend_vals = []
-        for i, f in enumerate(self.soft):
-            on = f.atom(0) in present
-            is_set = BY_PATH[f.field].kind == "set"
-            self.ctl.assign_external(self.keep[i], on)
-            self.ctl.assign_external(self.drop[i], is_set and not on)
-        for f in self.fixed:
-            lit = self.lits[f.atom(0)]
-            backend_vals.append(lit if f.atom(0) in present else -lit)
-        return backend_vals
+        for i, atom in enumerate(self.soft_atoms):
+            on = atom in present
+            keep, drop = on, self.soft_is_set[i] and not on
+            if self._state[i] != (keep, drop):
+                self.ctl.assign_external(self.keep[i], keep)
+                self.ctl.assign_external(self.drop[i], drop)
+                self._state[i] = (keep, drop)
+        return [lit if atom in present else -lit for atom, lit in self.fixed_lits]
 
-    def repair(self, facts: list[Fact], values: dict[str, Any], violated: dict[str, str]) -> Repair:
-        """violated: rule id -> ref of every violation present. Returns the minimal repair."""
-        present = {f.atom(0) for f in facts}
+    def repair(self, present: set[str], values: dict[str, Any], violated: dict[str, str]) -> Repair:
+        """present: the persona's atoms for P=0; violated: rule id -> ref. Returns the minimal repair."""
         fixable = {r for r in violated if self.theory.rules[r].fixable}
         text_refs = sorted({violated[r] for r in violated if r not in fixable})
         if not fixable:
@@ -87,8 +87,8 @@ class Repairer:
 
     def _changes(self, present: set[str], chosen: set[str], values: dict[str, Any]) -> list[dict]:
         out, by_field = [], {}
-        for f in self.soft:
-            was, now = f.atom(0) in present, f.atom(0) in chosen
+        for f, atom in zip(self.soft, self.soft_atoms):
+            was, now = atom in present, atom in chosen
             if was != now:
                 by_field.setdefault(f.field, []).append((f, now))
         for path, flips in by_field.items():

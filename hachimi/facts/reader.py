@@ -33,16 +33,6 @@ class Record:
     facts: list[Fact] = field(default_factory=list)
 
 
-def _get(obj: Any, path: str) -> Any:
-    for key in path.split("."):
-        if not isinstance(obj, dict):
-            return _MISSING
-        obj = obj.get(key, _MISSING)
-        if obj is _MISSING:
-            return _MISSING
-    return obj
-
-
 def _q(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
@@ -77,7 +67,7 @@ def _read_value(spec: FieldSpec, raw: Any, rec: Record) -> None:
         bad = [x for x in items if spec.kind == "set" and x not in spec.domain]
         if bad:
             rec.problems.append(f"{p}: {', '.join(map(repr, bad))} not in {', '.join(spec.domain)}")
-        elif not items:
+        elif not items and spec.required:
             rec.missing.append(p)
         else:
             rec.values[p] = items
@@ -90,6 +80,9 @@ def _read_value(spec: FieldSpec, raw: Any, rec: Record) -> None:
             rec.values[p] = raw
 
 
+_SPEC_KEYS = [(spec, tuple(spec.path.split("."))) for spec in FIELDS]
+
+
 def read(obj: Any, cfg: TextConfig) -> Record:
     """Read one decoded JSON value; never raises for bad content."""
     if not isinstance(obj, dict):
@@ -98,8 +91,12 @@ def read(obj: Any, cfg: TextConfig) -> Record:
     slot_present = isinstance(obj.get("slot"), dict)
     if "slot" in obj and obj["slot"] is not None and not slot_present:
         rec.problems.append(f"slot: expected an object, got {obj['slot']!r}")
-    for spec in FIELDS:
-        raw = _get(obj, spec.path)
+    for spec, keys in _SPEC_KEYS:
+        raw = obj
+        for k in keys:
+            raw = raw.get(k, _MISSING) if type(raw) is dict else _MISSING
+            if raw is _MISSING:
+                break
         if raw is _MISSING or raw is None:
             if spec.required or (spec.path.startswith("slot.") and slot_present
                                  and spec.path != "slot.subject_bias"):
@@ -111,7 +108,19 @@ def read(obj: Any, cfg: TextConfig) -> Record:
     return rec
 
 
+_MEMO: dict[tuple, list[Fact]] = {}
+
+
 def _structured(spec: FieldSpec, value: Any) -> list[Fact]:
+    if spec.kind != "set":
+        key = (spec.path, value if spec.kind != "count" else len(value))
+        if (hit := _MEMO.get(key)) is None:
+            hit = _MEMO[key] = _structured_uncached(spec, value)
+        return hit
+    return _structured_uncached(spec, value)
+
+
+def _structured_uncached(spec: FieldSpec, value: Any) -> list[Fact]:
     extra = "".join("," + e for e in spec.extra)
     if spec.kind == "set":
         seen, out = set(), []
@@ -130,9 +139,9 @@ def _structured(spec: FieldSpec, value: Any) -> list[Fact]:
 def _text_facts(path: str, text: str, cfg: TextConfig, narrative: bool) -> list[Fact]:
     qp = _q(path)
     out = [Fact(f, f",{qp}", path, True) for f in (narrative_flags(text, cfg) if narrative else ())]
-    for d in mentioned(text, cfg.mentions.get(path, ())):
-        out.append(Fact("mentions", f",{qp},{d}", path, d))
-    for lex, (fields, terms) in cfg.lexicons.items():
+    if path in cfg.mentions:
+        out += [Fact("mentions", f",{qp},{d}", path, d) for d in mentioned(text, cfg.mention_names[path])]
+    for lex, (fields, terms) in cfg.lexicon_folded.items():
         if path in fields:
             out += [Fact("term", f",{qp},{lex},{_q(t)}", path, t) for t in terms_in(text, terms)]
     for name, (field_, regex) in cfg.patterns.items():

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..schema.enums import display_name
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:\d+[.)、]|[-*•·])\s+|(?:^|\s)1[.)]\s.+\s2[.)]\s")
-_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]?")
+_SENTENCE_END = re.compile(r"[.!?。！？]+")
 _NORMALISE = re.compile(r"[_\-\s]+")
 
 
@@ -27,36 +28,47 @@ class TextConfig:
     mentions: dict[str, tuple[str, ...]] = field(default_factory=dict)          # field -> dimensions
     lexicons: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # name -> (fields, terms)
 
-    def mention_names(self, dims: tuple[str, ...]) -> list[tuple[str, str]]:
-        return [(d, normalise(display_name(d))) for d in dims]
+    @cached_property
+    def mention_names(self) -> dict[str, list[tuple[str, str, str]]]:
+        """field -> (dimension, normalised display name, normalised id)."""
+        return {f: [(d, normalise(display_name(d)), normalise(d)) for d in dims]
+                for f, dims in self.mentions.items()}
+
+    @cached_property
+    def lexicon_folded(self) -> dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
+        """lexicon -> (fields, (folded term, term) pairs) for case-insensitive substring search."""
+        return {name: (fields, tuple((t.casefold(), t) for t in terms))
+                for name, (fields, terms) in self.lexicons.items()}
 
 
 def narrative_flags(text: str, cfg: TextConfig) -> list[str]:
     """Names of the prose problems present in one narrative text."""
     flags = []
-    if _BLANK_LINE.search(text):
-        flags.append("multi_paragraph")
-    if _LIST_MARKER.search(text):
+    if "\n" in text:
+        if _BLANK_LINE.search(text):
+            flags.append("multi_paragraph")
+        if _LIST_MARKER.search(text):
+            flags.append("list_marker")
+    elif ("1." in text or "1)" in text) and _LIST_MARKER.search(text):
         flags.append("list_marker")
     n = len(text.strip())
     if n < cfg.min_chars:
         flags.append("too_short")
     if n > cfg.max_chars:
         flags.append("too_long")
-    sentences = [normalise(s).strip() for s in _SENTENCE.findall(text)]
-    sentences = [s for s in sentences if len(s) > 12]
+    sentences = [s for s in (x.strip().casefold() for x in _SENTENCE_END.split(text)) if len(s) > 12]
     if len(sentences) != len(set(sentences)):
         flags.append("repeated_sentence")
     return flags
 
 
-def mentioned(text: str, dims: tuple[str, ...]) -> list[str]:
+def mentioned(text: str, names: list[tuple[str, str, str]]) -> list[str]:
     """Dimensions whose display name (or id) appears in the text."""
     norm = normalise(text)
-    return [d for d in dims if normalise(display_name(d)) in norm or normalise(d) in norm]
+    return [d for d, shown, ident in names if shown in norm or ident in norm]
 
 
-def terms_in(text: str, terms: tuple[str, ...]) -> list[str]:
-    """Lexicon terms that occur in the text (case-insensitive substring)."""
+def terms_in(text: str, terms: tuple[tuple[str, str], ...]) -> list[str]:
+    """Lexicon terms that occur in the text (case-insensitive substring), in lexicon spelling."""
     folded = text.casefold()
-    return [t for t in terms if t.casefold() in folded]
+    return [term for key, term in terms if key in folded]

@@ -1,0 +1,1 @@
+"""Support for tests and benchmarks: theory-valid personas drawn from solver models."""
