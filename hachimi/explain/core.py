@@ -32,7 +32,15 @@ class CoreFinder:
 
     def core(self, present: set[str], rule: str, key_text: str) -> list[str] | None:
         """Rendered minimal core for violation(rule, key), or None if the facts do not force it."""
-        target = self.lits.get(f'violation(0,"{rule}",{key_text})')
+        found = self.core_literals(present, rule, key_text)
+        return None if found is None else self._render(found)
+
+    def target(self, rule: str, key_text: str) -> int | None:
+        return self.lits.get(f'violation(0,"{rule}",{key_text})')
+
+    def core_literals(self, present: set[str], rule: str, key_text: str) -> frozenset[int] | None:
+        """Minimal set of persona literals that, with the rule, force violation(rule, key)."""
+        target = self.target(rule, key_text)
         if target is None:
             return None
         ident = f"{rule}|{key_text}"
@@ -40,7 +48,7 @@ class CoreFinder:
         for known in self.cache.get(ident, ()):
             if known <= have:
                 self.stats["cache_hits"] += 1
-                return self._render(known)
+                return known
         # Positive facts alone usually force the violation; absence rules need the negatives too.
         for negatives in (False, True):
             base = self.assumptions(present, negatives)
@@ -51,7 +59,7 @@ class CoreFinder:
             return None
         found = frozenset(self._shrink([x for x in base if x in core], target))
         self.cache.setdefault(ident, []).append(found)
-        return self._render(found)
+        return found
 
     def _shrink(self, current: list[int], target: int) -> list[int]:
         """Minimal unsatisfiable subset: refine with solver cores, then delete in halving chunks."""

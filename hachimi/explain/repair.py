@@ -29,6 +29,23 @@ def _changeable(f: Fact) -> bool:
             and f.pred not in ("missing", "invalid_value", "dup") and spec.kind != "count")
 
 
+def _distance_ties(soft: list[Fact]) -> list[str]:
+    """Secondary objective (priority 0): among equally cheap repairs, move scalar values as little
+    as possible along their domain order (ages by years, levels and risks by steps)."""
+    out, by_field = [], {}
+    for i, f in enumerate(soft):
+        if BY_PATH[f.field].kind in ("int", "enum"):
+            by_field.setdefault(f.field, []).append((i, f))
+    for path, items in by_field.items():
+        order = BY_PATH[path].domain
+        for i, fi in items:
+            for j, fj in items:
+                d = abs(order.index(fi.value) - order.index(fj.value))
+                if d > 1:
+                    out.append(f":~ keep({i}), {fj.atom(0)}. [{d - 1}@0,{i},{j}]")
+    return out
+
+
 class Repairer:
     def __init__(self, theory: Theory):
         self.theory = theory
@@ -44,6 +61,7 @@ class Repairer:
             lines.append(f":~ keep({i}), not {f.atom(0)}. [{w}@1,{i}]")
             lines.append(f":~ drop({i}), {f.atom(0)}. [{w}@1,{i}]")
             lines.append(f"#show {f.atom(0)} : {f.atom(0)}.")
+        lines += _distance_ties(self.soft)
         self.ctl = control(theory, completion_program(self.dom) + "\n".join(lines) + "\n",
                            ["--opt-mode=opt", "--models=0", "--opt-strategy=usc"])
         self.ctl.ground([("base", [])])

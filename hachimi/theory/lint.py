@@ -86,8 +86,8 @@ def _grounding_findings(theory: Theory) -> list[Finding]:
     """Ground the rules with the vocabulary: catches syntax errors and unsafe variables."""
     from ..solve.program import control
     msgs: list[str] = []
-    ctl = control(theory, logger=lambda code, m: msgs.append(m))
     try:
+        ctl = control(theory, logger=lambda code, m: msgs.append(m))
         ctl.ground([("base", [])])
     except RuntimeError:
         pass

@@ -1,0 +1,70 @@
+"""Cores are minimal: with the rule they force the violation; without any one fact they do not."""
+
+import pytest
+
+from hachimi.explain.core import CoreFinder
+from hachimi.facts.reader import read
+from hachimi.theory.fixtures import load_cases
+
+
+@pytest.fixture(scope="module")
+def finder(theory):
+    return CoreFinder(theory)
+
+
+def _check_minimal(finder, present, rule, key_text):
+    lits = finder.core_literals(present, rule, key_text)
+    assert lits is not None, f"no core for {rule} {key_text}"
+    target = finder.target(rule, key_text)
+    assert finder._unsat(list(lits), target)[0], f"{rule}: core does not force the violation"
+    for x in lits:
+        rest = [y for y in lits if y != x]
+        assert not finder._unsat(rest, target)[0], f"{rule}: core without {finder.fact_of[abs(x)]} still forces it"
+    return lits
+
+
+def test_every_failing_fixture_has_minimal_cores(theory, finder):
+    from hachimi.solve.batch import detect
+    cases = [c for c in load_cases(theory) if c.expect == "fail"]
+    recs = [read(c.persona, theory.text) for c in cases]
+    checked = 0
+    for case, rec, hits in zip(cases, recs, detect(theory, recs)):
+        present = {f.atom(0) for f in rec.facts}
+        for h in hits:
+            _check_minimal(finder, present, h.rule, h.key_text)
+            checked += 1
+    assert checked >= len(cases)
+
+
+def test_age_grade_core_is_exactly_age_and_grade(validate_one, base):
+    base["enrollment"]["grade"] = base["slot"]["grade"] = 11
+    [v] = [v for v in validate_one(base).violations if v.rule == "age-grade"]
+    assert v.core == ["enrollment.age=13", "enrollment.grade=11"]
+    assert v.message == "Age 13 does not fit grade 11: expected 15-18."
+
+
+def test_absence_rule_core_names_the_absent_mention(validate_one, base):
+    base["values"]["narrative"] = base["values"]["narrative"].replace("rule of law", "fairness")
+    [v] = validate_one(base).violations
+    assert v.rule == "values-mentions" and v.severity == "warning"
+    assert "values.narrative does not mention rule_of_law" in v.core
+
+
+def test_cached_core_is_reused_and_still_valid(theory, finder, base):
+    p1 = dict(base, enrollment=dict(base["enrollment"], age=17))
+    p2 = dict(base, enrollment=dict(base["enrollment"], age=17, name="Li Hao"))
+    for p in (p1, p2):
+        present = {f.atom(0) for f in read(p, theory.text).facts}
+        _check_minimal(finder, present, "age-grade", "none")
+    assert finder.stats["cache_hits"] >= 1
+
+
+def test_anchor_core_has_slot_level_and_the_non_lowish_dimensions(validate_one, base):
+    levels = {"moral_cultivation": "fairly_high", "physical_mental_health": "upper_middle",
+              "rule_of_law": "high", "social_responsibility": "fairly_low", "political_identity": "upper_middle",
+              "cultural_literacy": "upper_middle", "family_orientation": "high"}
+    base["values"]["levels"] = levels
+    [v] = [v for v in validate_one(base).violations if v.rule == "anchor-values"]
+    # low target needs 2 lowish; 1 is: the core is the slot level plus the six non-lowish dimensions
+    assert "slot.academic_level=low" in v.core and len(v.core) == 7
+    assert "values.levels.social_responsibility=fairly_low" not in v.core

@@ -1,0 +1,74 @@
+"""The validator's output contract (DESIGN.md) and bad input handling, line by line."""
+
+import json
+
+from conftest import set_path
+
+
+def _lines(objs):
+    return [o if isinstance(o, str) else json.dumps(o) for o in objs]
+
+
+def test_contract_shape(validator, base):
+    set_path(base, "enrollment.grade", 11)
+    set_path(base, "slot.grade", 11)
+    [r] = list(validator.validate_lines(_lines([base])))
+    d = r.to_dict()
+    assert set(d) == {"line", "id", "valid", "violations", "repair", "error"}
+    [v] = d["violations"]
+    assert v == {"rule": "age-grade", "ref": "R1", "severity": "error", "owner": "enrollment",
+                 "fields": ["enrollment.age", "enrollment.grade"],
+                 "message": "Age 13 does not fit grade 11: expected 15-18.",
+                 "core": ["enrollment.age=13", "enrollment.grade=11"]}
+    assert d["repair"]["changes"] == [{"field": "enrollment.age", "from": 13, "to": 15}]
+    assert d["repair"]["fixes"] == ["R1"] and d["error"] is None and d["valid"] is False
+
+
+def test_one_record_per_line_and_the_run_goes_on(validator, base):
+    good = json.dumps(base)
+    lines = [good, '{"id": "x", "enrollment": ', "", "[1, 2]", good.replace('"age": 13', '"age": "13"'), good]
+    rs = list(validator.validate_lines(lines))
+    assert [r.line for r in rs] == [1, 2, 3, 4, 5, 6]
+    assert rs[0].valid and rs[5].valid
+    assert rs[1].error["line"] == 2 and rs[1].error["column"] and "not JSON" in rs[1].error["reason"]
+    assert "empty line" in rs[2].error["reason"]
+    assert rs[3].error["reason"] == "expected a JSON object, got list"
+    assert rs[4].error["reason"].startswith("enrollment.age: expected an integer") and rs[4].id == base["id"]
+    assert all(r.valid is False for r in rs[1:5])
+
+
+def test_missing_part_is_r7_for_its_owner(validate_one, base):
+    del base["mental_health"]
+    r = validate_one(base)
+    assert not r.valid and r.error is None
+    owners = {v.fields[0]: v.owner for v in r.violations if v.rule == "required"}
+    assert owners["mental_health.narrative"] == "mental_health"
+    assert owners["mental_health.overall_state"] == "mental_health"
+
+
+def test_warning_only_persona_is_valid(validate_one, base):
+    base["social"]["relationships"] = "Few friends."
+    r = validate_one(base)
+    assert r.valid and [v.severity for v in r.violations] == ["warning"]
+
+
+def test_owner_of_keyed_rules(validate_one, base):
+    base["creativity"]["narrative"] = "Line one of creativity, with novelty.\n\nLine two."
+    r = validate_one(base)
+    [v] = [v for v in r.violations if v.rule == "single-paragraph"]
+    assert v.owner == "social_creativity" and v.fields == ["creativity.narrative"]
+
+
+def test_parallel_equals_serial(theory, base):
+    from hachimi.parallel import validate_parallel
+    from hachimi.validate import Validator
+    from hachimi.solve.sample import Sampler
+    from hachimi.testing.personas import persona
+    s = Sampler(theory)
+    objs = [persona(s.sample(i), i) for i in range(60)]
+    for i in range(0, 60, 3):
+        objs[i]["enrollment"]["age"] = 19
+    lines = _lines(objs) + ["not json"]
+    serial = [r.to_dict() for r in Validator(theory).validate_lines(lines)]
+    par = [r.to_dict() for r in validate_parallel(theory, lines, jobs=2, chunk=7)]
+    assert serial == par and len(par) == 61

@@ -1,0 +1,46 @@
+"""`theory check`: k12 is clean; contradictory and dead rules are found with the rules to blame."""
+
+from hachimi.theory.consistency import check
+from hachimi.theory.pack import load
+
+EXTRA_RULE = '''
+[[rule]]
+id = "{id}"
+ref = "X1"
+owner = "enrollment"
+severity = "error"
+fields = ["enrollment.age"]
+message = "test rule"
+citation = "test"
+'''
+
+
+def _with_rule(folder, rule_id, asp):
+    p = folder / "theory.toml"
+    p.write_text(p.read_text() + EXTRA_RULE.format(id=rule_id))
+    (folder / "rules" / "extra.lp").write_text(asp)
+    return load(folder)
+
+
+def test_k12_is_clean(theory):
+    rep = check(theory)
+    assert rep.clean and rep.checked == 12 * 15 * 4
+    assert rep.excluded[1] == list(range(9, 20))      # R1 alone excludes these ages in grade 1 (5-8 fit)
+
+
+def test_contradiction_found_with_both_rules(theory_copy):
+    # "formal operations by age 10" contradicts R2 (formal_operational starts at 11) for ages 7-10
+    th = _with_rule(theory_copy, "early-formal",
+                    'violation(P,"early-formal",none) :- age(P,A), A >= 7, A <= 10, '
+                    'not stage(P,piaget,formal_operational).\n')
+    rep = check(th)
+    assert not rep.clean
+    ages = {c["age"] for c in rep.contradictions}
+    assert ages == {7, 8, 9, 10}
+    assert all(c["rules"] == ["early-formal", "stage-age"] for c in rep.contradictions)
+
+
+def test_dead_rule_found(theory_copy):
+    th = _with_rule(theory_copy, "never", 'violation(P,"never",none) :- age(P,A), A > 40.\n')
+    rep = check(th)
+    assert rep.dead_rules == ["never"] and not rep.contradictions

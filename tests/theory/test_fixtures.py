@@ -1,0 +1,39 @@
+"""`theory test`: each rule's pass/fail fixtures; gaps and wrong expectations are caught."""
+
+from hachimi.theory.fixtures import apply_patch, run
+from hachimi.theory.pack import load
+
+
+def test_k12_fixtures_all_pass(theory):
+    outcomes, gaps = run(theory)
+    assert gaps == []
+    assert [o.detail for o in outcomes if not o.ok] == []
+    assert {o.case.rule for o in outcomes} == set(theory.rules)
+
+
+def test_base_fixture_has_no_violation_at_all(theory, validate_one, base):
+    r = validate_one(base)
+    assert r.valid and r.violations == []
+
+
+def test_wrong_expectation_fails(theory_copy):
+    p = theory_copy / "fixtures" / "cases.toml"
+    p.write_text(p.read_text().replace('set = { "enrollment.age" = 12 }', 'set = { "enrollment.age" = 17 }'))
+    outcomes, _ = run(load(theory_copy))
+    bad = [o for o in outcomes if not o.ok]
+    assert len(bad) == 1 and bad[0].case.rule == "age-grade" and "age-grade fired" in bad[0].detail
+
+
+def test_coverage_gap_reported(theory_copy):
+    p = theory_copy / "fixtures" / "cases.toml"
+    text = p.read_text()
+    start = text.index("# R15")
+    end = text.index("# A1")
+    p.write_text(text[:start] + text[end:])
+    _, gaps = run(load(theory_copy))
+    assert gaps == ["academic-level-value: no 'pass' case", "academic-level-value: no 'fail' case"]
+
+
+def test_apply_patch():
+    out = apply_patch({"a": {"b": 1, "c": 2}}, {"a.b": 5, "x.y": 1}, ["a.c"])
+    assert out == {"a": {"b": 5}, "x": {"y": 1}}
