@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
+import json
+
 import orjson
 
 from .explain.violation import Violation, make_violation
@@ -34,6 +36,13 @@ def _error(line: int, reason: str, column: int | None = None, pid: str | None = 
     return Result(line, pid, False, error={"line": line, "column": column, "reason": reason})
 
 
+def _dumps(obj: Any) -> str:
+    try:
+        return orjson.dumps(obj).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(obj, default=repr)
+
+
 def parse_line(line_no: int, text: str) -> tuple[Any, Result | None]:
     """Decode one JSONL line; a bad line becomes an error Result naming line and column."""
     if not text.strip():
@@ -41,7 +50,10 @@ def parse_line(line_no: int, text: str) -> tuple[Any, Result | None]:
     try:
         return orjson.loads(text), None
     except orjson.JSONDecodeError as e:
-        return None, _error(line_no, f"not JSON: {e.msg}", e.colno)
+        try:                      # orjson refuses integers beyond 64 bits; the stdlib does not
+            return json.loads(text), None
+        except (json.JSONDecodeError, RecursionError):
+            return None, _error(line_no, f"not JSON: {e.msg}", e.colno)
 
 
 class Validator:
@@ -78,7 +90,7 @@ class Validator:
 
     def validate_objects(self, objs: Iterable[Any]) -> Iterator[Result]:
         """Already-decoded personas (dicts), numbered from 1."""
-        return self.validate_lines((orjson.dumps(o).decode() for o in objs))
+        return self.validate_lines((_dumps(o) for o in objs))
 
     def _chunk(self, batch: list[tuple[int, str]]) -> list[Result]:
         from .solve.batch import detect

@@ -37,8 +37,7 @@ def domain(cfg: TextConfig) -> Domain:
         if spec.kind == "set":
             flags += [f for v in spec.domain for f in _structured(spec, [v])]
             flags += [Fact("dup", f",{qp},{v}", spec.path, v) for v in spec.domain]
-        if spec.kind != "id":
-            flags.append(missing)
+        flags.append(missing)
     for path in NARRATIVE_FIELDS:
         flags += [Fact(f, f",{_q(path)}", path, True) for f in _FLAGS]
     for path, dims in cfg.mentions.items():

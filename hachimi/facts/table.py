@@ -32,7 +32,7 @@ def _levels(part: str, dims: tuple[str, ...]) -> list[FieldSpec]:
     return [FieldSpec(f"{part}.levels.{d}", "level", (part, d), "enum", E.LEVELS, part) for d in dims]
 
 
-def _text(path: str, owner: str, narrative: bool = True) -> FieldSpec:
+def _text(path: str, owner: str, narrative: bool = False) -> FieldSpec:
     return FieldSpec(path, "", (), "text", (), owner, narrative=narrative)
 
 
@@ -43,8 +43,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("slot.academic_level", "slot_level", (), "enum", E.ACADEMIC_LEVELS, "academic",
               required=False),
     FieldSpec("slot.subject_bias", "slot_bias", (), "set", E.SUBJECTS, "academic", required=False),
-    _text("enrollment.name", "enrollment", narrative=False),
-    _text("enrollment.agent_name", "enrollment", narrative=False),
+    _text("enrollment.name", "enrollment"),
+    _text("enrollment.agent_name", "enrollment"),
     FieldSpec("enrollment.age", "age", (), "int", tuple(range(E.AGE_MIN, E.AGE_MAX + 1)), "enrollment"),
     FieldSpec("enrollment.gender", "gender", (), "enum", E.GENDERS, "enrollment"),
     FieldSpec("enrollment.grade", "grade", (), "int", E.GRADES, "enrollment"),
@@ -56,10 +56,10 @@ FIELDS: tuple[FieldSpec, ...] = (
               unknown_as_fact=True),
     _text("values.personality", "values"),
     *_levels("values", E.VALUE_DIMENSIONS),
-    _text("values.narrative", "values"),
-    _text("social.relationships", "social_creativity"),
+    _text("values.narrative", "values", narrative=True),
+    _text("social.relationships", "social_creativity", narrative=True),
     *_levels("creativity", E.CREATIVITY_DIMENSIONS),
-    _text("creativity.narrative", "social_creativity"),
+    _text("creativity.narrative", "social_creativity", narrative=True),
     _text("creativity.radar_summary", "social_creativity"),
     FieldSpec("mental_health.overall_state", "mh", ("overall_state",), "enum", E.LEVELS, "mental_health"),
     FieldSpec("mental_health.happiness", "mh", ("happiness",), "enum", E.LEVELS, "mental_health"),
@@ -69,7 +69,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("mental_health.condition", "mh", ("condition",), "enum", E.CONDITIONS, "mental_health"),
     _text("mental_health.background", "mental_health"),
     _text("mental_health.supports", "mental_health"),
-    _text("mental_health.narrative", "mental_health"),
+    _text("mental_health.narrative", "mental_health", narrative=True),
 )
 # creativity levels are owned by the social & creativity agent
 FIELDS = tuple(FieldSpec(f.path, f.pred, f.extra, f.kind, f.domain, "social_creativity", f.required,

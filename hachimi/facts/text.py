@@ -10,7 +10,8 @@ from ..schema.enums import display_name
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:\d+[.)、]|[-*•·])\s+|(?:^|\s)1[.)]\s.+\s2[.)]\s")
-_SENTENCE_END = re.compile(r"[.!?。！？]+")
+_SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]?")
+_MARKER_START = re.compile(r"\s*(?:\d+[.)、]|[-*•·])\s")
 _NORMALISE = re.compile(r"[_\-\s]+")
 
 
@@ -27,12 +28,13 @@ class TextConfig:
     patterns: dict[str, tuple[str, re.Pattern]] = field(default_factory=dict)   # name -> (field, regex)
     mentions: dict[str, tuple[str, ...]] = field(default_factory=dict)          # field -> dimensions
     lexicons: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # name -> (fields, terms)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)   # dimension -> other names
 
     @cached_property
-    def mention_names(self) -> dict[str, list[tuple[str, str, str]]]:
-        """field -> (dimension, normalised display name, normalised id)."""
-        return {f: [(d, normalise(display_name(d)), normalise(d)) for d in dims]
-                for f, dims in self.mentions.items()}
+    def mention_names(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """field -> (dimension, normalised names: display name, id, aliases)."""
+        return {f: [(d, tuple(normalise(n) for n in (display_name(d), d, *self.aliases.get(d, ()))))
+                    for d in dims] for f, dims in self.mentions.items()}
 
     @cached_property
     def lexicon_folded(self) -> dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
@@ -49,23 +51,23 @@ def narrative_flags(text: str, cfg: TextConfig) -> list[str]:
             flags.append("multi_paragraph")
         if _LIST_MARKER.search(text):
             flags.append("list_marker")
-    elif ("1." in text or "1)" in text) and _LIST_MARKER.search(text):
+    elif (_MARKER_START.match(text) or "1." in text or "1)" in text) and _LIST_MARKER.search(text):
         flags.append("list_marker")
     n = len(text.strip())
     if n < cfg.min_chars:
         flags.append("too_short")
     if n > cfg.max_chars:
         flags.append("too_long")
-    sentences = [s for s in (x.strip().casefold() for x in _SENTENCE_END.split(text)) if len(s) > 12]
+    sentences = [s for s in (normalise(x).strip() for x in _SENTENCE.findall(text)) if len(s) > 12]
     if len(sentences) != len(set(sentences)):
         flags.append("repeated_sentence")
     return flags
 
 
-def mentioned(text: str, names: list[tuple[str, str, str]]) -> list[str]:
-    """Dimensions whose display name (or id) appears in the text."""
+def mentioned(text: str, names: list[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """Dimensions whose display name, id or an alias appears in the text."""
     norm = normalise(text)
-    return [d for d, shown, ident in names if shown in norm or ident in norm]
+    return [d for d, forms in names if any(n in norm for n in forms)]
 
 
 def terms_in(text: str, terms: tuple[tuple[str, str], ...]) -> list[str]:

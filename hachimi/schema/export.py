@@ -18,7 +18,7 @@ def schemas() -> dict[str, dict]:
 
 
 def render(schema: dict) -> str:
-    return json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"   # field order = decoding order
 
 
 def export(folder: Path) -> list[Path]:

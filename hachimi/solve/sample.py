@@ -18,6 +18,12 @@ SIZES = """
 :- #count { S : weak(0,S) } = 0.
 :- #count { S : slot_bias(0,S) } > 2.
 :- traits(0,N), N > 4.
+has_slot :- slot_grade(0,_).
+has_slot :- slot_gender(0,_).
+has_slot :- slot_level(0,_).
+:- has_slot, not slot_grade(0,_).
+:- has_slot, not slot_gender(0,_).
+:- has_slot, not slot_level(0,_).
 """
 
 
@@ -35,43 +41,82 @@ class Sampler:
                        if f.atom(0) in self.lits and f.field in BY_PATH and BY_PATH[f.field].structured
                        and f.pred == BY_PATH[f.field].pred]
         self.clean = self._clean_flags()
+        self.field_of = {lit: f.field for f, lit in self.values}
+        self.by_field: dict[str, list] = {}
+        for f, lit in self.values:
+            self.by_field.setdefault(f.field, []).append((f, lit))
+        self.slot_lit = {(f.field, f.value): lit for f, lit in self.values if f.field.startswith("slot.")}
 
-    def _clean_flags(self) -> list[int]:
-        """Assumptions: nothing missing, invalid or duplicated; prose clean; names and mentions fine."""
+    def clean_atoms(self) -> list[tuple[str, bool]]:
+        """(atom, truth) for a persona with nothing missing, invalid or duplicated, clean prose,
+        a well-formed agent name and every dimension mentioned."""
         out = []
         for f in self.dom.flags:
-            lit = self.lits.get(f.atom(0))
-            if lit is None or (f.field in BY_PATH and BY_PATH[f.field].structured and f.pred not in ("missing", "dup")):
-                continue
-            out.append(lit if f.pred in ("mentions", "matches") else -lit)
+            if f.field in BY_PATH and f.pred == BY_PATH[f.field].pred:
+                continue        # a value of a structured field (e.g. set membership): the solver's choice
+            out.append((f.atom(0), f.pred in ("mentions", "matches")))
         for _, alts in self.dom.scalars.values():
-            out += [-self.lits[a.atom(0)] for a in alts if a.pred in ("missing", "invalid_value")
-                    and a.atom(0) in self.lits and not a.field.startswith("slot.")]
+            out += [(a.atom(0), False) for a in alts
+                    if a.pred in ("missing", "invalid_value") and not a.field.startswith("slot.")]
         return out
 
+    def _clean_flags(self) -> list[int]:
+        return [self.lits[a] if yes else -self.lits[a] for a, yes in self.clean_atoms() if a in self.lits]
+
     def sample(self, seed: int, slot: dict[str, Any] | None = None) -> dict[str, Any] | None:
-        """One assignment of structured fields (path -> value; sets as sorted lists), or None."""
+        """One assignment of structured fields (path -> value; sets as lists), or None if the slot is
+        impossible. Depends only on (seed, slot): every choice ends up fixed by an assumption, so the
+        solver's learned state from earlier calls cannot change the answer."""
         rng = random.Random(seed)
-        self.ctl.configuration.solver.seed = str(rng.randrange(1, 2**31))
-        fixed = list(self.clean)
-        for path, value in (slot or {}).items():
-            for v in (value if isinstance(value, list) else [value]):
-                atom = next((f.atom(0) for f, _ in self.values if f.field == f"slot.{path}" and f.value == v), None)
-                if atom is None:
-                    raise ValueError(f"slot.{path}={v!r} is not in the field's domain")
-                fixed.append(self.lits[atom])
-        proposal = self._proposal(rng, {f"slot.{k}" for k in (slot or {})})
+        fixed = list(self.clean) + self._slot_assumptions(slot)
+        proposal = self._proposal(rng, {f"slot.{k}" for k in (slot or {})} | ({"slot.subject_bias"} if slot is None else set()))
+        dropped: list[int] = []
         while True:
-            found: list = []
-            core: list[int] = []
-            res = self.ctl.solve(assumptions=fixed + proposal, on_core=core.extend,
-                                 on_model=lambda m: found.append({str(s) for s in m.symbols(atoms=True)}))
-            if res.satisfiable:
-                return self._decode(found[0])
-            blame = [x for x in proposal if x in set(core)]
+            sat, core = self._check(fixed + proposal)
+            if sat:
+                break
+            blame = [x for x in proposal if x in core]
             if not blame:
                 return None   # the slot itself is impossible under the theory
-            proposal.remove(rng.choice(blame))
+            x = rng.choice(blame)
+            proposal.remove(x)
+            dropped.append(x)
+        for x in dropped:      # re-decide each dropped choice, in a seeded order, by SAT checks only
+            for alt in self._alternatives(x, rng):
+                if self._check(fixed + proposal + [alt])[0]:
+                    proposal.append(alt)
+                    break
+        found: list = []
+        self.ctl.solve(assumptions=fixed + proposal,
+                       on_model=lambda m: found.append({str(s) for s in m.symbols(atoms=True)}))
+        return self._decode(found[0])
+
+    def _check(self, assumptions: list[int]) -> tuple[bool, set[int]]:
+        core: list[int] = []
+        res = self.ctl.solve(assumptions=assumptions, on_core=core.extend)
+        return res.satisfiable, set(core)
+
+    def _slot_assumptions(self, slot: dict[str, Any] | None) -> list[int]:
+        out = []
+        if slot is None:       # no slot at all
+            return [-lit for f, lit in self.values if f.field.startswith("slot.")]
+        for path, value in slot.items():
+            for v in (value if isinstance(value, list) else [value]):
+                lit = self.slot_lit.get((f"slot.{path}", v))
+                if lit is None:
+                    raise ValueError(f"slot.{path}={v!r} is not in the field's domain")
+                out.append(lit)
+        return out
+
+    def _alternatives(self, lit: int, rng: random.Random) -> list[int]:
+        """Values to try for the choice a dropped literal made: the field's other values, shuffled
+        (scalars), or the flipped then the original membership (sets)."""
+        path = self.field_of[abs(lit)]
+        if BY_PATH[path].kind == "set":
+            return [-lit, lit]
+        others = [x for _, x in self.by_field[path] if x != lit]
+        rng.shuffle(others)
+        return others + [lit]
 
     def _proposal(self, rng: random.Random, fixed_fields: set[str]) -> list[int]:
         """A uniformly random value for every scalar field and a small random subset for each set."""

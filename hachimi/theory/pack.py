@@ -119,7 +119,9 @@ def _text_config(feat: dict, file: str) -> TextConfig:
         if dims is None:
             raise TheoryError(f"[features.mentions] {path} = {part!r}: use 'values' or 'creativity'", file)
         mentions[path] = dims
-    return TextConfig(feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons)
+    aliases = {d: tuple(names) for d, names in feat.get("aliases", {}).items()}
+    return TextConfig(feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons,
+                      aliases)
 
 
 def load(root: str | Path) -> Theory:
