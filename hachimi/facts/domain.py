@@ -41,7 +41,7 @@ def domain(cfg: TextConfig) -> Domain:
     for path in NARRATIVE_FIELDS:
         flags += [Fact(f, f",{_q(path)}", path, True) for f in _FLAGS]
     for path, dims in cfg.mentions.items():
-        flags += [Fact("mentions", f",{_q(path)},{d}", path, d) for d in dims]
+        flags += [Fact("unmentioned", f",{_q(path)},{d}", path, d) for d in dims]
     for lex, (fields, terms) in cfg.lexicons.items():
         flags += [Fact("term", f",{_q(p)},{lex},{_q(t)}", p, t) for p in fields for t in terms]
     for name, (field_, _) in cfg.patterns.items():

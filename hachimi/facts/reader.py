@@ -139,8 +139,9 @@ def _structured_uncached(spec: FieldSpec, value: Any) -> list[Fact]:
 def _text_facts(path: str, text: str, cfg: TextConfig, narrative: bool) -> list[Fact]:
     qp = _q(path)
     out = [Fact(f, f",{qp}", path, True) for f in (narrative_flags(text, cfg) if narrative else ())]
-    if path in cfg.mentions:
-        out += [Fact("mentions", f",{qp},{d}", path, d) for d in mentioned(text, cfg.mention_names[path])]
+    if path in cfg.mentions:   # absence facts: usually none, so fewer facts to ground
+        seen = set(mentioned(text, cfg.mention_names[path]))
+        out += [Fact("unmentioned", f",{qp},{d}", path, d) for d in cfg.mentions[path] if d not in seen]
     for lex, (fields, terms) in cfg.lexicon_folded.items():
         if path in fields:
             out += [Fact("term", f",{qp},{lex},{_q(t)}", path, t) for t in terms_in(text, terms)]

@@ -27,8 +27,8 @@ def render(fact: Fact, positive: bool = True) -> str:
         return f"{p} lists {v} twice" if positive else f"{p} lists {v} once"
     if fact.pred == "traits":
         return f"{p} has {v} items"
-    if fact.pred == "mentions":
-        return f"{p} mentions {v}" if positive else f"{p} does not mention {v}"
+    if fact.pred == "unmentioned":
+        return f"{p} does not mention {v}" if positive else f"{p} mentions {v}"
     if fact.pred == "term":
         return f'{p} contains "{v}"' if positive else f'{p} does not contain "{v}"'
     if fact.pred == "matches":

@@ -94,7 +94,7 @@ def where(spec: ModelSpec) -> str:
 
 def _require(module: str) -> None:
     if importlib.util.find_spec(module) is None:
-        raise MissingExtraError("generate", module)
+        raise MissingExtraError("generate-core", module)
 
 
 def load(spec: ModelSpec):

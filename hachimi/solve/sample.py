@@ -54,7 +54,7 @@ class Sampler:
         for f in self.dom.flags:
             if f.field in BY_PATH and f.pred == BY_PATH[f.field].pred:
                 continue        # a value of a structured field (e.g. set membership): the solver's choice
-            out.append((f.atom(0), f.pred in ("mentions", "matches")))
+            out.append((f.atom(0), f.pred == "matches"))
         for _, alts in self.dom.scalars.values():
             out += [(a.atom(0), False) for a in alts
                     if a.pred in ("missing", "invalid_value") and not a.field.startswith("slot.")]

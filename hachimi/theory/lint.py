@@ -14,7 +14,7 @@ from .pack import Theory, load
 # Facts the reader gives every persona (besides the table's predicates): name -> arity
 FACT_PREDICATES = {"person": 1, "missing": 2, "invalid_value": 2, "dup": 3, "multi_paragraph": 2,
                    "list_marker": 2, "too_short": 2, "too_long": 2, "repeated_sentence": 2,
-                   "mentions": 3, "term": 4, "matches": 2, "smt_bad": 2, "violation": 3, "detail": 5}
+                   "unmentioned": 3, "term": 4, "matches": 2, "smt_bad": 2, "violation": 3, "detail": 5}
 _LOC = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?: (?P<kind>\w+): (?P<msg>.*)", re.S)
 
 
