@@ -27,6 +27,9 @@ def cli():
     """hachimi: theory-aligned, auditable synthetic student personas (grades 1-12).
 
     \b
+    Generate personas (bundled SmolLM2 by default; JSON valid by construction):
+      hachimi generate --n 5 --seed 7 --out runs/demo
+      hachimi models                        configured models and where their weights are
     Validate personas against a theory (clingo ASP + Z3):
       hachimi validate personas.jsonl
       hachimi validate personas.jsonl --format jsonl > report.jsonl
@@ -41,7 +44,9 @@ def cli():
 
 
 def main() -> None:
-    from . import convert_cmd, schema_cmd, theory_cmd, validate_cmd  # noqa: F401  (registers commands)
+    from . import convert_cmd, generate_cmd, schema_cmd, theory_cmd, validate_cmd
+    cli.add_command(generate_cmd.generate)
+    cli.add_command(generate_cmd.models_cmd)
     cli.add_command(validate_cmd.validate)
     cli.add_command(theory_cmd.theory)
     cli.add_command(schema_cmd.schema)

@@ -9,11 +9,14 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..facts.table import BY_PATH, FIELDS
+from ..facts.text import TextConfig
+from ..schema.enums import display_name
 from .narrow import Box
 
 GRAMMARS = Path(__file__).resolve().parents[2] / "grammars"
@@ -52,7 +55,24 @@ def _set_schema(values: list[str], sizes=SET_SIZES) -> dict:
     return {"anyOf": [{"const": c} for c in combos]}
 
 
-def build(part: str, box: Box | None, max_text: int, max_short: int) -> dict:
+# Prose shapes per language: English prose starts with a capital and never contains the
+# underscores, braces or markup a small model falls into; names are "Family Given".
+PROSE = {"en": r"[A-Z][^\n\r_{}<>#*\\|]*", "zh": r"[^\n\r_{}<>#*\\|]+"}
+NAME = {"en": r"^[A-Z][a-z]+ [A-Z][a-z]+$", "zh": r"^[^\n\r_0-9]{2,4}$"}
+TRAIT = {"en": r"^[a-z][a-z '-]*$", "zh": r"^[^\n\r,;，；]+$"}
+CHAR = r"[^\n\r_{}<>#*\\|]"
+
+
+def _mention_pattern(language: str, names: list[str], gap: int) -> str:
+    """Prose that names every dimension, in order (R8/R9 by construction). Gaps are bounded in the
+    regex itself: llguidance cannot intersect such a regex with maxLength."""
+    inner = f"{CHAR}{{0,{gap}}}".join(re.escape(n) for n in names)
+    head = "[A-Z]" if language == "en" else ""
+    return f"^{head}{CHAR}{{0,{gap}}}{inner}{CHAR}{{0,{gap}}}[.!?。]$"
+
+
+def build(part: str, box: Box | None, max_text: int, max_short: int, text: TextConfig | None = None,
+          language: str = "en") -> dict:
     """The decoding schema for one part; box None = the base schema with only the text budgets."""
     schema = copy.deepcopy(base_schema(part))
     schema["x-guidance"] = dict(WHITESPACE)
@@ -62,12 +82,11 @@ def build(part: str, box: Box | None, max_text: int, max_short: int) -> dict:
         rel = spec.path.split(".")[1:]
         node = _node(schema, rel)
         if spec.kind == "text":
-            if spec.path != "enrollment.agent_name":
-                node["maxLength"] = max_short if spec.path in SHORT_TEXT else max_text
+            _text_node(node, spec.path, max_text, max_short, text, language)
             continue
         if spec.kind == "count":          # the trait list: bounded count, short items
-            node["items"] = {"type": "string", "minLength": 1, "maxLength": TRAIT_MAX_CHARS,
-                             "pattern": r"^[^\n\r,;]+$"}
+            node["items"] = {"type": "string", "minLength": 2, "maxLength": TRAIT_MAX_CHARS,
+                             "pattern": TRAIT.get(language, TRAIT["zh"])}
             if box is not None:
                 ok = [n for n in box.allowed[spec.path] if n <= node.get("maxItems", 5)]
                 node["minItems"], node["maxItems"] = min(ok), max(ok)
@@ -85,6 +104,25 @@ def build(part: str, box: Box | None, max_text: int, max_short: int) -> dict:
     return schema
 
 
+def _text_node(node: dict, path: str, max_text: int, max_short: int, text: TextConfig | None,
+               language: str) -> None:
+    if path == "enrollment.agent_name":     # narrower than R6: syllables of 1-6 letters
+        node["pattern"] = r"^(?:[a-z]{1,6}[1-5]){1,2}_(?:[a-z]{1,6}[1-5]){1,3}$"
+        return
+    if path == "enrollment.name":
+        node["pattern"], node["maxLength"] = NAME.get(language, NAME["zh"]), 40
+        return
+    node["maxLength"] = max_short if path in SHORT_TEXT else max_text
+    node["pattern"] = f"^{PROSE.get(language, PROSE['zh'])}$"
+    dims = (text.mentions.get(path) if text else None) or ()
+    if dims:
+        names = [display_name(d) if language == "en" else (text.aliases.get(d) or (display_name(d),))[0] for d in dims]
+        gap = max(8, max_text // (len(names) + 1))
+        node["pattern"] = _mention_pattern(language, names, gap)
+        node.pop("maxLength", None)
+        node["x-max-chars"] = 2 + gap * (len(names) + 1) + sum(map(len, names))   # for text_budget
+
+
 def text_budget(schema: dict) -> int:
     """Upper bound on the JSON characters a schema admits (for sizing max_new_tokens)."""
     if "anyOf" in schema:
@@ -99,7 +137,7 @@ def text_budget(schema: dict) -> int:
     if t == "array":
         return 2 + schema.get("maxItems", 4) * (2 + text_budget(schema.get("items", {})))
     if t == "string":
-        return 2 + schema.get("maxLength", 200) * (2 if schema.get("pattern") is None else 1)
+        return 2 + schema.get("maxLength", schema.get("x-max-chars", 200))
     return 12
 
 
