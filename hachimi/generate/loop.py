@@ -82,6 +82,11 @@ class PersonaLoop:
                   "seconds": round(out.seconds, 3), "reason": out.reason})
         return out
 
+    def _banned_terms(self, agent: Agent) -> tuple[str, ...]:
+        """Lexicon terms the theory forbids in fields this agent writes (R5/R12): kept out at decoding."""
+        return tuple(sorted({t for fields, terms in self.theory.text.lexicons.values()
+                             if any(f.split(".")[0] in agent.parts for f in fields) for t in terms}))
+
     def _validate(self, persona: dict, tag: dict, rnd: int, stage: str) -> Result:
         r = next(self.validator.validate_objects([persona]))
         self.log({"type": "validation", **tag, "round": rnd, "stage": stage, **{k: v for k, v in r.to_dict().items() if k not in ("line", "id")}})
@@ -120,7 +125,7 @@ class PersonaLoop:
         prompt = render(self.s.language, agent.key, slot, context, agent.allowed(box), previous, problems)
         call_seed = derive(seed, "call", rnd, agent.key)
         budget = int(text_budget(schema) / CHARS_PER_TOKEN) + 16
-        res = self.runner(prompt.messages, schema, call_seed, budget)
+        res = self.runner(prompt.messages, schema, call_seed, budget, banned=self._banned_terms(agent))
         out.calls += 1
         out.tokens += res.tokens
         out.seconds += res.seconds

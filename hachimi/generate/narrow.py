@@ -53,9 +53,10 @@ class Narrower:
             out += [-lit for v, lit in vals if str(v) not in allowed]
         return self.ctl.solve(assumptions=out).satisfiable
 
-    def box(self, slot: dict[str, Any], seed: int) -> Box | None:
-        """The box for one slot attempt; None if the theory allows no persona for this slot."""
-        point = self.sampler.sample(seed, slot)
+    def box(self, slot: dict[str, Any], seed: int, restrict: dict[str, list] | None = None) -> Box | None:
+        """The box for one slot attempt (values outside `restrict` never enter it); None if the
+        theory allows no persona for this slot."""
+        point = self.sampler.sample(seed, slot, restrict)
         if point is None:
             return None
         rng = random.Random(seed ^ 0x5EED)
@@ -70,7 +71,8 @@ class Narrower:
         order = list(self.values)
         rng.shuffle(order)
         for path in order:
-            candidates = [v for v, _ in self.values[path] if v not in box[path]]
+            candidates = [v for v, _ in self.values[path] if v not in box[path]
+                          and (restrict is None or path not in restrict or v in restrict[path])]
             rng.shuffle(candidates)
             for v in candidates:
                 if BY_PATH[path].kind == "set" and len(box[path]) >= MAX_SET_CHOICES:

@@ -36,6 +36,7 @@ class OutlinesRunner:
         self.generators: OrderedDict[str, object] = OrderedDict()
         self.cache_size = cache_size
         self.name = spec.name
+        self._banned: dict[tuple, list] = {}
 
     def _generator(self, schema: dict):
         import outlines
@@ -51,13 +52,31 @@ class OutlinesRunner:
     def prompt(self, messages: list) -> str:
         return self.tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
-    def __call__(self, messages: list, schema: dict | None, seed: int, max_new_tokens: int) -> Output:
+    def banned_ids(self, terms: tuple[str, ...]) -> list[list[int]] | None:
+        """Token sequences of every spelling variant of the terms (for bad_words_ids)."""
+        if not terms:
+            return None
+        if terms not in self._banned:
+            seqs = set()
+            for t in terms:
+                for v in {t, t.lower(), t.capitalize()}:
+                    for form in (v, " " + v):
+                        ids = self.tok(form, add_special_tokens=False)["input_ids"]
+                        if ids:
+                            seqs.add(tuple(ids))
+            self._banned[terms] = [list(s) for s in sorted(seqs)]
+        return self._banned[terms]
+
+    def __call__(self, messages: list, schema: dict | None, seed: int, max_new_tokens: int,
+                 banned: tuple[str, ...] = ()) -> Output:
         import torch
         torch.manual_seed(seed)
         dec = self.spec.decoding
         kwargs = dict(max_new_tokens=max_new_tokens, do_sample=True,
                       temperature=dec.get("temperature", 0.7), top_p=dec.get("top_p", 0.9),
                       repetition_penalty=dec.get("repetition_penalty", 1.0))
+        if bad := self.banned_ids(tuple(banned)):
+            kwargs["bad_words_ids"] = bad
         start = time.perf_counter()
         if schema is None:       # unconstrained (benchmarks only)
             ids = self.tok(self.prompt(messages), return_tensors="pt").to(self.model.device)
@@ -80,7 +99,8 @@ class ScriptedRunner:
         self.script = script
         self.calls: list[tuple[str, list]] = []
 
-    def __call__(self, messages: list, schema: dict | None, seed: int, max_new_tokens: int) -> Output:
+    def __call__(self, messages: list, schema: dict | None, seed: int, max_new_tokens: int,
+                 banned: tuple[str, ...] = ()) -> Output:
         agent = (schema or {}).get("title", "")
         self.calls.append((agent, messages))
         text = self.script(agent, messages, schema, seed)

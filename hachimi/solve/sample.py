@@ -63,13 +63,23 @@ class Sampler:
     def _clean_flags(self) -> list[int]:
         return [self.lits[a] if yes else -self.lits[a] for a, yes in self.clean_atoms() if a in self.lits]
 
-    def sample(self, seed: int, slot: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    def restriction(self, restrict: dict[str, list] | None) -> list[int]:
+        """Assumptions excluding every value outside `restrict` (field path -> allowed values)."""
+        out = []
+        for path, allowed in (restrict or {}).items():
+            out += [-lit for f, lit in self.by_field.get(path, []) if f.value not in allowed]
+        return out
+
+    def sample(self, seed: int, slot: dict[str, Any] | None = None,
+               restrict: dict[str, list] | None = None) -> dict[str, Any] | None:
         """One assignment of structured fields (path -> value; sets as lists), or None if the slot is
         impossible. Depends only on (seed, slot): every choice ends up fixed by an assumption, so the
         solver's learned state from earlier calls cannot change the answer."""
         rng = random.Random(seed)
-        fixed = list(self.clean) + self._slot_assumptions(slot)
-        proposal = self._proposal(rng, {f"slot.{k}" for k in (slot or {})} | ({"slot.subject_bias"} if slot is None else set()))
+        banned = self.restriction(restrict)
+        fixed = list(self.clean) + self._slot_assumptions(slot) + banned
+        skip = {f"slot.{k}" for k in (slot or {})} | ({"slot.subject_bias"} if slot is None else set())
+        proposal = self._proposal(rng, skip, {-x for x in banned})
         dropped: list[int] = []
         while True:
             sat, core = self._check(fixed + proposal)
@@ -118,11 +128,11 @@ class Sampler:
         rng.shuffle(others)
         return others + [lit]
 
-    def _proposal(self, rng: random.Random, fixed_fields: set[str]) -> list[int]:
+    def _proposal(self, rng: random.Random, fixed_fields: set[str], banned: set[int] = frozenset()) -> list[int]:
         """A uniformly random value for every scalar field and a small random subset for each set."""
         by_field: dict[str, list] = {}
         for f, lit in self.values:
-            if f.field not in fixed_fields:
+            if f.field not in fixed_fields and lit not in banned:
                 by_field.setdefault(f.field, []).append(lit)
         out = []
         for path, lits in by_field.items():

@@ -54,6 +54,13 @@ class Checker:
                 current = [x for x in trial if x in core]
         return sorted(self.active[g] for g in current)
 
+    def blocking(self, atoms: list[tuple[str, bool]]) -> list[str] | None:
+        """None if some persona with these atoms (true/false) satisfies every rule; else a minimal set
+        of rules that, with them, no persona can satisfy."""
+        fixed = [self.lits[a] if yes else -self.lits[a] for a, yes in atoms if a in self.lits]
+        unsat, _ = self._solve(fixed + list(self.active))
+        return self._min_rules(fixed) if unsat else None
+
     def run(self) -> Report:
         rep = Report()
         for g in E.GRADES:

@@ -1,0 +1,59 @@
+"""Plan + theory -> which cells (and stratum alternatives) admit a valid persona; for each that
+does not, the minimal set of rules that blocks it (cores over rule guards). Runs before any model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..facts.table import BY_PATH
+from ..theory.pack import Theory
+from .plan import Plan
+
+
+@dataclass
+class Feasibility:
+    impossible: dict[tuple, list[str]] = field(default_factory=dict)   # cell -> blocking rules
+    alternatives: dict[tuple, list[dict]] = field(default_factory=dict)  # cell -> feasible restrictions
+    checked: int = 0
+
+
+def restrictions(plan: Plan, cell: tuple) -> list[dict]:
+    """The field restrictions a cell's strata impose, one dict per alternative (product of strata)."""
+    out = [{}]
+    for var, value in zip(plan.variables, cell):
+        if var in plan.strata:
+            out = [dict(r, **alt) for r in out for alt in plan.strata[var][value]]
+    return out
+
+
+def _atoms(slot: dict, restrict: dict) -> list[tuple[str, bool]]:
+    atoms = [(f"slot_grade(0,{slot['grade']})", True)] if "grade" in slot else []
+    atoms += [(f"slot_gender(0,{slot['gender']})", True)] if "gender" in slot else []
+    atoms += [(f"slot_level(0,{slot['academic_level']})", True)] if "academic_level" in slot else []
+    for path, allowed in restrict.items():
+        spec = BY_PATH[path]
+        extra = "".join("," + e for e in spec.extra)
+        atoms += [(f"{spec.pred}(0{extra},{v})", False) for v in spec.domain if v not in allowed]
+    return atoms
+
+
+def check(plan: Plan, theory: Theory) -> Feasibility:
+    from ..solve.sample import Sampler
+    from ..theory.consistency import Checker
+    sampler, checker, out = Sampler(theory), None, Feasibility()
+    for cell, w in plan.weights.items():
+        if w == 0:
+            continue
+        slot = plan.cell_slot(cell)
+        ok = []
+        for restrict in restrictions(plan, cell):
+            out.checked += 1
+            if sampler.sample(0, slot, restrict) is not None:
+                ok.append(restrict)
+        if ok:
+            out.alternatives[cell] = ok
+        else:
+            checker = checker or Checker(theory)
+            rules = checker.blocking(_atoms(slot, restrictions(plan, cell)[0])) or ["(no single rule set)"]
+            out.impossible[cell] = rules
+    return out

@@ -1,0 +1,128 @@
+"""plans/*.toml -> Plan: slot variables, ideal cell shares (marginals, conditionals or a joint table),
+strata that restrict persona fields, population constraints, refill budget."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import HachimiError
+from ..facts.table import BY_PATH
+from ..schema import enums as E
+
+SLOT_VARIABLES = {"grade": E.GRADES, "gender": E.GENDERS, "academic_level": E.ACADEMIC_LEVELS}
+
+
+class PlanError(HachimiError):
+    def __init__(self, file: str, message: str):
+        super().__init__(f"{file}: {message}")
+
+
+@dataclass
+class Plan:
+    name: str
+    file: str
+    variables: dict[str, list]                  # variable -> values (cells are their product)
+    weights: dict[tuple, float]                 # cell -> ideal share (sums to 1)
+    strata: dict[str, dict[str, list[dict]]]    # variable -> value -> alternatives {field: allowed}
+    population: list[dict] = field(default_factory=list)
+    attempts_per_slot: int = 4
+    subject_bias: int = 1                       # subjects drawn as the slot's bias (0 = none)
+    text: str = ""
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()[:16]
+
+    def cell_slot(self, cell: tuple) -> dict:
+        return {v: x for v, x in zip(self.variables, cell) if v in SLOT_VARIABLES}
+
+    def cell_label(self, cell: tuple) -> str:
+        return ",".join(f"{v}={x}" for v, x in zip(self.variables, cell))
+
+
+def _shares(raw: dict, values: list, where: str, file: str) -> dict:
+    keys = {str(v): v for v in values}
+    bad = [k for k in raw if k not in keys]
+    if bad:
+        raise PlanError(file, f"{where}: unknown value(s) {', '.join(bad)}; allowed {', '.join(keys)}")
+    total = sum(raw.values())
+    if total <= 0 or any(x < 0 for x in raw.values()):
+        raise PlanError(file, f"{where}: shares must be >= 0 and not all 0")
+    return {keys[k]: raw.get(k, 0) / total for k in keys if k in raw} | {v: 0.0 for v in values if str(v) not in raw}
+
+
+def _matches(cell: dict, when: dict) -> bool:
+    return all(cell[v] in (x if isinstance(x, list) else [x]) for v, x in when.items())
+
+
+def load(path: str | Path) -> Plan:
+    path = Path(path)
+    if not path.is_file():
+        raise HachimiError(f"no plan file {path} (see plans/ for examples)")
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise PlanError(str(path), f"TOML syntax: {e}")
+    f = str(path)
+    info = raw.get("plan", {})
+    variables = {}
+    for v, vals in raw.get("variables", {}).items():
+        known = SLOT_VARIABLES.get(v) or list(raw.get("strata", {}).get(v, {}))
+        if not known:
+            raise PlanError(f, f"variable '{v}' is neither a slot field ({', '.join(SLOT_VARIABLES)}) nor a [strata.{v}]")
+        if bad := [x for x in vals if x not in known]:
+            raise PlanError(f, f"variable '{v}': unknown value(s) {bad}; allowed {list(known)}")
+        variables[v] = list(vals)
+    if not variables:
+        raise PlanError(f, "a plan needs [variables], e.g. grade = [1, 2, 3]")
+    strata = {v: {k: _alternatives(alt, f, v, k) for k, alt in spec.items()} for v, spec in raw.get("strata", {}).items()}
+    weights = _weights(raw, variables, f)
+    return Plan(info.get("name", path.stem), f, variables, weights, strata, raw.get("population", []),
+                info.get("attempts_per_slot", 4), info.get("subject_bias", 1), text)
+
+
+def _alternatives(spec: dict, file: str, var: str, value: str) -> list[dict]:
+    alts = spec.get("any", [spec])
+    for alt in alts:
+        for path, allowed in alt.items():
+            if path not in BY_PATH or BY_PATH[path].kind not in ("enum", "int"):
+                raise PlanError(file, f"[strata.{var}] {value}: '{path}' is not an enum or integer persona field")
+            if bad := [a for a in allowed if a not in BY_PATH[path].domain]:
+                raise PlanError(file, f"[strata.{var}] {value}: {path} has no value(s) {bad}")
+    return alts
+
+
+def _weights(raw: dict, variables: dict, file: str) -> dict[tuple, float]:
+    names = list(variables)
+    cells = list(itertools.product(*variables.values()))
+    if "joint" in raw:
+        w = {}
+        for key, x in raw["joint"].items():
+            parts = dict(kv.split("=", 1) for kv in key.split(","))
+            cell = tuple(next((y for y in variables[n] if str(y) == parts.get(n)), None) for n in names)
+            if None in cell:
+                raise PlanError(file, f"[joint] '{key}' does not name a value for every variable {names}")
+            w[cell] = float(x)
+        total = sum(w.values())
+        return {c: w.get(c, 0.0) / total for c in cells}
+    marg = {v: _shares(raw.get("marginals", {}).get(v, {str(x): 1 for x in variables[v]}), variables[v],
+                       f"[marginals.{v}]", file) for v in names}
+    conds = raw.get("conditional", [])
+    out = {}
+    for cell in cells:
+        named = dict(zip(names, cell))
+        w = 1.0
+        for v in names:
+            share = marg[v]
+            for c in conds:
+                if c.get("variable") == v and _matches(named, c.get("when", {})):
+                    share = _shares(c["shares"], variables[v], f"[[conditional]] for {v}", file)
+            w *= share[named[v]]
+        out[cell] = w
+    total = sum(out.values())
+    return {c: w / total for c, w in out.items()}
