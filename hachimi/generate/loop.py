@@ -48,9 +48,10 @@ class PersonaLoop:
         self.validator = Validator(theory)
         self.narrower = Narrower(theory) if settings.narrow else None
 
-    def run(self, pid: str, slot: dict, seed: int, attempt: int = 0) -> Outcome:
+    def run(self, pid: str, slot: dict, seed: int, attempt: int = 0, restrict: dict | None = None) -> Outcome:
         tag = {"persona": pid, "attempt": attempt}
-        box = self.narrower.box({k: v for k, v in slot.items() if v not in (None, [])}, seed) if self.narrower else None
+        box = self.narrower.box({k: v for k, v in slot.items() if v not in (None, [])}, seed, restrict) \
+            if self.narrower else None
         if self.narrower and box is None:
             self.log({"type": "outcome", **tag, "accepted": False, "reason": "the theory allows no persona for this slot"})
             return Outcome(None, reason="slot impossible")

@@ -65,6 +65,8 @@ def get(name: str) -> ModelSpec:
 def locate(spec: ModelSpec) -> tuple[Path | None, list[str]]:
     """Where the weights are (folder), and every place that was looked at."""
     looked: list[str] = []
+    if spec.loader == "template":
+        return MODELS_DIR, looked
     if spec.loader == "transformers-gguf":
         found = importlib.util.find_spec(spec.package) if spec.package else None
         looked.append(f"python package {spec.package}")
@@ -95,6 +97,16 @@ def where(spec: ModelSpec) -> str:
 def _require(module: str) -> None:
     if importlib.util.find_spec(module) is None:
         raise MissingExtraError("generate-core", module)
+
+
+def runner(spec: ModelSpec):
+    """A callable runner for the spec: the template filler, or the model through outlines."""
+    if spec.loader == "template":
+        from .template_runner import TemplateRunner
+        return TemplateRunner(spec)
+    from .runner import OutlinesRunner
+    model, tok = load(spec)
+    return OutlinesRunner(model, tok, spec)
 
 
 def load(spec: ModelSpec):

@@ -1,0 +1,1 @@
+"""Near-duplicate detection: SimHash with banded LSH (lexical) and sentence embeddings (semantic)."""

@@ -1,0 +1,41 @@
+"""Accepted personas, per stratum -> is a new one a near-duplicate? Lexical (SimHash + banded LSH)
+and, when the population extra is installed, semantic (MiniLM embeddings, cosine >= 0.95)."""
+
+from __future__ import annotations
+
+from ..dedup.simhash import SimHashIndex, fingerprint
+from ..dedup.text import narrative_text
+
+MODES = ("none", "lexical", "semantic", "both")
+
+
+class Deduper:
+    def __init__(self, mode: str = "lexical", threshold: float = 0.95):
+        if mode not in MODES:
+            raise ValueError(f"dedup mode {mode!r}: use one of {', '.join(MODES)}")
+        self.mode, self.threshold = mode, threshold
+        self.lexical: dict[str, SimHashIndex] = {}
+        self.vectors: dict[str, list] = {}
+
+    def near(self, stratum: str, persona: dict) -> tuple[str, str] | None:
+        """(id of the persona it duplicates, 'lexical'/'semantic'), or None."""
+        text = narrative_text(persona)
+        if self.mode in ("lexical", "both"):
+            hits = self.lexical.get(stratum, SimHashIndex()).near(fingerprint(text))
+            if hits:
+                return hits[0], "lexical"
+        if self.mode in ("semantic", "both") and self.vectors.get(stratum):
+            from ..dedup.embed import embed
+            v = embed([text])[0]
+            for pid, w in self.vectors[stratum]:
+                if float(v @ w) >= self.threshold:
+                    return pid, "semantic"
+        return None
+
+    def add(self, stratum: str, persona: dict) -> None:
+        text = narrative_text(persona)
+        if self.mode in ("lexical", "both"):
+            self.lexical.setdefault(stratum, SimHashIndex()).add(persona["id"], fingerprint(text))
+        if self.mode in ("semantic", "both"):
+            from ..dedup.embed import embed
+            self.vectors.setdefault(stratum, []).append((persona["id"], embed([text])[0]))
