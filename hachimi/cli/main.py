@@ -44,8 +44,10 @@ def cli():
 
 
 def main() -> None:
-    from . import convert_cmd, generate_cmd, plan_cmd, schema_cmd, theory_cmd, validate_cmd
+    from . import convert_cmd, generate_cmd, plan_cmd, report_cmd, schema_cmd, theory_cmd, validate_cmd
     cli.add_command(plan_cmd.plan_cmd)
+    cli.add_command(report_cmd.report_cmd)
+    cli.add_command(report_cmd.dedup_cmd)
     cli.add_command(generate_cmd.generate)
     cli.add_command(generate_cmd.models_cmd)
     cli.add_command(validate_cmd.validate)

@@ -11,9 +11,10 @@ from .plan import Plan
 
 
 def largest_remainder(ideal: dict, n: int) -> dict:
-    floors = {k: int(x) for k, x in ideal.items()}
+    floors = {k: int(round(x, 9)) for k, x in ideal.items()}
     rest = n - sum(floors.values())
-    for k in sorted(ideal, key=lambda k: (-(ideal[k] - floors[k]), str(k)))[:rest]:
+    # remainders rounded so that float noise from summation order cannot change the tie-break
+    for k in sorted(ideal, key=lambda k: (-round(ideal[k] - floors[k], 9), str(k)))[:rest]:
         floors[k] += 1
     return floors
 
@@ -45,8 +46,9 @@ def _solve(plan: Plan, cells: list, ideal: dict, n: int, seed: int, slack: int) 
     names = list(plan.variables)
     lo = {c: max(0, math.floor(ideal[c]) - slack) if ideal[c] > 0 else 0 for c in cells}
     hi = {c: (math.ceil(ideal[c]) + slack if ideal[c] > 0 else 0) for c in cells}
-    x = {c: z3.Int(f"x{i}") for i, c in enumerate(cells)}
-    opt = z3.SolverFor("QF_LIA")
+    ctx = z3.Context()        # a fresh context: the same inputs always give the same model
+    x = {c: z3.Int(f"x{i}", ctx) for i, c in enumerate(cells)}
+    opt = z3.SolverFor("QF_LIA", ctx=ctx)
     opt.set("random_seed", seed % 2**31)
     for c in cells:
         opt.add(x[c] >= lo[c], x[c] <= hi[c])
@@ -58,21 +60,21 @@ def _solve(plan: Plan, cells: list, ideal: dict, n: int, seed: int, slack: int) 
         for value, count in largest_remainder(marg, n).items():
             opt.add(z3.Sum([x[c] for c in cells if c[i] == value]) == count)
     for pc in plan.population:
-        _population(opt, x, cells, names, pc)
+        _population(opt, x, cells, names, pc, ctx)
     if opt.check() != z3.sat:
         return None
     m = opt.model()
     return {c: m.eval(x[c], model_completion=True).as_long() for c in cells}
 
 
-def _population(opt, x, cells, names, pc: dict) -> None:
+def _population(opt, x, cells, names, pc: dict, ctx) -> None:
     """share of cells matching `is` among cells matching `where` within [min, max]."""
     import z3
     from .plan import _matches
     where, is_ = pc.get("where", {}), pc.get("is", {})
     group = [c for c in cells if _matches(dict(zip(names, c)), where)]
     hit = [c for c in group if _matches(dict(zip(names, c)), is_)]
-    g, h = z3.Sum([x[c] for c in group] or [z3.IntVal(0)]), z3.Sum([x[c] for c in hit] or [z3.IntVal(0)])
+    g, h = z3.Sum([x[c] for c in group] or [z3.IntVal(0, ctx)]), z3.Sum([x[c] for c in hit] or [z3.IntVal(0, ctx)])
     if "min" in pc:
         opt.add(h * 1000 >= int(pc["min"] * 1000) * g)
     if "max" in pc:

@@ -54,6 +54,8 @@ def check(plan: Plan, theory: Theory) -> Feasibility:
             out.alternatives[cell] = ok
         else:
             checker = checker or Checker(theory)
-            rules = checker.blocking(_atoms(slot, restrictions(plan, cell)[0])) or ["(no single rule set)"]
+            # a complete persona (nothing missing or invalid, clean prose): the cores name real conflicts
+            atoms = _atoms(slot, restrictions(plan, cell)[0]) + sampler.clean_atoms()
+            rules = checker.blocking(atoms) or ["(no single rule set)"]
             out.impossible[cell] = rules
     return out

@@ -1,0 +1,30 @@
+"""Run folder -> report/ (metrics.json, PNG plots, index.html) and report/dataset/ (HF datasets folder)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import InputError
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()] if path.exists() else []
+
+
+def build(run: Path, theory, out: Path | None = None) -> dict:
+    from ..validate import Validator
+    from . import dataset, html, metrics, plots
+    if not (run / "run.json").exists():
+        raise InputError(f"{run} is not a run folder (no run.json); make one with `hachimi generate --out {run}`")
+    out = out or run / "report"
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    personas = read_jsonl(run / "personas.jsonl")
+    attempts = read_jsonl(run / "attempts.jsonl")
+    m = metrics.compute(personas, attempts, manifest, Validator(theory))
+    (out / "metrics.json").write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    pngs = [plots.quota(m, out), plots.rules(m, out), plots.levels(personas, out)]
+    html.render(m, manifest, pngs, out)
+    dataset.write(personas, manifest, out / "dataset")
+    return m

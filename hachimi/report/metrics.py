@@ -1,0 +1,120 @@
+"""Personas + attempts + manifest -> the metrics of a run (validity, rules, quotas, diversity, cost)."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+
+from ..dedup.simhash import SimHashIndex, fingerprint
+from ..dedup.text import narrative_text
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def distinct(texts: list[str], n: int) -> tuple[float, float]:
+    """(corpus-level distinct-n, the original's mean per-record distinct-n)."""
+    grams_all, per = [], []
+    for t in texts:
+        toks = _WORD.findall(t.lower())
+        grams = [tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+        grams_all += grams
+        if grams:
+            per.append(len(set(grams)) / len(grams))
+    corpus = len(set(grams_all)) / len(grams_all) if grams_all else 0.0
+    return corpus, (sum(per) / len(per) if per else 0.0)
+
+
+def self_bleu(texts: list[str], sample: int = 100, seed: int = 0) -> float | None:
+    """Mean BLEU of each sampled text against all others (sacrebleu); lower = more diverse."""
+    try:
+        from sacrebleu.metrics import BLEU
+    except ImportError:
+        return None
+    if len(texts) < 2:
+        return None
+    bleu = BLEU(effective_order=True)
+    idx = random.Random(seed).sample(range(len(texts)), min(sample, len(texts)))
+    scores = [bleu.sentence_score(texts[i], texts[:i] + texts[i + 1:]).score for i in idx]
+    return sum(scores) / len(scores)
+
+
+def near_duplicates(personas: list[dict], stratum) -> dict:
+    lexical = 0
+    idx: dict[str, SimHashIndex] = {}
+    for p in personas:
+        ix = idx.setdefault(stratum(p), SimHashIndex())
+        fp = fingerprint(narrative_text(p))
+        lexical += len(ix.near(fp))
+        ix.add(p["id"], fp)
+    out = {"lexical_pairs": lexical}
+    try:
+        from ..dedup.embed import embed, near_pairs
+        vecs = embed([narrative_text(p) for p in personas])
+        groups: dict[str, list[int]] = {}
+        for i, p in enumerate(personas):
+            groups.setdefault(stratum(p), []).append(i)
+        out["semantic_pairs"] = sum(len(near_pairs(vecs[g])) for g in groups.values())
+        if len(vecs) > 1:
+            sims = vecs @ vecs.T
+            n = len(vecs)
+            out["embedding_diversity"] = float(1 - (sims.sum() - n) / (n * (n - 1)))
+    except Exception as e:      # the population extra is optional: say why it is missing
+        out["semantic_pairs"] = None
+        out["semantic_note"] = str(e)
+    return out
+
+
+def kl(realised: dict, planned: dict) -> float:
+    """KL(realised || planned) over cells, in nats (0 = exact)."""
+    R, P = sum(realised.values()), sum(planned.values())
+    if not R or not P:
+        return 0.0
+    return sum((r / R) * math.log((r / R) / (planned[c] / P)) for c, r in realised.items() if r and planned.get(c))
+
+
+def rule_rates(validations: list[dict]) -> dict[str, float]:
+    """rule ref -> share of validations in which it fired (errors and warnings)."""
+    fired = Counter()
+    for v in validations:
+        for ref in {x["ref"] + " " + x["rule"] for x in v["violations"]}:
+            fired[ref] += 1
+    return {k: fired[k] / len(validations) for k in sorted(fired)} if validations else {}
+
+
+def compute(personas: list[dict], attempts: list[dict], manifest: dict, validator) -> dict:
+    from pydantic import ValidationError
+    from ..schema.persona import Persona
+    schema_ok = 0
+    for p in personas:
+        try:
+            Persona.model_validate(p)
+            schema_ok += 1
+        except ValidationError:
+            pass
+    results = list(validator.validate_objects(personas))
+    first = [e for e in attempts if e.get("type") == "validation" and e.get("stage") == "proposal"]
+    outcomes = [e for e in attempts if e.get("type") == "outcome"]
+    cells = manifest.get("cells", {})
+    texts = [narrative_text(p) for p in personas]
+    d1, d1r = distinct(texts, 1)
+    d2, d2r = distinct(texts, 2)
+    counts = manifest.get("counts", {})
+    n_acc = max(1, len(personas))
+    return {
+        "personas": len(personas),
+        "schema_valid": schema_ok / n_acc,
+        "theory_valid": sum(r.valid for r in results) / n_acc,
+        "first_pass_valid": sum(e["valid"] for e in first) / max(1, len(first)),
+        "rule_rates_first_pass": rule_rates(first),
+        "rule_rates_accepted": rule_rates([r.to_dict() for r in results]),
+        "quota": {"cells": cells, "exact_cells": sum(c["planned"] == c["realised"] for c in cells.values()),
+                  "kl": kl({k: c["realised"] for k, c in cells.items()}, {k: c["planned"] for k, c in cells.items()}),
+                  "shortfall": sum(c["shortfall"] for c in cells.values())},
+        "distinct_1": d1, "distinct_2": d2, "distinct_1_per_record": d1r, "distinct_2_per_record": d2r,
+        "self_bleu": self_bleu(texts),
+        **near_duplicates(personas, lambda p: "|".join(str(p.get("slot", {}).get(k)) for k in ("grade", "gender", "academic_level"))),
+        "attempts": len(outcomes), "near_duplicates_regenerated": counts.get("near_duplicates", 0),
+        "llm_calls_per_accepted": counts.get("calls", 0) / n_acc, "tokens_per_accepted": counts.get("tokens", 0) / n_acc,
+    }
