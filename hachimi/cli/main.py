@@ -30,6 +30,11 @@ def cli():
     Generate personas (bundled SmolLM2 by default; JSON valid by construction):
       hachimi generate --n 5 --seed 7 --out runs/demo
       hachimi models                        configured models and where their weights are
+    Exact quotas, refill, dedup, resume, reports:
+      hachimi plan plans/k12-balanced.toml --n 1000
+      hachimi generate --plan plans/k12-balanced.toml --n 1000 --seed 1 --out runs/big
+      hachimi dedup runs/big/personas.jsonl
+      hachimi report runs/big
     Validate personas against a theory (clingo ASP + Z3):
       hachimi validate personas.jsonl
       hachimi validate personas.jsonl --format jsonl > report.jsonl
