@@ -22,6 +22,7 @@ from ..errors import HachimiError
 @click.option("--max-rounds", type=click.IntRange(0), default=3, show_default=True,
               help="Revision rounds before an attempt is recorded as failed.")
 @click.option("--no-narrow", is_flag=True, help="Decode under the plain schemas (no solver narrowing).")
+@click.option("--no-direct-repair", is_flag=True, help="Send structural violations to their agents instead of repairing them.")
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A plan (plans/*.toml): exact quotas per cell, refill until met (see `hachimi plan`).")
 @click.option("--attempts", type=click.IntRange(1), default=None,
@@ -30,7 +31,7 @@ from ..errors import HachimiError
               show_default=True, help="Near-duplicates within a stratum are regenerated and counted.")
 @click.option("--language", default=None, help="Prompt template set (default: the model's).")
 @click.option("--max-text", type=int, default=None, help="Longest free-text field in characters (default: the model's).")
-def generate(n, seed, out, model_name, theory_name, max_rounds, no_narrow, plan_file, attempts, dedup, language,
+def generate(n, seed, out, model_name, theory_name, max_rounds, no_narrow, no_direct_repair, plan_file, attempts, dedup, language,
              max_text):
     """Generate N personas with the five agents, solver-narrowed grammars and core-driven revision.
 
@@ -58,7 +59,7 @@ def generate(n, seed, out, model_name, theory_name, max_rounds, no_narrow, plan_
     dec = spec.decoding
     settings = Settings(language=language or spec.language, max_text=max_text or dec.get("max_chars_text", 300),
                         max_short=min(max_text or 10**6, dec.get("max_chars_short", 120)),
-                        narrow=not no_narrow, max_rounds=max_rounds)
+                        narrow=not no_narrow, max_rounds=max_rounds, direct_repair=not no_direct_repair)
     from ..generate.session import Session
     budget = attempts or (plan.attempts_per_slot if plan else 1)
     click.echo(f"loading {spec.name} ({spec.description}) ...", err=True)

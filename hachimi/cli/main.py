@@ -35,6 +35,9 @@ def cli():
       hachimi generate --plan plans/k12-balanced.toml --n 1000 --seed 1 --out runs/big
       hachimi dedup runs/big/personas.jsonl
       hachimi report runs/big
+    Audit why a persona was rejected or revised:
+      hachimi audit runs/big g07-female-low-000123
+      hachimi audit runs/big --rules --by grade
     Validate personas against a theory (clingo ASP + Z3):
       hachimi validate personas.jsonl
       hachimi validate personas.jsonl --format jsonl > report.jsonl
@@ -49,7 +52,8 @@ def cli():
 
 
 def main() -> None:
-    from . import convert_cmd, generate_cmd, plan_cmd, report_cmd, schema_cmd, theory_cmd, validate_cmd
+    from . import audit_cmd, convert_cmd, generate_cmd, plan_cmd, report_cmd, schema_cmd, theory_cmd, validate_cmd
+    cli.add_command(audit_cmd.audit_cmd)
     cli.add_command(plan_cmd.plan_cmd)
     cli.add_command(report_cmd.report_cmd)
     cli.add_command(report_cmd.dedup_cmd)

@@ -28,6 +28,7 @@ class Settings:
     max_short: int = 90
     narrow: bool = True
     max_rounds: int = 3
+    direct_repair: bool = True      # apply the validator's structural repair before asking agents
 
 
 @dataclass
@@ -65,7 +66,7 @@ class PersonaLoop:
         out.first_pass_valid = result.valid
         while not result.valid and out.rounds < self.s.max_rounds:
             out.rounds += 1
-            if result.repair and result.repair["changes"]:
+            if self.s.direct_repair and result.repair and result.repair["changes"]:
                 persona = apply_repair(persona, result.repair["changes"])
                 self.log({"type": "repair_applied", **tag, "round": out.rounds, **result.repair})
                 result = self._validate(persona, tag, out.rounds, "after_repair")
@@ -78,7 +79,7 @@ class PersonaLoop:
         out.persona = persona if result.valid else None
         out.reason = "" if result.valid else f"still invalid after {out.rounds} rounds: " + \
             ", ".join(sorted({v.ref for v in result.violations if v.severity == "error"} or {"unreadable"}))
-        self.log({"type": "outcome", **tag, "accepted": result.valid, "first_pass_valid": out.first_pass_valid,
+        self.log({"type": "outcome", **tag, "slot": slot, "accepted": result.valid, "first_pass_valid": out.first_pass_valid,
                   "rounds": out.rounds, "calls": out.calls, "tokens": out.tokens,
                   "seconds": round(out.seconds, 3), "reason": out.reason})
         return out

@@ -1,0 +1,1 @@
+"""Auditing: a queryable SQLite store of every attempt, and the `hachimi audit` views."""

@@ -1,0 +1,86 @@
+"""`hachimi audit`: why a persona was rejected or revised, rule statistics, failed slots, external files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import HachimiError
+
+
+@click.command("audit")
+@click.argument("run", type=click.Path(file_okay=False, path_type=Path), required=False)
+@click.argument("persona_id", required=False)
+@click.option("--rules", "rules", is_flag=True, help="Rule firing counts and rates (first-pass proposals).")
+@click.option("--by", type=click.Choice(["grade", "gender", "level", "agent", "round"]), default="grade",
+              show_default=True, help="Grouping for --rules.")
+@click.option("--failed", is_flag=True, help="Slots that ran out of attempts, and why.")
+@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Explain a persona from any v1 file.")
+@click.option("--id", "ext_id", help="With --file: the persona id to explain (default: the first line).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--theory", "theory_name", default="k12", show_default=True)
+def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, fmt, theory_name):
+    """Why was a persona rejected or revised? RUN is a run folder.
+
+    \b
+      hachimi audit runs/big g07-female-low-000123   one persona's whole story, attempt by attempt
+      hachimi audit runs/big --rules --by grade      which rules fire most, per grade/gender/level/agent/round
+      hachimi audit runs/big --failed                slots that ran out of budget, and why
+      hachimi audit --file theirs.jsonl --id X [RUN] validate any v1 persona; near-duplicates in RUN
+    The run's attempts.jsonl is loaded into RUN/audit.sqlite (rebuilt each time; query it with SQL).
+    """
+    from ..audit import render, views
+    if file:
+        return _external(file, ext_id, run, fmt, theory_name)
+    if run is None:
+        raise HachimiError("give a run folder (or --file FILE); see hachimi audit --help")
+    from ..audit.store import build
+    try:
+        db = build(run)
+    except FileNotFoundError as e:
+        raise HachimiError(f"{e}; is {run} a run folder made by `hachimi generate`?")
+    if rules:
+        out = views.rule_stats(db, by)
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1) if fmt == "json" else render.rules_text(out))
+    elif failed:
+        out = views.failed(db)
+        click.echo(json.dumps(out, ensure_ascii=False, indent=1) if fmt == "json" else
+                   "\n".join(f"{r['persona']}: {r['attempts']} attempt(s): {r['reasons']}" for r in out) or "no failed slots")
+    elif persona_id:
+        try:
+            s = views.story(db, persona_id)
+        except KeyError:
+            raise HachimiError(f"no persona {persona_id!r} in {run}/attempts.jsonl")
+        click.echo(json.dumps(s, ensure_ascii=False, indent=1) if fmt == "json" else render.story_text(s))
+    else:
+        raise HachimiError("say what to audit: a PERSONA_ID, --rules or --failed")
+
+
+def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory_name: str) -> None:
+    from ..cli.report_text import block
+    from ..dedup.simhash import distance, fingerprint
+    from ..dedup.text import narrative_text
+    from ..report.build import read_jsonl
+    from ..theory.locate import locate
+    from ..theory.pack import load
+    from ..validate import Validator
+    lines = file.read_text(encoding="utf-8").splitlines()
+    idx = next((i for i, l in enumerate(lines) if pid is None or f'"{pid}"' in l), None)
+    if idx is None:
+        raise HachimiError(f"no persona with id {pid!r} in {file}")
+    r = next(Validator(load(locate(theory_name))).validate_lines([lines[idx]], start=idx + 1))
+    near = []
+    if run and r.error is None:
+        fp = fingerprint(narrative_text(json.loads(lines[idx])))
+        near = [{"id": p["id"], "distance": distance(fp, fingerprint(narrative_text(p)))}
+                for p in read_jsonl(run / "personas.jsonl") if distance(fp, fingerprint(narrative_text(p))) <= 3]
+    if fmt == "json":
+        click.echo(json.dumps({**r.to_dict(), "near_duplicates": near}, ensure_ascii=False, indent=1))
+    else:
+        click.echo(block(r, True) or f"line {r.line}  {r.id}  valid, no violations")
+        if run:
+            click.echo(f"near-duplicates in {run}: " + (", ".join(f"{n['id']} (distance {n['distance']})" for n in near) or "none"))
+    sys.exit(0 if r.valid else 1)
