@@ -20,9 +20,11 @@ from ..errors import HachimiError
 @click.option("--failed", is_flag=True, help="Slots that ran out of attempts, and why.")
 @click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Explain a persona from any v1 file.")
 @click.option("--id", "ext_id", help="With --file: the persona id to explain (default: the first line).")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a searchable HTML page of rejected attempts and their cores.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--theory", "theory_name", default="k12", show_default=True)
-def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, fmt, theory_name):
+def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, theory_name):
     """Why was a persona rejected or revised? RUN is a run folder.
 
     \b
@@ -42,6 +44,11 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, fmt, theory_name
         db = build(run)
     except FileNotFoundError as e:
         raise HachimiError(f"{e}; is {run} a run folder made by `hachimi generate`?")
+    if html_out:
+        from ..audit.html import render as render_html
+        click.echo(f"audit page: {render_html(db, html_out, str(run))}", err=True)
+        if not (rules or failed or persona_id):
+            return
     if rules:
         out = views.rule_stats(db, by)
         click.echo(json.dumps(out, ensure_ascii=False, indent=1) if fmt == "json" else render.rules_text(out))

@@ -25,6 +25,9 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
     m = metrics.compute(personas, attempts, manifest, Validator(theory))
     (out / "metrics.json").write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     pngs = [plots.quota(m, out), plots.rules(m, out), plots.levels(personas, out)]
-    html.render(m, manifest, pngs, out)
+    from ..audit import html as audit_html
+    from ..audit.store import build as build_store
+    audit_html.render(build_store(run), out / "audit.html", str(run))
+    html.render(m, manifest, pngs, out, audit_link="audit.html")
     dataset.write(personas, manifest, out / "dataset")
     return m
