@@ -241,18 +241,23 @@ def _levels(b: _Builder, text: str, source: str, dims: dict[str, str],
     return found
 
 
+def _leveled_text(b: _Builder, part: str, source: str, dims: tuple[str, ...]) -> str | None:
+    """Put part.narrative and the part.levels read from it; None (and a problem) without the text."""
+    narrative = b.text(f"{part}.narrative", source)
+    if not narrative:
+        b.problem(f"{part}.levels", f"no {source} text to read levels from")
+        return None
+    levels = _levels(b, narrative, source, dims, dict.fromkeys(dims, V.LEVEL_WORDS), f"{part}.levels.")
+    b.put(f"{part}.levels", levels)
+    b.put(f"{part}.narrative", narrative)
+    return narrative
+
+
 def _values(b: _Builder) -> None:
     personality = b.text("values.personality", "人格")
     if personality:
         b.put("values.personality", personality)
-    narrative = b.text("values.narrative", "价值观")
-    if not narrative:
-        b.problem("values.levels", "no 价值观 text to read levels from")
-        return
-    tables = dict.fromkeys(V.VALUE_DIMENSIONS, V.LEVEL_WORDS)
-    levels = _levels(b, narrative, "价值观", V.VALUE_DIMENSIONS, tables, "values.levels.")
-    b.put("values.levels", levels)
-    b.put("values.narrative", narrative)
+    _leveled_text(b, "values", "价值观", V.VALUE_DIMENSIONS)
 
 
 def sentences(text: str) -> list[str]:
@@ -263,15 +268,10 @@ def _social_creativity(b: _Builder) -> None:
     relationships = b.text("social.relationships", "社交关系")
     if relationships:
         b.put("social.relationships", relationships)
-    narrative = b.text("creativity.narrative", "创造力")
-    if not narrative:
-        b.problem("creativity.levels", "no 创造力 text to read levels from")
+    narrative = _leveled_text(b, "creativity", "创造力", V.CREATIVITY_DIMENSIONS)
+    if narrative is None:
         b.problem("creativity.radar_summary", "no 创造力 text to read a 雷达 summary from")
         return
-    tables = dict.fromkeys(V.CREATIVITY_DIMENSIONS, V.LEVEL_WORDS)
-    levels = _levels(b, narrative, "创造力", V.CREATIVITY_DIMENSIONS, tables, "creativity.levels.")
-    b.put("creativity.levels", levels)
-    b.put("creativity.narrative", narrative)
     radar = next((s for s in sentences(narrative) if V.RADAR_KEY in s), None)
     if radar:
         b.put("creativity.radar_summary", radar)
