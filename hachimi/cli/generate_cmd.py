@@ -84,6 +84,9 @@ def _run(session, out: Path, n: int) -> None:
         sys.exit(130)
     c = counts
     new = c.get("attempts", 0)
+    if new == 0:
+        click.echo(f"{c['accepted']}/{n} accepted; nothing left to do in {out}")
+        sys.exit(0 if c["accepted"] else 1)
     calls = c.get("calls", 0) / max(1, c["accepted"])
     click.echo(f"{c['accepted']}/{n} accepted ({c.get('failed', 0)} slots short; {c.get('near_duplicates', 0)} "
                f"near-duplicates regenerated; first-pass valid {c.get('first_pass_valid', 0)}/{new} attempts; "
