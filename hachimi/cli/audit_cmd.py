@@ -18,7 +18,8 @@ from ..errors import HachimiError
 @click.option("--by", type=click.Choice(["grade", "gender", "level", "agent", "round"]), default="grade",
               show_default=True, help="Grouping for --rules.")
 @click.option("--failed", is_flag=True, help="Slots that ran out of attempts, and why.")
-@click.option("--file", "file", type=click.Path(dir_okay=False, path_type=Path), help="Explain a persona from any v1 file.")
+@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Explain a persona from any v1 file.")
 @click.option("--id", "ext_id", help="With --file: the persona id to explain (default: the first line).")
 @click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a searchable HTML page of rejected attempts and their cores.")
@@ -82,8 +83,8 @@ def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory_na
     near = []
     if run and r.error is None:
         fp = fingerprint(narrative_text(json.loads(lines[idx])))
-        near = [{"id": p["id"], "distance": distance(fp, fingerprint(narrative_text(p)))}
-                for p in read_jsonl(run / "personas.jsonl") if distance(fp, fingerprint(narrative_text(p))) <= 3]
+        dist = {p["id"]: distance(fp, fingerprint(narrative_text(p))) for p in read_jsonl(run / "personas.jsonl")}
+        near = [{"id": pid, "distance": d} for pid, d in dist.items() if d <= 3]
     if fmt == "json":
         click.echo(json.dumps({**r.to_dict(), "near_duplicates": near}, ensure_ascii=False, indent=1))
     else:

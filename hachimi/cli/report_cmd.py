@@ -30,7 +30,7 @@ def report_cmd(run, theory_name, out):
 
 
 @click.command("dedup")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--semantic/--no-semantic", default=True, show_default=True, help="Also compare MiniLM embeddings.")
 @click.option("--threshold", type=float, default=0.95, show_default=True, help="Cosine for a semantic near-duplicate.")
 def dedup_cmd(file, semantic, threshold):
@@ -39,28 +39,15 @@ def dedup_cmd(file, semantic, threshold):
     Lexical: SimHash (character 3-grams, 64 bits) within Hamming distance 3, found through banded
     LSH buckets. Semantic: all-MiniLM-L6-v2 embeddings with cosine >= THRESHOLD.
     """
-    from ..dedup.simhash import SimHashIndex, distance, fingerprint
-    from ..dedup.text import narrative_text
+    from ..dedup import pairs as near
     from ..report.build import read_jsonl
     personas = read_jsonl(file)
     key = lambda p: "|".join(str((p.get("slot") or p.get("enrollment") or {}).get(k)) for k in ("grade", "gender", "academic_level"))  # noqa: E731
-    pairs, idx, fps = [], {}, {}
-    for p in personas:
-        fp = fingerprint(narrative_text(p))
-        ix = idx.setdefault(key(p), SimHashIndex())
-        pairs += [(q, p["id"], "lexical", distance(fp, fps[q])) for q in ix.near(fp)]
-        ix.add(p["id"], fp)
-        fps[p["id"]] = fp
+    pairs = near.lexical(personas, key)
     if semantic:
-        from ..dedup.embed import embed, near_pairs
-        groups: dict[str, list[int]] = {}
-        for i, p in enumerate(personas):
-            groups.setdefault(key(p), []).append(i)
-        vecs = embed([narrative_text(p) for p in personas])
-        for g in groups.values():
-            pairs += [(personas[g[i]]["id"], personas[g[j]]["id"], "semantic", round(s, 4)) for i, j, s in near_pairs(vecs[g], threshold)]
+        pairs += near.semantic(personas, key, threshold)[0]
     for a, b, how, score in pairs:
         click.echo(json.dumps({"a": a, "b": b, "how": how, "score": score}))
-    click.echo(f"{len(personas)} personas, {len(idx)} strata: {sum(p[2] == 'lexical' for p in pairs)} lexical and "
+    click.echo(f"{len(personas)} personas, {len({key(p) for p in personas})} strata: {sum(p[2] == 'lexical' for p in pairs)} lexical and "
                f"{sum(p[2] == 'semantic' for p in pairs)} semantic near-duplicate pairs", err=True)
     sys.exit(1 if pairs else 0)

@@ -72,7 +72,6 @@ def check_cmd(folder):
                    f"{' + '.join(c['rules'])} cannot all hold")
     for r in rep.dead_rules:
         click.echo(f"dead rule: {r} can never fire")
-    ages = ", ".join(f"{g}: {min(a)}-{max(a)}" for g, a in sorted(rep.excluded.items()) if a) or "none"
     click.echo(f"checked {rep.checked} grade/age/level combinations; single rules exclude some ages "
                f"per grade (expected, e.g. R1); contradictions: {len(rep.contradictions)}; "
                f"dead rules: {len(rep.dead_rules)} -> {'clean' if rep.clean else 'NOT clean'}")

@@ -13,7 +13,7 @@ from ..errors import InputError
 
 
 def _lines(path: str) -> Iterator[str]:
-    """Lines of a file (or '-' for stdin); a line that is not UTF-8 is passed on marked, not dropped."""
+    """Lines of a file (or "-" for stdin); a line that is not UTF-8 still becomes one (reported) line."""
     try:
         fh = sys.stdin.buffer if path == "-" else open(path, "rb")
     except OSError as e:
@@ -23,8 +23,8 @@ def _lines(path: str) -> Iterator[str]:
             raw = raw.rstrip(b"\r\n")
             try:
                 yield raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                yield "\x00not-utf8:" + str(e.start + 1)
+            except UnicodeDecodeError as e:      # reported by the validator as "not JSON", not dropped
+                yield f"not utf-8 (byte {e.start + 1})"
 
 
 def _count_lines(path: str) -> int | None:
@@ -68,7 +68,7 @@ def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, output)
     counts = dict(total=0, valid=0, invalid=0, unreadable=0, warnings=0)
     start = time.perf_counter()
     with progress(_count_lines(file), "validating") as advance:
-        results = validate_parallel(theory, _marked(_lines(file)), jobs or default_jobs(),
+        results = validate_parallel(theory, _lines(file), jobs or default_jobs(),
                                     explain=not no_core, repair=not no_repair)
         for r in results:
             counts["total"] += 1
@@ -85,8 +85,3 @@ def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, output)
         out.close()
     sys.exit(0 if counts["invalid"] == counts["unreadable"] == 0 else 1)
 
-
-def _marked(lines: Iterator[str]) -> Iterator[str]:
-    """Non-UTF-8 lines become a JSON-invalid marker the validator reports with its byte offset."""
-    for line in lines:
-        yield "not utf-8 (byte " + line.split(":", 1)[1] + ")" if line.startswith("\x00not-utf8:") else line

@@ -24,7 +24,6 @@ def allocate(plan: Plan, n: int, seed: int = 0, impossible: set | None = None) -
     cell is within 1 of its ideal; the total and every one-way marginal equal their largest-remainder
     roundings exactly; population constraints hold. Z3 finds the rounding (deterministic for a seed);
     if none exists, cells may move by 2 before the plan is refused."""
-    import z3
     impossible = impossible or set()
     cells = list(plan.weights)
     live = {c: (0.0 if c in impossible else plan.weights[c]) for c in cells}

@@ -26,14 +26,16 @@ def restrictions(plan: Plan, cell: tuple) -> list[dict]:
     return out
 
 
+def _atom(path: str, value) -> str:
+    spec = BY_PATH[path]
+    return f"{spec.pred}({','.join(['0', *spec.extra, str(value)])})"
+
+
 def _atoms(slot: dict, restrict: dict) -> list[tuple[str, bool]]:
-    atoms = [(f"slot_grade(0,{slot['grade']})", True)] if "grade" in slot else []
-    atoms += [(f"slot_gender(0,{slot['gender']})", True)] if "gender" in slot else []
-    atoms += [(f"slot_level(0,{slot['academic_level']})", True)] if "academic_level" in slot else []
+    """The slot's values (true) and the values its strata exclude (false), as ground atoms."""
+    atoms = [(_atom(f"slot.{k}", v), True) for k, v in slot.items() if k != "subject_bias"]
     for path, allowed in restrict.items():
-        spec = BY_PATH[path]
-        extra = "".join("," + e for e in spec.extra)
-        atoms += [(f"{spec.pred}(0{extra},{v})", False) for v in spec.domain if v not in allowed]
+        atoms += [(_atom(path, v), False) for v in BY_PATH[path].domain if v not in allowed]
     return atoms
 
 

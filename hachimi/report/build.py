@@ -9,7 +9,18 @@ from ..errors import InputError
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()] if path.exists() else []
+    """Objects of a JSONL file ([] if it does not exist: a run may have accepted nothing yet)."""
+    if not path.exists():
+        return []
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise InputError(f"{path}:{n}: not JSON ({e.msg} at column {e.colno}); "
+                                 "`hachimi validate` reports every bad line")
+    return out
 
 
 def build(run: Path, theory, out: Path | None = None) -> dict:

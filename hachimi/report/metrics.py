@@ -7,7 +7,6 @@ import random
 import re
 from collections import Counter
 
-from ..dedup.simhash import SimHashIndex, fingerprint
 from ..dedup.text import narrative_text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -41,25 +40,14 @@ def self_bleu(texts: list[str], sample: int = 100, seed: int = 0) -> float | Non
 
 
 def near_duplicates(personas: list[dict], stratum) -> dict:
-    lexical = 0
-    idx: dict[str, SimHashIndex] = {}
-    for p in personas:
-        ix = idx.setdefault(stratum(p), SimHashIndex())
-        fp = fingerprint(narrative_text(p))
-        lexical += len(ix.near(fp))
-        ix.add(p["id"], fp)
-    out = {"lexical_pairs": lexical}
+    from ..dedup import pairs
+    out = {"lexical_pairs": len(pairs.lexical(personas, stratum))}
     try:
-        from ..dedup.embed import embed, near_pairs
-        vecs = embed([narrative_text(p) for p in personas])
-        groups: dict[str, list[int]] = {}
-        for i, p in enumerate(personas):
-            groups.setdefault(stratum(p), []).append(i)
-        out["semantic_pairs"] = sum(len(near_pairs(vecs[g])) for g in groups.values())
+        found, vecs = pairs.semantic(personas, stratum, 0.95)
+        out["semantic_pairs"] = len(found)
         if len(vecs) > 1:
-            sims = vecs @ vecs.T
             n = len(vecs)
-            out["embedding_diversity"] = float(1 - (sims.sum() - n) / (n * (n - 1)))
+            out["embedding_diversity"] = float(1 - ((vecs @ vecs.T).sum() - n) / (n * (n - 1)))
     except Exception as e:      # the population extra is optional: say why it is missing
         out["semantic_pairs"] = None
         out["semantic_note"] = str(e)

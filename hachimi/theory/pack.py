@@ -143,7 +143,7 @@ def load(root: str | Path) -> Theory:
         if (root / "numeric").is_dir() else []
     for r in smt:
         if r.id not in rules:
-            raise TheoryError(f"numeric rule has no [[rule]] entry in theory.toml", r.file, r.line, rule=r.id)
+            raise TheoryError("numeric rule has no [[rule]] entry in theory.toml", r.file, r.line, rule=r.id)
     info = meta.get("theory", {})
     return Theory(info.get("name", root.name), root, rules, lp, smt,
                   _text_config(meta.get("features", {}), str(toml_path)),

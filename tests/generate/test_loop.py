@@ -6,7 +6,7 @@ import json
 import pytest
 
 from hachimi.generate.loop import PersonaLoop, Settings
-from hachimi.generate.runner import Output, ScriptedRunner
+from hachimi.generate.runner import ScriptedRunner
 from hachimi.generate.session import Session, slots
 from scripted import script
 

@@ -1,0 +1,64 @@
+"""`hachimi convert`, `dedup`, `schema export` and `audit --html` as a user runs them, bad input included."""
+
+import json
+
+import pytest
+
+from conftest import ROOT
+
+
+@pytest.fixture
+def run_cli(cli):
+    from hachimi.cli import audit_cmd, convert_cmd, report_cmd, schema_cmd
+    from hachimi.cli.main import cli as group
+    for cmd in (audit_cmd.audit_cmd, convert_cmd.convert, report_cmd.dedup_cmd, schema_cmd.schema):
+        group.add_command(cmd)
+    return cli
+
+
+def test_convert_then_validate(run_cli, tmp_path):
+    out = tmp_path / "v1.jsonl"
+    r = run_cli("convert", "--from", "hachimi-zh", ROOT / "tests/fixtures/hachimi_zh/original.jsonl", out)
+    assert "wrote 14 personas" in r.output and "4 with problems" in r.output
+    assert "values.levels.rule_of_law" in r.output            # a problem is reported, not guessed
+    assert len(out.read_text().splitlines()) == 14
+    v = run_cli("validate", out, "-j", 1, "--no-warnings")
+    assert "14 lines: 10 valid, 4 invalid" in v.output
+
+
+def test_convert_missing_file(run_cli, tmp_path):
+    r = run_cli("convert", "--from", "hachimi-zh", tmp_path / "nope.jsonl", tmp_path / "out.jsonl")
+    assert r.exit_code == 2 and "cannot read" in r.output
+
+
+def test_dedup_finds_a_copy_in_the_same_stratum(run_cli, tmp_path):
+    rows = [json.loads(l) for l in (ROOT / "tests/fixtures/runs/population-demo/personas.jsonl").read_text().splitlines()]
+    twin = dict(rows[0], id="copy-of-first")
+    f = tmp_path / "p.jsonl"
+    f.write_text("".join(json.dumps(p) + "\n" for p in rows + [twin]))
+    r = run_cli("dedup", f, "--no-semantic")
+    assert r.exit_code == 1
+    assert json.loads(r.stdout.splitlines()[0]) == {"a": rows[0]["id"], "b": "copy-of-first", "how": "lexical", "score": 0}
+
+
+def test_dedup_bad_input(run_cli, tmp_path):
+    assert run_cli("dedup", tmp_path / "nope.jsonl").exit_code == 2
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"id": "a"}\n{oops\n')
+    r = run_cli("dedup", f, "--no-semantic")
+    assert r.exit_code == 2 and "bad.jsonl:2: not JSON" in r.output
+
+
+def test_schema_export(run_cli, tmp_path):
+    r = run_cli("schema", "export", "--out", tmp_path)
+    assert "persona.schema.json" in r.output
+    assert json.loads((tmp_path / "enrollment.schema.json").read_text())["title"] == "Enrollment"
+
+
+def test_audit_html(run_cli, tmp_path):
+    import shutil
+    run = tmp_path / "run"
+    shutil.copytree(ROOT / "tests/fixtures/runs/audit-demo", run)
+    r = run_cli("audit", run, "--html", tmp_path / "a.html")
+    assert r.exit_code == 0 and '<table id="rejected">' in (tmp_path / "a.html").read_text()
+    assert run_cli("audit", "--file", tmp_path / "nope.jsonl").exit_code == 2
