@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -30,17 +31,39 @@ import click
               show_default=True, help="Near-duplicates within a stratum are regenerated and counted.")
 @click.option("--language", default=None, help="Prompt template set (default: the model's).")
 @click.option("--max-text", type=int, default=None, help="Longest free-text field in characters (default: the model's).")
+@click.option("--concurrency", "-k", type=click.IntRange(1), default=None,
+              help="Slots in flight at once; their model calls share batches (default: the model's "
+                   "`concurrency`, else the engine's: its batch size, or the endpoint's max_concurrency).")
+@click.option("--workers", type=click.IntRange(0), default=0, show_default=True,
+              help="Processes for narrowing and validation (0: in this process, overlapped with decoding).")
+@click.option("--retries", type=click.IntRange(1), default=3, show_default=True,
+              help="Tries per model call on a transient engine error (timeout, HTTP 429/5xx, out of memory).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: the final summary as one JSON document on stdout.")
 def generate(n, seed, out, model_name, theory_name, max_rounds, no_narrow, no_direct_repair, plan_file, attempts, dedup, language,
-             max_text):
+             max_text, concurrency, workers, retries, fmt):
     """Generate N personas with the five agents, solver-narrowed grammars and core-driven revision.
 
-    Only personas the validator accepts are written to OUT/personas.jsonl; every agent call and
-    every validation is in OUT/attempts.jsonl. The same command twice gives the same personas
-    (on CPU). Ctrl-C (or a crash) stops the run; the same command again resumes it: nothing is
-    lost, no id is repeated, and a different plan, seed, N or model on that folder is refused.
+    Only personas the validator accepts are written to OUT/personas.jsonl, in slot order; every
+    agent call and every validation is in OUT/attempts.jsonl; run.json has the settings, counts
+    (cumulative over resumed sessions) and cost per accepted persona.
+
+    \b
+    Speed: --concurrency K keeps K slots in flight; their calls go to the engine together (one
+    padded batch for transformers, concurrent requests for vLLM / an OpenAI-compatible server).
+    Repeatability: the same command twice gives the same personas.jsonl. Each persona depends
+    only on (theory, plan, seed, slot, attempt, model, settings); on a batched engine, floating-
+    point sums in a padded batch can differ with K, so keep K to reproduce a run bit for bit.
+    Ctrl-C (or a crash, or kill -9) stops the run; the same command again resumes it: nothing is
+    lost, no id is repeated, the result equals an uninterrupted run's, and a folder made with
+    other settings is refused before any model loads. One process at a time per folder.
     """
+    from ..errors import HachimiError
     from ..generate import models
     from ..generate.loop import Settings
+    from ..generate.session import Session, identity
+    from ..store.lock import FolderLock
+    from ..store.state import check_identity
     from ..theory.locate import locate
     from ..theory.pack import load
 
@@ -59,46 +82,105 @@ def generate(n, seed, out, model_name, theory_name, max_rounds, no_narrow, no_di
     settings = Settings(language=language or spec.language, max_text=max_text or dec.get("max_chars_text", 300),
                         max_short=min(max_text or 10**6, dec.get("max_chars_short", 120)),
                         narrow=not no_narrow, max_rounds=max_rounds, direct_repair=not no_direct_repair)
-    from ..generate.session import Session
     budget = attempts or (plan.attempts_per_slot if plan else 1)
-    click.echo(f"loading {spec.name} ({spec.description}) ...", err=True)
-    t = time.time()
-    runner = models.runner(spec)
-    session = Session(theory, runner, spec, settings, out, seed, n, planned, plan, budget, dedup)
-    done = len(session.state.accepted)
-    click.echo(f"loaded in {time.time() - t:.0f} s; generating {n} personas into {out}"
-               + (f" (resuming: {done} accepted already)" if done else ""), err=True)
-    _run(session, out, n)
-
-
-def _run(session, out: Path, n: int) -> None:
-    from .progress import progress
+    from ..population.slots import uniform
+    planned = planned if planned is not None else uniform(n, seed)
+    engine_id = models.identity(spec)
+    check_identity(out, identity(theory, settings, seed, len(planned), plan, engine_id, budget, dedup))
+    lock = FolderLock(out).acquire()          # before the model loads: a second process refuses at once
     try:
-        with progress(n, "personas", force=True, fields=True) as advance:
-            counts = session.run(lambda c: advance(1, accepted=c["accepted"], failed=c.get("failed", 0)))
+        click.echo(f"loading {spec.name} ({spec.description}) ...", err=True)
+        t = time.time()
+        engine = _engine(spec, retries)
+        k = concurrency or spec.concurrency or engine.default_concurrency
+        solver = None
+        if workers:
+            from ..generate.cpu import SolverPool
+            solver = SolverPool(theory, workers, settings.narrow)
+        session = Session(theory, engine, settings, out, seed, planned=planned, plan=plan, attempts_per_slot=budget,
+                          dedup=dedup, concurrency=k, solver=solver, engine_identity=engine_id, lock=lock)
+    except BaseException:
+        lock.release()
+        raise
+    done = len(session.state.accepted)
+    click.echo(f"loaded in {time.time() - t:.0f} s; generating {len(planned)} personas into {out}, {k} in flight"
+               + (f" (resuming: {done} accepted already)" if done else ""), err=True)
+    try:
+        _run(session, out, len(planned), fmt)
+    except HachimiError:
+        raise
+    finally:
+        engine.close()
+        if solver is not None:
+            solver.close()
+
+
+def _engine(spec, retries: int):
+    """The model's engine, with retries for transient errors; HACHIMI_FAULT_EVERY=k makes every
+    k-th call fail (a drill for the retry and recording paths)."""
+    import os
+    from ..engines.retry import Retrying
+    from ..generate import models
+    engine = models.engine(spec)
+    if every := int(os.environ.get("HACHIMI_FAULT_EVERY", "0") or 0):
+        from ..engines.faults import FaultyEngine
+        engine = FaultyEngine(engine, every)
+    return Retrying(engine, tries=retries)
+
+
+def _run(session, out: Path, n: int, fmt: str) -> None:
+    from .progress import generation_progress
+    try:
+        with generation_progress(n, session.counts.get("done", 0)) as advance:
+            counts = session.run(advance)
     except KeyboardInterrupt:
         c = session.counts
         click.echo(f"interrupted: {c['accepted']} accepted personas are safe in {out / 'personas.jsonl'} "
-                   f"(run.json says status=interrupted)", err=True)
+                   f"(run.json says status=interrupted); run the same command to resume", err=True)
         sys.exit(130)
     c = counts
-    new = c.get("attempts", 0)
-    if new == 0:
+    manifest = session.manifest("complete")
+    if fmt == "json":
+        click.echo(json.dumps({"out": str(out), "status": "complete", "slots": n, "counts": c,
+                               "per_accepted": manifest["per_accepted"], "this_session": manifest["this_session"],
+                               "cells_short": {k: v["shortfall"] for k, v in manifest["cells"].items() if v["shortfall"]}},
+                              indent=1))
+        sys.exit(0 if c["accepted"] else 1)
+    if c.get("attempts", 0) == 0:
         click.echo(f"{c['accepted']}/{n} accepted; nothing left to do in {out}")
         sys.exit(0 if c["accepted"] else 1)
-    calls = c.get("calls", 0) / max(1, c["accepted"])
+    per = manifest["per_accepted"]
     click.echo(f"{c['accepted']}/{n} accepted ({c.get('failed', 0)} slots short; {c.get('near_duplicates', 0)} "
-               f"near-duplicates regenerated; first-pass valid {c.get('first_pass_valid', 0)}/{new} attempts; "
-               f"{calls:.1f} LLM calls and {c.get('tokens', 0) / max(1, c['accepted']):.0f} tokens per accepted persona)")
+               f"near-duplicates regenerated; first-pass valid {c.get('first_pass_valid', 0)}/{c['attempts']} attempts; "
+               f"per accepted persona: {per['calls']:.1f} LLM calls, {per['tokens']:.0f} tokens, "
+               f"{per['engine_seconds']:.2f} engine-s, {per['wall_seconds']:.2f} wall-s)")
+    if c.get("engine_errors"):
+        click.echo(f"{c['engine_errors']} attempts failed on engine errors (see 'engine error' in {out / 'attempts.jsonl'})")
     click.echo(f"personas: {out / 'personas.jsonl'}   attempts: {out / 'attempts.jsonl'}   manifest: {out / 'run.json'}")
     sys.exit(0 if c["accepted"] else 1)
 
 
 @click.command("models")
-def models_cmd():
-    """Configured models (models/*.toml) and where their weights are on this machine."""
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def models_cmd(fmt):
+    """Configured models (models/*.toml): engine, default slots in flight, and where their weights
+    or endpoint are on this machine.
+
+    \b
+    Engines: transformers (padded batches, a JSON grammar per row), vllm (in-process vLLM,
+    tensor parallel, prefix caching), openai (any OpenAI-compatible server or hosted API: bounded
+    concurrency with AIMD, retries), template (no LLM; smoke tests).
+    """
     from ..generate import models
+    rows = []
     for spec in models.specs().values():
-        tag = "bundled" if spec.bundled else spec.loader
-        click.echo(f"{spec.name:<24} {tag:<10} {spec.description}")
-        click.echo(f"{'':<24} weights: {models.where(spec)}")
+        rows.append({"name": spec.name, "engine": spec.engine_kind, "bundled": spec.bundled,
+                     "concurrency": spec.concurrency, "description": spec.description, "where": models.where(spec),
+                     "file": str(spec.file)})
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=1))
+        return
+    for r in rows:
+        tag = r["engine"] + (", bundled" if r["bundled"] else "")
+        click.echo(f"{r['name']:<24} {tag:<22} {r['description']}")
+        click.echo(f"{'':<24} {'':<22} {r['where']}")

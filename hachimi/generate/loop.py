@@ -1,23 +1,27 @@
-"""Slot + seed -> one persona attempt: five agents propose their parts under solver-narrowed
-grammars; the validator checks; fixable structural violations are repaired directly; every other
-violation goes, with its message, core and suggested fix, to the agent that owns it, which rewrites
-only its part; after --max-rounds the attempt fails. Every call and verdict goes to `log`."""
+"""Slot + seed -> one persona attempt, as a coroutine: five agents propose their parts under
+solver-narrowed grammars; the validator checks; fixable structural violations are repaired
+directly; every other violation goes, with its message, core and suggested fix, to the agent that
+owns it, which rewrites only its part; after --max-rounds the attempt fails.
+
+`PersonaLoop.steps` yields what it needs and is sent the answer: `Calls` (model requests, answered
+by an engine), `Narrow` and `Check` (solver work, answered in process or by a worker pool). It
+does no I/O and holds no solver, so a scheduler can keep many attempts in flight and a persona is a
+pure function of its inputs. The attempt's log records come back in the Outcome, written at once."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, Generator
 
+from ..engines.base import Output, Request, schema_hash
 from ..explain.apply import apply_repair
 from ..facts.table import owner_of
 from ..theory.pack import Theory
-from ..validate import Result, Validator
+from ..validate import Result
 from .agents import AGENTS, Agent
 from .grammar import text_budget
-from .narrow import Narrower
-from .prompts import render
-from .runner import CHARS_PER_TOKEN, schema_hash
+from .prompts import chars_per_token, render
 from .seeds import derive
 
 
@@ -31,6 +35,29 @@ class Settings:
     direct_repair: bool = True      # apply the validator's structural repair before asking agents
 
 
+@dataclass(frozen=True)
+class Calls:
+    """Model requests that may go out together (one agent's proposal, or one round's revisions)."""
+    requests: list[Request]
+    agents: list[str]
+
+
+@dataclass(frozen=True)
+class Narrow:
+    slot: dict
+    seed: int
+    restrict: dict | None
+
+
+@dataclass(frozen=True)
+class Check:
+    persona: dict
+
+
+Need = Calls | Narrow | Check
+Steps = Generator[Need, Any, "Outcome"]
+
+
 @dataclass
 class Outcome:
     persona: dict | None          # the accepted persona, or None
@@ -38,60 +65,86 @@ class Outcome:
     rounds: int = 0
     calls: int = 0
     tokens: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0          # engine-seconds of this attempt's calls
     reason: str = ""
     last: Result | None = field(default=None, repr=False)
+    records: list[dict] = field(default_factory=list, repr=False)
+
+
+def in_stratum(persona: dict, restrict: dict | None) -> bool:
+    for path, allowed in (restrict or {}).items():
+        node = persona
+        for k in path.split("."):
+            node = node.get(k) if isinstance(node, dict) else None
+        if node not in allowed:
+            return False
+    return True
 
 
 class PersonaLoop:
-    def __init__(self, theory: Theory, runner: Callable, settings: Settings, log: Callable[[dict], None]):
-        self.theory, self.runner, self.s, self.log = theory, runner, settings, log
-        self.validator = Validator(theory)
-        self.narrower = Narrower(theory) if settings.narrow else None
+    def __init__(self, theory: Theory, settings: Settings):
+        self.theory, self.s = theory, settings
+        self._banned: dict[str, tuple[str, ...]] = {}
 
-    def run(self, pid: str, slot: dict, seed: int, attempt: int = 0, restrict: dict | None = None) -> Outcome:
+    def steps(self, pid: str, slot: dict, seed: int, attempt: int = 0, restrict: dict | None = None) -> Steps:
         tag = {"persona": pid, "attempt": attempt}
-        box = self.narrower.box({k: v for k, v in slot.items() if v not in (None, [])}, seed, restrict) \
-            if self.narrower else None
-        if self.narrower and box is None:
-            self.log({"type": "outcome", **tag, "accepted": False, "reason": "the theory allows no persona for this slot"})
-            return Outcome(None, reason="slot impossible")
-        if box:
-            self.log({"type": "narrowing", **tag, "checks": box.checks, "allowed": box.allowed})
         out = Outcome(None)
+        log = out.records.append
+        box = None
+        if self.s.narrow:
+            box = yield Narrow({k: v for k, v in slot.items() if v not in (None, [])}, seed, restrict)
+            if box is None:
+                return self._end(out, tag, slot, None, "slot impossible: the theory allows no persona for this slot")
+            log({"type": "narrowing", **tag, "checks": box.checks, "allowed": box.allowed})
         persona: dict = {"id": pid, "slot": slot}
         for agent in AGENTS:
-            self._call(agent, persona, slot, box, seed, 0, tag, out)
-        result = self._validate(persona, tag, 0, "proposal")
+            failed = yield from self._calls([(agent, None)], persona, slot, box, seed, 0, tag, out)
+            if failed:
+                return self._end(out, tag, slot, None, failed)
+        result = yield from self._validate(persona, tag, 0, "proposal", log)
         out.first_pass_valid = result.valid
         while not result.valid and out.rounds < self.s.max_rounds:
             out.rounds += 1
             if self.s.direct_repair and result.repair and result.repair["changes"]:
                 persona = apply_repair(persona, result.repair["changes"])
-                self.log({"type": "repair_applied", **tag, "round": out.rounds, **result.repair})
-                result = self._validate(persona, tag, out.rounds, "after_repair")
+                log({"type": "repair_applied", **tag, "round": out.rounds, **result.repair})
+                result = yield from self._validate(persona, tag, out.rounds, "after_repair", log)
                 if result.valid:
                     break
-            for agent, problems in self._feedback(result).items():
-                self._call(agent, persona, slot, box, seed, out.rounds, tag, out, problems)
-            result = self._validate(persona, tag, out.rounds, "after_revision")
+            work = list(self._feedback(result).items())       # independent revisions go out together
+            failed = yield from self._calls(work, persona, slot, box, seed, out.rounds, tag, out)
+            if failed:
+                return self._end(out, tag, slot, None, failed)
+            result = yield from self._validate(persona, tag, out.rounds, "after_revision", log)
         out.last = result
-        out.persona = persona if result.valid else None
-        out.reason = "" if result.valid else f"still invalid after {out.rounds} rounds: " + \
-            ", ".join(sorted({v.ref for v in result.violations if v.severity == "error"} or {"unreadable"}))
-        self.log({"type": "outcome", **tag, "slot": slot, "accepted": result.valid, "first_pass_valid": out.first_pass_valid,
-                  "rounds": out.rounds, "calls": out.calls, "tokens": out.tokens,
-                  "seconds": round(out.seconds, 3), "reason": out.reason})
+        if not result.valid:
+            errors = sorted({v.ref for v in result.violations if v.severity == "error"} or {"unreadable"})
+            return self._end(out, tag, slot, None, f"still invalid after {out.rounds} rounds: " + ", ".join(errors))
+        if not in_stratum(persona, restrict):          # never overwritten to fit a quota
+            return self._end(out, tag, slot, None, "outside its stratum: needs " +
+                             json.dumps(restrict, ensure_ascii=False, sort_keys=True))
+        return self._end(out, tag, slot, persona, "")
+
+    def _end(self, out: Outcome, tag: dict, slot: dict, persona: dict | None, reason: str) -> Outcome:
+        out.persona, out.reason = persona, reason
+        out.records.append({"type": "outcome", **tag, "slot": slot, "accepted": persona is not None,
+                            "first_pass_valid": out.first_pass_valid, "rounds": out.rounds, "calls": out.calls,
+                            "tokens": out.tokens, "seconds": round(out.seconds, 3), "reason": reason,
+                            **({"candidate": persona} if persona is not None else {})})
         return out
 
     def _banned_terms(self, agent: Agent) -> tuple[str, ...]:
         """Lexicon terms the theory forbids in fields this agent writes (R5/R12): kept out at decoding."""
-        return tuple(sorted({t for fields, terms in self.theory.text.lexicons.values()
-                             if any(f.split(".")[0] in agent.parts for f in fields) for t in terms}))
+        if agent.key not in self._banned:
+            self._banned[agent.key] = tuple(sorted({t for fields, terms in self.theory.text.lexicons.values()
+                                                    if any(f.split(".")[0] in agent.parts for f in fields)
+                                                    for t in terms}))
+        return self._banned[agent.key]
 
-    def _validate(self, persona: dict, tag: dict, rnd: int, stage: str) -> Result:
-        r = next(self.validator.validate_objects([persona]))
-        self.log({"type": "validation", **tag, "round": rnd, "stage": stage, **{k: v for k, v in r.to_dict().items() if k not in ("line", "id")}})
+    def _validate(self, persona: dict, tag: dict, rnd: int, stage: str, log: Callable) -> Generator[Need, Any, Result]:
+        r = yield Check(persona)
+        log({"type": "validation", **tag, "round": rnd, "stage": stage,
+             **{k: v for k, v in r.to_dict().items() if k not in ("line", "id")}})
         return r
 
     def _feedback(self, result: Result) -> dict[Agent, list[str]]:
@@ -117,28 +170,59 @@ class PersonaLoop:
             out[agent] = lines
         return out
 
-    def _call(self, agent: Agent, persona: dict, slot: dict, box, seed: int, rnd: int, tag: dict,
-              out: Outcome, problems: list[str] | None = None) -> None:
-        schema = agent.schema(box, self.s.max_text, self.s.max_short, self.theory.text, self.s.language)
-        context = {k: v for k, v in persona.items() if k not in ("id", "slot", *agent.parts) and v is not None}
-        previous = {p: persona.get(p) for p in agent.parts} if problems is not None else None
-        if previous is not None and len(agent.parts) == 1:
-            previous = previous[agent.parts[0]]
-        prompt = render(self.s.language, agent.key, slot, context, agent.allowed(box), previous, problems)
-        call_seed = derive(seed, "call", rnd, agent.key)
-        budget = int(text_budget(schema) / CHARS_PER_TOKEN) + 16
-        res = self.runner(prompt.messages, schema, call_seed, budget, banned=self._banned_terms(agent))
-        out.calls += 1
-        out.tokens += res.tokens
-        out.seconds += res.seconds
-        parsed, error = None, None
+    def _calls(self, work: list[tuple[Agent, list[str] | None]], persona: dict, slot: dict, box, seed: int,
+               rnd: int, tag: dict, out: Outcome) -> Generator[Need, Any, str]:
+        """One Calls step for `work` (agent, problems or None for a proposal); outputs merged into
+        `persona`. Returns the reason the attempt must stop ('' to go on)."""
+        requests, meta = [], []
+        for agent, problems in work:
+            schema = agent.schema(box, self.s.max_text, self.s.max_short, self.theory.text, self.s.language)
+            context = {k: v for k, v in persona.items() if k not in ("id", "slot", *agent.parts) and v is not None}
+            previous = {p: persona.get(p) for p in agent.parts} if problems is not None else None
+            if previous is not None and len(agent.parts) == 1:
+                previous = previous[agent.parts[0]]
+            prompt = render(self.s.language, agent.key, slot, context, agent.allowed(box), previous, problems)
+            budget = int(text_budget(schema) / chars_per_token(self.s.language)) + 16
+            requests.append(Request(prompt.messages, schema, derive(seed, "call", rnd, agent.key), budget,
+                                    self._banned_terms(agent), tag=f"{tag['persona']}/{agent.key}"))
+            meta.append((agent, problems, prompt, schema))
+        outputs: list[Output] = yield Calls(requests, [a.key for a, _ in work])
+        failed = ""
+        for (agent, problems, prompt, schema), req, res in zip(meta, requests, outputs):
+            out.calls += 1
+            out.tokens += res.tokens
+            out.seconds += res.seconds
+            parsed, error = None, res.error and f"engine error: {res.error}"
+            if error:
+                failed = failed or f"{error} (agent {agent.key}, after {res.tries} tries)"
+            else:
+                try:
+                    parsed = json.loads(res.text)
+                except json.JSONDecodeError as e:
+                    error = ("cut off by the token budget" if res.truncated else "not JSON") + f": {e.msg} at column {e.colno}"
+            if parsed is not None:
+                persona.update(agent.unpack(parsed))
+            out.records.append({"type": "call", **tag, "round": rnd, "agent": agent.key, "template": prompt.template_id,
+                                "template_hash": prompt.template_hash, "grammar_hash": schema_hash(schema),
+                                "seed": req.seed, "max_new_tokens": req.max_new_tokens, "output": res.text,
+                                "error": error, "truncated": res.truncated, "tokens": res.tokens,
+                                "seconds": round(res.seconds, 3), "tries": res.tries, "feedback": problems})
+        return failed
+
+    def run(self, pid: str, slot: dict, seed: int, attempt: int = 0, restrict: dict | None = None,
+            engine=None, solver=None, log: Callable[[dict], None] | None = None) -> Outcome:
+        """One attempt, driven in process (tests, benchmarks): `engine` answers Calls, `solver`
+        (a generate.cpu.Solver) answers Narrow and Check; records go to `log` at the end."""
+        from .cpu import Solver
+        solver = solver or Solver(self.theory, self.s.narrow)
+        gen = self.steps(pid, slot, seed, attempt, restrict)
+        answer = None
         try:
-            parsed = json.loads(res.text)
-        except json.JSONDecodeError as e:
-            error = ("cut off by the token budget" if res.truncated else "not JSON") + f": {e.msg} at column {e.colno}"
-        if parsed is not None:
-            persona.update(agent.unpack(parsed))
-        self.log({"type": "call", **tag, "round": rnd, "agent": agent.key, "template": prompt.template_id,
-                  "template_hash": prompt.template_hash, "grammar_hash": schema_hash(schema), "seed": call_seed,
-                  "max_new_tokens": budget, "output": res.text, "error": error, "truncated": res.truncated,
-                  "tokens": res.tokens, "seconds": round(res.seconds, 3), "feedback": problems})
+            while True:
+                need = gen.send(answer)
+                answer = engine.generate(need.requests) if isinstance(need, Calls) else solver.answer(need)
+        except StopIteration as stop:
+            out: Outcome = stop.value
+        for r in out.records if log else ():
+            log(r)
+        return out

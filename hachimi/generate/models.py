@@ -38,7 +38,16 @@ class ModelSpec:
     language: str = "en"
     threads: int | None = None
     decoding: dict = field(default_factory=dict)
+    engine: str | None = None          # transformers | vllm | openai | template (default from loader)
+    concurrency: int | None = None     # slots in flight by default (else the engine's default)
+    max_batch: int = 16                # transformers: rows in one padded batch
+    vllm: dict = field(default_factory=dict)     # in-process vLLM engine arguments
+    openai: dict = field(default_factory=dict)   # OpenAI-compatible endpoint settings
     file: Path | None = None
+
+    @property
+    def engine_kind(self) -> str:
+        return self.engine or ("template" if self.loader == "template" else "transformers")
 
 
 def specs() -> dict[str, ModelSpec]:
@@ -89,7 +98,19 @@ def locate(spec: ModelSpec) -> tuple[Path | None, list[str]]:
     return None, looked
 
 
+def endpoint(spec: ModelSpec) -> str | None:
+    """The base URL of an OpenAI-compatible model (its env override first), else None."""
+    if spec.engine_kind != "openai":
+        return None
+    env = spec.openai.get("base_url_env")
+    return (os.environ.get(env) if env else None) or spec.openai.get("base_url")
+
+
 def where(spec: ModelSpec) -> str:
+    if spec.engine_kind == "openai":
+        key = spec.openai.get("api_key_env")
+        return (f"endpoint {endpoint(spec) or '(no base_url)'}"
+                + (f"; API key from ${key} ({'set' if os.environ.get(key) else 'not set'})" if key else ""))
     folder, looked = locate(spec)
     return str(folder) if folder else "not found (looked in: " + "; ".join(looked) + ")"
 
@@ -99,14 +120,37 @@ def _require(module: str) -> None:
         raise MissingExtraError("generate-core", module)
 
 
-def runner(spec: ModelSpec):
-    """A callable runner for the spec: the template filler, or the model through outlines."""
-    if spec.loader == "template":
-        from .template_runner import TemplateRunner
-        return TemplateRunner(spec)
-    from .runner import OutlinesRunner
-    model, tok = load(spec)
-    return OutlinesRunner(model, tok, spec)
+# Engine settings that change outputs (part of a run's identity); the rest (URLs, concurrency,
+# timeouts, memory) only change speed, so a run may resume with other values.
+OUTPUT_KEYS = {"vllm": ("quantization", "dtype", "max_model_len"), "openai": ("model", "server")}
+
+
+def identity(spec: ModelSpec) -> dict:
+    """What of a model's configuration a run's output depends on (known before it loads)."""
+    kind = spec.engine_kind
+    out = {"engine": kind, "model": spec.name, "dtype": spec.dtype, "decoding": dict(sorted(spec.decoding.items()))}
+    section = getattr(spec, kind, None) if kind in OUTPUT_KEYS else None
+    if section:
+        out[kind] = {k: section[k] for k in OUTPUT_KEYS[kind] if k in section}
+    return out
+
+
+def engine(spec: ModelSpec):
+    """The engine (hachimi.engines) the spec names, loaded and ready; heavy imports happen here."""
+    kind = spec.engine_kind
+    if kind == "template":
+        from ..engines.template import TemplateEngine
+        return TemplateEngine(spec)
+    if kind == "transformers":
+        from ..engines.transformers import TransformersEngine
+        return TransformersEngine(spec)
+    if kind == "vllm":
+        from ..engines.vllm import VLLMEngine
+        return VLLMEngine(spec)
+    if kind == "openai":
+        from ..engines.openai import OpenAIEngine
+        return OpenAIEngine(spec)
+    raise HachimiError(f"{spec.file}: unknown engine {kind!r}; use transformers, vllm, openai or template")
 
 
 def load(spec: ModelSpec):

@@ -70,3 +70,13 @@ def render(language: str, agent: str, slot: dict, context: dict, allowed: dict,
     digest = hashlib.sha256("".join(hashes).encode()).hexdigest()[:12]
     return Rendered([{"role": "system", "content": system}, {"role": "user", "content": user}],
                     "+".join(ids), digest)
+
+
+@lru_cache(maxsize=None)
+def chars_per_token(language: str) -> float:
+    """Characters of JSON output per model token for a language (prompts/<language>/language.toml),
+    used to size max_new_tokens from a schema's character budget."""
+    path = PROMPTS / language / "language.toml"
+    if not path.is_file():
+        raise HachimiError(f"no {path}: each prompt language states its chars_per_token there")
+    return float(tomllib.loads(path.read_text(encoding="utf-8"))["chars_per_token"])

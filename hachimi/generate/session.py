@@ -1,6 +1,9 @@
-"""Planned slots -> a run folder. Each slot is attempted with fresh derived seeds until the
-validator accepts a persona that is not a near-duplicate in its stratum, or the slot's attempt
-budget is spent (a shortfall). Resumes from its folder: no loss, no duplicate ids."""
+"""Planned slots -> a run folder, with up to K slots in flight. Each slot is attempted with fresh
+derived seeds until the validator accepts a persona in its stratum that is not a near-duplicate of
+one accepted before it, or the slot's attempt budget is spent (a shortfall). Accepted personas are
+committed in slot order (the near-duplicate check too), so the file does not depend on which slot
+finished first. Resumes from its folder: no loss, no duplicate ids, the same file as a run that
+was never interrupted, counters summed over every session."""
 
 from __future__ import annotations
 
@@ -12,12 +15,16 @@ from pathlib import Path
 from typing import Callable
 
 from .. import __version__
+from ..store.lock import FolderLock
+from ..store.rundir import RunDir
+from ..store.state import check_identity, load_state
 from ..theory.pack import Theory
 from .grammar import GRAMMARS
 from .loop import PersonaLoop, Settings
-from .resume import check_identity, load_state
-from .rundir import RunDir
+from .scheduler import Scheduler
 from .seeds import derive
+
+MANIFEST_EVERY_S = 2.0
 
 
 def schema_hash() -> str:
@@ -33,99 +40,181 @@ def slots(n: int, seed: int) -> list[dict]:
     return [p.slot for p in uniform(n, seed)]
 
 
-def _in_stratum(persona: dict, restrict: dict) -> bool:
-    for path, allowed in restrict.items():
-        node = persona
-        for k in path.split("."):
-            node = node.get(k) if isinstance(node, dict) else None
-        if node not in allowed:
-            return False
-    return True
+def identity(theory: Theory, settings: Settings, seed: int, n: int, plan, engine_identity: dict,
+             attempts_per_slot: int, dedup: str) -> dict:
+    """Everything that changes what a run writes; a folder is resumed only with the same identity."""
+    return {"seed": seed, "n": n, "plan_hash": plan.hash if plan else None,
+            "model_name": engine_identity.get("model"), "engine": engine_identity,
+            "theory_hash": theory.hash, "schema_hash": schema_hash(), "settings": asdict(settings),
+            "attempts_per_slot": attempts_per_slot, "dedup": dedup}
 
 
 class Session:
-    def __init__(self, theory: Theory, runner: Callable, spec, settings: Settings, out: Path, seed: int,
-                 n: int | None = None, planned=None, plan=None, attempts_per_slot: int = 1, dedup: str = "lexical"):
+    def __init__(self, theory: Theory, engine, settings: Settings, out: Path, seed: int,
+                 n: int | None = None, planned=None, plan=None, attempts_per_slot: int = 1,
+                 dedup: str = "lexical", concurrency: int = 1, solver=None, engine_identity: dict | None = None,
+                 lock: FolderLock | None = None):
+        from ..population.dedupe import Deduper
         from ..population.slots import uniform
+        from .cpu import Solver
         self.planned = planned if planned is not None else uniform(n, seed)
         self.out, self.seed, self.plan = Path(out), seed, plan
-        self.theory, self.runner, self.spec, self.settings = theory, runner, spec, settings
-        self.budget = attempts_per_slot
-        self.identity = {"seed": seed, "n": len(self.planned), "plan_hash": plan.hash if plan else None,
-                         "model_name": spec.name if spec else getattr(runner, "name", None), "theory_hash": theory.hash}
+        self.theory, self.engine, self.settings = theory, engine, settings
+        self.budget, self.k = attempts_per_slot, max(1, concurrency)
+        self.engine_identity = engine_identity or {"engine": getattr(engine, "name", "?"),
+                                                   "model": getattr(engine, "name", None)}
+        self.identity = identity(theory, settings, seed, len(self.planned), plan, self.engine_identity,
+                                 attempts_per_slot, dedup)
         check_identity(self.out, self.identity)
+        self.lock = lock or FolderLock(self.out).acquire()
         self.state = load_state(self.out)
         self.dir = RunDir(self.out)
-        from ..population.dedupe import Deduper
         self.deduper = Deduper(dedup)
-        by_id = {p.id: p for p in self.planned}
+        self.cell = {p.id: p.cell for p in self.planned}
         for p in self.state.personas:
-            self.deduper.add(by_id[p["id"]].cell if p["id"] in by_id else "", p)
-        self.counts = Counter(slots=len(self.planned), accepted=len(self.state.accepted))
-        self.realised = Counter(by_id[i].cell for i in self.state.accepted if i in by_id)
+            self.deduper.add(self.cell.get(p["id"], ""), p)
+        self.counts = Counter(self.state.counts)
+        self.counts.update(slots=len(self.planned), accepted=len(self.state.accepted))
+        self.realised = Counter(self.cell[i] for i in self.state.accepted if i in self.cell)
         self.shortfall: Counter = Counter()
+        self.solver = solver or Solver(theory, settings.narrow)
+        self.loop = PersonaLoop(theory, settings)
+        self.scheduler = Scheduler(engine, self.solver)
         self.started = time.time()
-        self.loop = PersonaLoop(theory, runner, settings, lambda e: self.dir.append("attempts.jsonl", e))
+        self._manifest_at = 0.0
+
+    # ---- manifest -------------------------------------------------------------------------
+    def wall_seconds(self) -> float:
+        return self.state.wall_seconds + (time.time() - self.started)
 
     def manifest(self, status: str) -> dict:
         planned = Counter(p.cell for p in self.planned)
+        c = self.counts
+        acc = max(1, c["accepted"])
+        wall = self.wall_seconds()
+        st = self.scheduler.stats
         return {"hachimi": __version__, "status": status, "identity": self.identity,
                 "theory": {"name": self.theory.name, "path": str(self.theory.root), "hash": self.theory.hash},
                 "schema_hash": schema_hash(),
                 "plan": {"name": self.plan.name, "file": self.plan.file, "hash": self.plan.hash} if self.plan else None,
-                "model": {"name": self.spec.name, "loader": self.spec.loader, "dtype": self.spec.dtype,
-                          "decoding": self.spec.decoding, "backend": "outlines+llguidance"} if self.spec else None,
+                "model": {"name": self.engine_identity.get("model"), **self.engine_identity},
                 "settings": asdict(self.settings), "attempts_per_slot": self.budget, "dedup": self.deduper.mode,
-                "counts": dict(self.counts), "torn_lines_repaired": self.state.torn,
-                "cells": {c: {"planned": planned[c], "realised": self.realised[c], "shortfall": self.shortfall[c]}
-                          for c in sorted(planned)},
-                "seconds": round(time.time() - self.started, 1)}
+                "concurrency": self.k, "workers": getattr(self.solver, "workers", 0),
+                "counts": dict(c), "torn_lines_repaired": self.state.torn,
+                "per_accepted": {"calls": round(c["calls"] / acc, 3), "tokens": round(c["tokens"] / acc, 1),
+                                 "engine_seconds": round(c["engine_seconds"] / acc, 3),
+                                 "wall_seconds": round(wall / acc, 3)},
+                "this_session": {"seconds": round(time.time() - self.started, 1), "ticks": st.ticks,
+                                 "engine_calls": st.engine_calls, "requests": st.requests,
+                                 "mean_batch": round(st.requests / max(1, st.engine_calls), 2),
+                                 "engine_wall_seconds": round(st.engine_wall, 1),
+                                 "solver_wall_seconds": round(st.solver_wall, 1)},
+                "cells": {cl: {"planned": planned[cl], "realised": self.realised[cl], "shortfall": self.shortfall[cl]}
+                          for cl in sorted(planned)},
+                "seconds": round(wall, 1), "wall_seconds": round(wall, 3)}
 
+    def _manifest(self, status: str, force: bool = False) -> None:
+        now = time.time()
+        if force or now - self._manifest_at >= MANIFEST_EVERY_S:
+            self.dir.write_manifest(self.manifest(status))
+            self._manifest_at = now
+
+    # ---- running --------------------------------------------------------------------------
     def run(self, on_progress: Callable[[dict], None] = lambda c: None) -> dict:
-        self.dir.write_manifest(self.manifest("running"))
+        self._manifest("running", force=True)
         status = "interrupted"
         try:
-            for ps in self.planned:
-                if ps.id not in self.state.accepted:
-                    self._fill(ps)
-                self.counts["done"] += 1
-                on_progress(self.counts)
+            self._run(on_progress)
             status = "complete"
         finally:
-            self.dir.write_manifest(self.manifest(status))
-            self.dir.close()
+            try:
+                self._manifest(status, force=True)
+            finally:
+                self.dir.close()
+                self.lock.release()
         return dict(self.counts)
 
-    def _fill(self, ps) -> None:
-        """Attempts for one slot, continuing after attempts a previous (crashed) run used."""
-        for attempt in range(self.state.attempts[ps.id], max(self.budget, self.state.attempts[ps.id] + 1)):
+    def _run(self, on_progress: Callable[[dict], None]) -> None:
+        results: dict[int, tuple | None] = {}     # position -> (persona, attempt) | None, awaiting commit
+        nxt = head = 0
+        sched = self.scheduler
+        n = len(self.planned)
+        while head < n:
+            while nxt < n and sched.active < self.k:
+                ps = self.planned[nxt]
+                s = self.state.slot(ps.id)
+                if ps.id in self.state.accepted:
+                    results[nxt] = "accepted"
+                elif s.candidate is not None:
+                    results[nxt], s.candidate = s.candidate, None
+                else:
+                    self._collect(sched.start(nxt, self._slot_task(ps, s.next_attempt)), results)
+                nxt += 1
+            head = self._commit(head, results, on_progress)
+            if head < n and sched.active:
+                self._collect(sched.tick(), results)
+                head = self._commit(head, results, on_progress)
+                self._progress(on_progress)
+            elif head < n and nxt >= n and head not in results:
+                raise RuntimeError(f"scheduler stalled at slot {head}")  # a bug, never a user error
+
+    def _collect(self, done: list, results: dict) -> None:
+        for pos, value in done:
+            results[pos] = value
+
+    def _progress(self, on_progress) -> None:
+        self.counts["in_flight"] = self.scheduler.active
+        on_progress(self.counts)
+        self._manifest("running")
+
+    def _slot_task(self, ps, first_attempt: int):
+        """A slot's attempts from `first_attempt` until one is accepted (returns (persona, attempt))
+        or the budget is spent (returns None)."""
+        for attempt in range(first_attempt, self.budget):
             seed = derive(self.seed, "persona", ps.index, attempt)
             restrict = ps.restricts[derive(seed, "stratum") % len(ps.restricts)]
-            o = self.loop.run(ps.id, ps.slot, seed, attempt, restrict or None)
+            o = yield from self.loop.steps(ps.id, ps.slot, seed, attempt, restrict or None)
+            self.dir.append_many("attempts.jsonl", o.records)
             self._count(o)
-            if o.persona is None:
-                continue
-            if restrict and not _in_stratum(o.persona, restrict):     # never overwrite to fit a quota
-                self.counts["outside_stratum"] += 1
-                self.dir.append("attempts.jsonl", {"type": "outside_stratum", "persona": ps.id, "attempt": attempt,
-                                                   "needs": restrict})
-                continue
-            twin = self.deduper.near(ps.cell, o.persona)
-            if twin:
-                self.counts["near_duplicates"] += 1
-                self.dir.append("attempts.jsonl", {"type": "near_duplicate", "persona": ps.id, "attempt": attempt,
-                                                   "of": twin[0], "how": twin[1]})
-                continue
-            self.dir.append("personas.jsonl", o.persona)
-            self.deduper.add(ps.cell, o.persona)
-            self.counts["accepted"] += 1
-            self.realised[ps.cell] += 1
-            self.dir.sync()
-            self.dir.write_manifest(self.manifest("running"))
-            return
+            self.state.slot(ps.id).next_attempt = attempt + 1
+            if o.persona is not None:
+                return o.persona, attempt
+        return None
+
+    def _commit(self, head: int, results: dict, on_progress) -> int:
+        """Commit finished slots in slot order from `head`; returns the new head."""
+        while head in results:
+            ps, value = self.planned[head], results.pop(head)
+            if value == "accepted":
+                pass
+            elif value is None:
+                self._short(ps)
+            else:
+                persona, attempt = value
+                twin = self.deduper.near(ps.cell, persona)
+                if twin:
+                    self.counts["near_duplicates"] += 1
+                    self.dir.append("attempts.jsonl", {"type": "near_duplicate", "persona": ps.id, "attempt": attempt,
+                                                       "of": twin[0], "how": twin[1]})
+                    if attempt + 1 < self.budget:        # regenerate; later slots wait for it
+                        self._collect(self.scheduler.start(head, self._slot_task(ps, attempt + 1)), results)
+                        continue
+                    self._short(ps)
+                else:
+                    self.dir.append("personas.jsonl", persona)
+                    self.dir.sync("personas.jsonl")
+                    self.deduper.add(ps.cell, persona)
+                    self.state.accepted.add(ps.id)
+                    self.counts["accepted"] += 1
+                    self.realised[ps.cell] += 1
+            self.counts["done"] += 1
+            head += 1
+            on_progress(self.counts)
+        return head
+
+    def _short(self, ps) -> None:
         self.counts["failed"] += 1
         self.shortfall[ps.cell] += 1
-        self.dir.sync()
 
     def _count(self, o) -> None:
         c = self.counts
@@ -134,3 +223,6 @@ class Session:
         c["calls"] += o.calls
         c["tokens"] += o.tokens
         c["rounds"] += o.rounds
+        c["engine_seconds"] += round(o.seconds, 3)
+        c["outside_stratum"] += o.reason.startswith("outside its stratum")
+        c["engine_errors"] += o.reason.startswith("engine error")

@@ -29,7 +29,10 @@ def render(metrics: dict, manifest: dict, plots: list[Path], out: Path, audit_li
                                                       f"{metrics['lexical_pairs']} / {metrics.get('semantic_pairs')}"),
                 ("near-duplicates regenerated", metrics["near_duplicates_regenerated"]),
                 ("embedding diversity", metrics.get("embedding_diversity")),
-                ("LLM calls / tokens per accepted persona", f"{metrics['llm_calls_per_accepted']:.2f} / {metrics['tokens_per_accepted']:.0f}")]
+                ("LLM calls / tokens per accepted persona", f"{metrics['llm_calls_per_accepted']:.2f} / {metrics['tokens_per_accepted']:.0f}"),
+                ("engine-s / wall-s per accepted persona",
+                 f"{metrics.get('engine_seconds_per_accepted', 0):.2f} / {metrics.get('wall_seconds_per_accepted', 0):.2f}"
+                 f" ({metrics.get('concurrency', 1)} slots in flight)")]
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td class=num>{_fmt(v)}</td></tr>" for k, v in headline)
     rules = "".join(f"<tr><td>{html.escape(k)}</td><td class=num>{v:.3f}</td></tr>"
                     for k, v in sorted(metrics["rule_rates_first_pass"].items(), key=lambda kv: -kv[1]))

@@ -104,5 +104,15 @@ def compute(personas: list[dict], attempts: list[dict], manifest: dict, validato
         "self_bleu": self_bleu(texts),
         **near_duplicates(personas, lambda p: "|".join(str(p.get("slot", {}).get(k)) for k in ("grade", "gender", "academic_level"))),
         "attempts": len(outcomes), "near_duplicates_regenerated": counts.get("near_duplicates", 0),
-        "llm_calls_per_accepted": counts.get("calls", 0) / n_acc, "tokens_per_accepted": counts.get("tokens", 0) / n_acc,
+        **cost(outcomes, manifest, n_acc),
     }
+
+
+def cost(outcomes: list[dict], manifest: dict, n_accepted: int) -> dict:
+    """LLM calls, tokens, engine-seconds (from every attempt logged) and wall-seconds (all sessions)
+    per accepted persona."""
+    total = {k: sum(o.get(k, 0) for o in outcomes) for k in ("calls", "tokens", "seconds")}
+    wall = manifest.get("wall_seconds", manifest.get("seconds", 0.0))
+    return {"llm_calls_per_accepted": total["calls"] / n_accepted, "tokens_per_accepted": total["tokens"] / n_accepted,
+            "engine_seconds_per_accepted": total["seconds"] / n_accepted, "wall_seconds_per_accepted": wall / n_accepted,
+            "concurrency": manifest.get("concurrency", 1)}

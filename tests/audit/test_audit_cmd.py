@@ -56,7 +56,7 @@ def test_rules_by_grade_and_agent(audit, run):
 
 def test_failed_slots(audit, theory, tmp_path):
     from hachimi.generate.loop import Settings
-    from hachimi.generate.runner import ScriptedRunner
+    from hachimi.engines.scripted import ScriptedEngine
     from hachimi.generate.session import Session
     import sys
     sys.path.insert(0, str(ROOT / "tests" / "generate"))
@@ -66,7 +66,7 @@ def test_failed_slots(audit, theory, tmp_path):
         if agent == "mental_health":
             part["narrative"] += " She was hospitalized."
         return part
-    Session(theory, ScriptedRunner(script(tamper)), None, Settings(max_rounds=1), tmp_path / "r", seed=1, n=1,
+    Session(theory, ScriptedEngine(script(tamper)), Settings(max_rounds=1), tmp_path / "r", seed=1, n=1,
             attempts_per_slot=2).run()
     out = audit(tmp_path / "r", "--failed").output
     assert "2 attempt(s): still invalid after 1 rounds: R12 | still invalid after 1 rounds: R12" in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hachimi.generate.template_runner import clean_part
+from hachimi.generate.filler import clean_part
 
 
 def script(tamper=None):

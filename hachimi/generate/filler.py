@@ -1,18 +1,14 @@
-"""A model without a model: answers each agent's schema with values drawn (seeded) from its
-enums and clean template prose. For smoke tests of plans, resume and reports, and CI; not for data.
-Set HACHIMI_TEMPLATE_DELAY (seconds per call) to slow it down, e.g. to test interrupts."""
+"""An agent's schema + seed -> that agent's part(s) of a clean persona, with structured values drawn
+(seeded) from the schema's enums and template prose: what the template engine answers with (no
+language model; smoke tests of plans, resume and reports, and CI; never for data)."""
 
 from __future__ import annotations
 
-import json
-import os
 import random
-import time
 
 from ..facts.table import FIELDS
 from ..testing.personas import persona
 from .agents import BY_KEY
-from .runner import Output
 
 
 def _values_from_schema(agent_key: str, schema: dict, rng: random.Random) -> dict:
@@ -43,18 +39,3 @@ def clean_part(agent_key: str, schema: dict, seed: int) -> dict:
     p = persona(_values_from_schema(agent_key, schema, rng), seed % 10**6)
     agent = BY_KEY[agent_key]
     return p[agent.parts[0]] if len(agent.parts) == 1 else {k: p[k] for k in agent.parts}
-
-
-class TemplateRunner:
-    name = "template"
-
-    def __init__(self, spec=None):
-        self.spec = spec
-        self.delay = float(os.environ.get("HACHIMI_TEMPLATE_DELAY", "0") or 0)
-
-    def __call__(self, messages: list, schema: dict | None, seed: int, max_new_tokens: int,
-                 banned: tuple[str, ...] = ()) -> Output:
-        if self.delay:
-            time.sleep(self.delay)
-        text = json.dumps(clean_part((schema or {}).get("title", ""), schema or {}, seed))
-        return Output(text, max(1, len(text) // 4), self.delay, False)

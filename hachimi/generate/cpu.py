@@ -1,0 +1,95 @@
+"""Narrow and Check needs -> boxes and validation results: the solver work of the loop, in this
+process (Solver) or spread over worker processes (SolverPool), so that narrowing, validation,
+cores and repairs stay off the decoding path. Answers are pure functions of the need (narrowing
+decides from SAT/UNSAT answers only), so which process answers never changes a persona."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from ..theory.pack import Theory
+
+
+class Solver:
+    def __init__(self, theory: Theory, narrow: bool = True):
+        from ..validate import Validator
+        self.theory = theory
+        self.validator = Validator(theory)
+        self._narrower = None
+        self.narrow = narrow
+
+    @property
+    def narrower(self):
+        if self._narrower is None:
+            from .narrow import Narrower
+            self._narrower = Narrower(self.theory)
+        return self._narrower
+
+    def answer(self, need):
+        from .loop import Check, Narrow
+        if isinstance(need, Narrow):
+            return self.narrower.box(need.slot, need.seed, need.restrict)
+        if isinstance(need, Check):
+            r = next(self.validator.validate_objects([need.persona]))
+            r.record = None          # parsed facts stay here (not needed by the loop, costly to ship)
+            return r
+        raise TypeError(f"a Solver cannot answer {type(need).__name__}")
+
+    def answer_many(self, needs: list) -> list:
+        """Answers in order; Check needs are validated together (one ground program for all)."""
+        from .loop import Check
+        checks = [i for i, n in enumerate(needs) if isinstance(n, Check)]
+        out: list = [None] * len(needs)
+        if checks:
+            for i, r in zip(checks, self.validator.validate_objects([needs[i].persona for i in checks])):
+                r.record = None
+                out[i] = r
+        for i, n in enumerate(needs):
+            if out[i] is None:
+                out[i] = self.answer(n)
+        return out
+
+    def close(self) -> None:
+        pass
+
+
+_WORKER: Solver | None = None
+
+
+def _init(root: str, narrow: bool) -> None:
+    global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the parent's business
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from ..theory.pack import load
+    _WORKER = Solver(load(Path(root)), narrow)
+
+
+def _answer_many(needs: list) -> list:
+    return _WORKER.answer_many(needs)
+
+
+class SolverPool:
+    """`workers` processes, each with its own theory, narrower and validator."""
+
+    def __init__(self, theory: Theory, workers: int, narrow: bool = True):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_init, initargs=(str(theory.root), narrow))
+
+    def answer_many(self, needs: list) -> list:
+        """Needs split into one contiguous share per worker (validations in a share run together)."""
+        if not needs:
+            return []
+        size = -(-len(needs) // self.workers)
+        shares = [needs[i:i + size] for i in range(0, len(needs), size)]
+        return [a for part in self.pool.map(_answer_many, shares) for a in part]
+
+    def answer(self, need):
+        return self.answer_many([need])[0]
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,119 @@
+"""A run folder -> what is already done: accepted personas (in slot order), per slot the next
+attempt number and any candidate the validator accepted that was not yet committed, and the
+counters summed over every attempt ever logged (so they are cumulative across sessions). Torn last
+lines (a crash mid-write) are cut off first. Also the identity check: a folder made with other
+settings is refused before any model loads."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import HachimiError
+
+COUNTED = ("calls", "tokens", "rounds")
+
+
+@dataclass
+class SlotState:
+    next_attempt: int = 0
+    candidate: tuple[dict, int] | None = None   # (persona, attempt): valid, awaiting its dedup check
+
+
+@dataclass
+class State:
+    personas: list[dict] = field(default_factory=list)
+    accepted: set[str] = field(default_factory=set)
+    slots: dict[str, SlotState] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+    torn: int = 0                    # torn last lines cut off (one per file at most)
+    wall_seconds: float = 0.0        # spent by earlier sessions
+
+    def slot(self, pid: str) -> SlotState:
+        return self.slots.setdefault(pid, SlotState())
+
+
+def repair_torn(path: Path) -> int:
+    """Cut a last line that has no newline (a write cut short); returns bytes removed."""
+    if not path.exists() or path.stat().st_size == 0:
+        return 0
+    data = path.read_bytes()
+    if data.endswith(b"\n"):
+        return 0
+    keep = data.rfind(b"\n") + 1
+    with open(path, "r+b") as fh:
+        fh.truncate(keep)
+    return len(data) - keep
+
+
+def check_identity(folder: Path, identity: dict) -> None:
+    """Refuse a folder whose run.json names other output-changing settings (keys it lacks pass)."""
+    manifest = Path(folder) / "run.json"
+    if not manifest.exists():
+        return
+    try:
+        old = json.loads(manifest.read_text(encoding="utf-8")).get("identity", {})
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise HachimiError(f"{manifest}: unreadable ({e}); restore it or choose another --out") from None
+    diff = [f"{k}: folder has {json.dumps(old.get(k))}, command has {json.dumps(identity.get(k))}"
+            for k in sorted(identity) if k in old and old.get(k) != identity.get(k)]
+    if diff:
+        raise HachimiError(f"{folder} was made by a different run ({'; '.join(diff)}); resume it with the same "
+                           "settings, or choose another --out")
+
+
+def _lines(path: Path):
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as e:
+                raise HachimiError(f"{path}:{n}: not JSON ({e.msg}); this folder was edited or damaged "
+                                   "(only a torn last line is repaired automatically)") from None
+
+
+def load_state(folder: Path) -> State:
+    folder = Path(folder)
+    st = State()
+    for name in ("personas.jsonl", "attempts.jsonl"):
+        st.torn += repair_torn(folder / name) > 0
+    p = folder / "personas.jsonl"
+    for obj in _lines(p):
+        if obj["id"] in st.accepted:
+            raise HachimiError(f"{p}: id {obj['id']} appears twice; this folder was edited by hand")
+        st.accepted.add(obj["id"])
+        st.personas.append(obj)
+    disposed: set[tuple[str, int]] = set()
+    for e in _lines(folder / "attempts.jsonl"):
+        kind = e.get("type")
+        if kind == "outcome":
+            s = st.slot(e["persona"])
+            s.next_attempt = max(s.next_attempt, e["attempt"] + 1)
+            c = st.counts
+            c["attempts"] += 1
+            c["first_pass_valid"] += bool(e.get("first_pass_valid"))
+            for k in COUNTED:
+                c[k] += e.get(k, 0)
+            c["engine_seconds"] += e.get("seconds", 0.0)
+            reason = e.get("reason", "")
+            c["outside_stratum"] += reason.startswith("outside its stratum")
+            c["engine_errors"] += reason.startswith("engine error")
+            if e.get("accepted") and "candidate" in e:
+                s.candidate = (e["candidate"], e["attempt"])
+        elif kind == "near_duplicate":
+            st.counts["near_duplicates"] += 1
+            disposed.add((e["persona"], e["attempt"]))
+    for pid, s in st.slots.items():
+        if s.candidate and (pid in st.accepted or (pid, s.candidate[1]) in disposed):
+            s.candidate = None
+    manifest = folder / "run.json"
+    if manifest.exists():
+        try:
+            st.wall_seconds = float(json.loads(manifest.read_text(encoding="utf-8")).get("wall_seconds", 0.0))
+        except (json.JSONDecodeError, ValueError, TypeError):
+            pass
+    return st
