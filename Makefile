@@ -6,7 +6,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-core
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test test-fast test-slow install lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -32,11 +32,20 @@ demo: $(STAMP)
 	@$(BIN)/hachimi validate examples/personas.jsonl -j 1 --no-warnings | head -12 || true
 	@echo "personas: runs/demo/personas.jsonl   every call and verdict: runs/demo/attempts.jsonl"
 
+# Every tier but the engine one (make test-engines builds its own vLLM venv). pytest's own default
+# (pyproject addopts) is the fast tier: `make test-fast` while you work.
 test: $(STAMP)
 	$(BIN)/hachimi theory lint k12
 	$(BIN)/hachimi theory test k12
 	$(BIN)/hachimi theory check k12
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "slow or model"
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m "slow or model"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate_bench.py

@@ -63,12 +63,23 @@ def load(path: str | Path) -> Plan:
     path = Path(path)
     if not path.is_file():
         raise HachimiError(f"no plan file {path} (see plans/ for examples)")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise PlanError(str(path), f"not UTF-8 (byte {e.start + 1})") from None
+    except OSError as e:
+        raise PlanError(str(path), f"cannot read: {e.strerror}") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise PlanError(str(path), f"TOML syntax: {e}")
     f = str(path)
+    from pydantic import ValidationError
+    from .plan_schema import PlanFile, describe
+    try:
+        PlanFile.model_validate(raw)
+    except ValidationError as e:
+        raise PlanError(f, describe(e)) from None
     info = raw.get("plan", {})
     variables = {}
     for v, vals in raw.get("variables", {}).items():
@@ -80,10 +91,42 @@ def load(path: str | Path) -> Plan:
         variables[v] = list(vals)
     if not variables:
         raise PlanError(f, "a plan needs [variables], e.g. grade = [1, 2, 3]")
+    _check_names(raw, variables, f)
     strata = {v: {k: _alternatives(alt, f, v, k) for k, alt in spec.items()} for v, spec in raw.get("strata", {}).items()}
     weights = _weights(raw, variables, f)
     return Plan(info.get("name", path.stem), f, variables, weights, strata, raw.get("population", []),
                 info.get("attempts_per_slot", 4), info.get("subject_bias", 1), text)
+
+
+def _check_values(where: str, named: dict, variables: dict, file: str) -> None:
+    """Every variable named in a `where`/`when`/`is` table exists and every value it lists is one of its values."""
+    for v, x in named.items():
+        if v not in variables:
+            raise PlanError(file, f"{where}: unknown variable '{v}'; the plan's variables are {', '.join(variables)}")
+        if bad := [y for y in (x if isinstance(x, list) else [x]) if y not in variables[v]]:
+            raise PlanError(file, f"{where}: {v} has no value(s) {bad}; allowed {variables[v]}")
+
+
+def _check_names(raw: dict, variables: dict, file: str) -> None:
+    """Nothing that names a variable or value may name one the plan lacks (it would be ignored)."""
+    for v in raw.get("marginals", {}):
+        if v not in variables:
+            raise PlanError(file, f"[marginals.{v}]: unknown variable '{v}'; the plan's variables are {', '.join(variables)}")
+    for i, c in enumerate(raw.get("conditional", []), 1):
+        if c["variable"] not in variables:
+            raise PlanError(file, f"[[conditional]] #{i}: unknown variable '{c['variable']}'")
+        _check_values(f"[[conditional]] #{i} when", c.get("when", {}), variables, file)
+    for i, pc in enumerate(raw.get("population", []), 1):
+        label = f"[[population]] #{i}" + (f" ({pc['name']})" if pc.get("name") else "")
+        _check_values(f"{label} where", pc.get("where", {}), variables, file)
+        _check_values(f"{label} is", pc.get("is", {}), variables, file)
+        if not pc.get("is"):
+            raise PlanError(file, f"{label}: needs an `is` table naming the share it bounds")
+        if "min" not in pc and "max" not in pc:
+            raise PlanError(file, f"{label}: needs min and/or max (a share between 0 and 1)")
+    for v in raw.get("strata", {}):
+        if v in SLOT_VARIABLES:
+            raise PlanError(file, f"[strata.{v}]: '{v}' is a slot field; strata are extra variables such as risk")
 
 
 def _alternatives(spec: dict, file: str, var: str, value: str) -> list[dict]:
@@ -103,12 +146,19 @@ def _weights(raw: dict, variables: dict, file: str) -> dict[tuple, float]:
     if "joint" in raw:
         w = {}
         for key, x in raw["joint"].items():
-            parts = dict(kv.split("=", 1) for kv in key.split(","))
+            try:
+                parts = dict(kv.strip().split("=", 1) for kv in key.split(","))
+            except ValueError:
+                raise PlanError(file, f"[joint] key '{key}' is not of the form var=value,var=value") from None
+            if unknown := set(parts) - set(names):
+                raise PlanError(file, f"[joint] '{key}': unknown variable(s) {', '.join(sorted(unknown))}")
             cell = tuple(next((y for y in variables[n] if str(y) == parts.get(n)), None) for n in names)
             if None in cell:
                 raise PlanError(file, f"[joint] '{key}' does not name a value for every variable {names}")
             w[cell] = float(x)
         total = sum(w.values())
+        if total <= 0:
+            raise PlanError(file, "[joint]: shares must not all be 0")
         return {c: w.get(c, 0.0) / total for c in cells}
     marg = {v: _shares(raw.get("marginals", {}).get(v, {str(x): 1 for x in variables[v]}), variables[v],
                        f"[marginals.{v}]", file) for v in names}

@@ -1,0 +1,48 @@
+"""Bad plan files (tests/fixtures/bad/plans/) are refused by `plan` and `generate` with exit code 2
+and a one-line message naming the file and the table/key, never a traceback, never ignored."""
+
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+BAD = ROOT / "tests" / "fixtures" / "bad" / "plans"
+EXPECT = {
+    "attempts-not-a-number": "plan.attempts_per_slot: must be a whole number, not 'many'",
+    "conditional-unknown-variable": "[[conditional]] #1: unknown variable 'mood'",
+    "conditional-without-shares": "[[conditional]] #1 shares: required key is missing",
+    "malformed-joint-key": "[joint] key 'grade=1,gender' is not of the form var=value",
+    "marginal-unknown-variable": "[marginals.age]: unknown variable 'age'",
+    "nan-share": "gender.female: a share must be a finite number >= 0, not nan",
+    "population-unknown-value": "[[population]] #1 is: risk has no value(s) ['extreme']",
+    "population-unknown-variable": "[[population]] #1 where: unknown variable 'stage'",
+    "string-share": "gender.female: a share must be a number, not 'half'",
+    "subject-bias-too-big": "plan.subject_bias: must be less than or equal to 2",
+    "unknown-key": "plan.attempts: unknown key",
+}
+
+
+def test_corpus_is_covered():
+    assert {p.stem for p in BAD.glob("*.toml")} == set(EXPECT)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECT))
+def test_plan_refuses(cli, name):
+    from hachimi.cli import plan_cmd
+    from hachimi.cli.main import cli as group
+    group.add_command(plan_cmd.plan_cmd)
+    path = BAD / f"{name}.toml"
+    r = cli("plan", path, "--n", "10")
+    assert r.exit_code == 2
+    assert f"{path}: " in r.output and EXPECT[name] in r.output and "Traceback" not in r.output
+
+
+def test_generate_refuses_before_loading(cli, tmp_path):
+    from hachimi.cli import generate_cmd
+    from hachimi.cli.main import cli as group
+    group.add_command(generate_cmd.generate)
+    r = cli("generate", "--plan", BAD / "subject-bias-too-big.toml", "--n", "4", "--out", tmp_path / "r",
+            "--model", "template")
+    assert r.exit_code == 2 and "subject_bias" in r.output and "loading" not in r.output
+    assert not (tmp_path / "r").exists()
