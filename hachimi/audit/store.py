@@ -34,18 +34,43 @@ def _slot(e: dict) -> tuple:
     return (int(m.group(1)), m.group(2), m.group(3)) if m else (None, None, None)
 
 
-def build(run: Path) -> Path:
-    """(Re)build run/audit.sqlite from run/attempts.jsonl; the same input gives the same database."""
+def build(run: Path, problems: list[str] | None = None) -> Path:
+    """(Re)build run/audit.sqlite from run/attempts.jsonl; the same input gives the same database.
+    Lines that cannot be read (a torn last line after a crash, garbage, a record missing keys) are
+    skipped and described in `problems` as 'attempts.jsonl:LINE: why'."""
     src, db = run / "attempts.jsonl", run / "audit.sqlite"
-    if not src.exists():
-        raise FileNotFoundError(f"{src} does not exist")
+    if not src.is_file():
+        from ..errors import InputError
+        raise InputError(f"{src}: no such file (is {run} a run folder made by `hachimi generate`?)")
+    problems = problems if problems is not None else []
     tmp = db.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
     con = sqlite3.connect(tmp)
     con.executescript(SCHEMA)
-    for seq, line in enumerate(src.read_text(encoding="utf-8").splitlines()):
-        if line.strip():
-            _insert(con, json.loads(line), seq)
+    with open(src, "rb") as fh:
+        for seq, raw in enumerate(fh):
+            if not raw.strip():
+                continue
+            where = f"{src.name}:{seq + 1}"
+            try:
+                e = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as err:
+                problems.append(f"{where}: not UTF-8 (byte {err.start + 1}); skipped")
+                continue
+            except json.JSONDecodeError as err:
+                torn = not raw.endswith(b"\n")
+                problems.append(f"{where}: " + ("torn last line (a write cut short); skipped" if torn else
+                                                f"not JSON ({err.msg} at column {err.colno}); skipped"))
+                continue
+            if not isinstance(e, dict):
+                problems.append(f"{where}: not a JSON object; skipped")
+                continue
+            try:
+                _insert(con, e, seq)
+            except KeyError as err:
+                problems.append(f"{where}: a '{e.get('type')}' record without the key {err.args[0]!r}; skipped")
+            except (TypeError, ValueError, sqlite3.Error) as err:
+                problems.append(f"{where}: a '{e.get('type')}' record with a malformed value ({err}); skipped")
     con.commit()
     con.close()
     tmp.replace(db)
@@ -70,6 +95,10 @@ def _insert(con, e: dict, seq: int) -> None:
             con.execute("INSERT INTO violations VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                         (*key, e["round"], e["stage"], v["rule"], v["ref"], v["severity"], v["owner"],
                          json.dumps(v["fields"]), v["message"], json.dumps(v["core"], ensure_ascii=False), seq))
+    elif t in ("near_duplicate", "outside_stratum"):      # valid, but rejected by the session afterwards
+        why = f"near-duplicate of {e.get('of')} ({e.get('how')})" if t == "near_duplicate" else "outside its stratum"
+        con.execute("UPDATE attempts SET accepted = 0, reason = ? WHERE persona = ? AND attempt = ?", (why, *key))
+        con.execute("INSERT INTO events VALUES (?,?,?,?,?)", (*key, t, json.dumps(e, ensure_ascii=False), seq))
     elif t == "repair_applied":
         con.execute("INSERT INTO repairs VALUES (?,?,?,?,?,?)", (*key, e["round"], json.dumps(e["changes"], ensure_ascii=False),
                                                                  json.dumps(e["fixes"]), seq))

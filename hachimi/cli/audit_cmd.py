@@ -41,10 +41,10 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
     if run is None:
         raise HachimiError("give a run folder (or --file FILE); see hachimi audit --help")
     from ..audit.store import build
-    try:
-        db = build(run)
-    except FileNotFoundError as e:
-        raise HachimiError(f"{e}; is {run} a run folder made by `hachimi generate`?")
+    problems: list[str] = []
+    db = build(run, problems)
+    for line in problems:
+        click.echo(f"warning: {run / line}", err=True)
     if html_out:
         from ..audit.html import render as render_html
         click.echo(f"audit page: {render_html(db, html_out, str(run))}", err=True)

@@ -98,3 +98,32 @@ def test_external_file(audit, run, tmp_path):
 def test_unknown_persona_is_a_clean_error(audit, run):
     r = audit(run, "nobody-000")
     assert r.exit_code == 2 and "no persona 'nobody-000'" in r.output
+
+
+def test_damaged_log_is_read_around_with_warnings(audit, run):
+    """The state a crash leaves (a torn last line), plus garbage and a record missing keys."""
+    lines = (run / "attempts.jsonl").read_text().splitlines()
+    lines[3:3] = ["garbage here", '{"type": "call", "persona": "x"}', "[1, 2]"]
+    (run / "attempts.jsonl").write_text("\n".join(lines) + '\n{"type": "outcome", "pers')
+    r = audit(run, "--failed")
+    assert r.exit_code == 0 and "Traceback" not in r.output
+    assert "attempts.jsonl:4: not JSON (Expecting value at column 1); skipped" in r.output
+    assert "attempts.jsonl:5: a 'call' record without the key 'round'; skipped" in r.output
+    assert "attempts.jsonl:6: not a JSON object; skipped" in r.output
+    assert f"attempts.jsonl:{len(lines) + 1}: torn last line (a write cut short); skipped" in r.output
+
+
+def test_failed_includes_slots_lost_to_near_duplicates(audit, tmp_path):
+    run = tmp_path / "r"
+    run.mkdir()
+    slot = {"grade": 3, "gender": "male", "academic_level": "low"}
+    rows = [{"type": "outcome", "persona": "p1", "attempt": 0, "slot": slot, "accepted": True, "reason": ""},
+            {"type": "near_duplicate", "persona": "p1", "attempt": 0, "of": "p0", "how": "lexical"}]
+    (run / "attempts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    r = audit(run, "--failed", "--format", "json")
+    assert json.loads(r.output) == [{"persona": "p1", "attempts": 1, "reasons": "near-duplicate of p0 (lexical)"}]
+
+
+def test_missing_run_folder(audit, tmp_path):
+    r = audit(tmp_path / "nope", "--failed")
+    assert r.exit_code == 2 and "attempts.jsonl: no such file" in r.output
