@@ -9,18 +9,49 @@ from ..errors import InputError
 
 
 def read_jsonl(path: Path) -> list[dict]:
-    """Objects of a JSONL file ([] if it does not exist: a run may have accepted nothing yet)."""
+    """Objects of a JSONL file ([] if it does not exist: a run may have accepted nothing yet);
+    the first unreadable line stops it with an error naming the line."""
+    objs, problems = read_records(path)
+    if problems:
+        raise InputError(f"{path}:{problems[0][0]}: {problems[0][1]}; `hachimi validate` reports every bad line")
+    return [o for _, o in objs]
+
+
+def read_records(path: Path, need_id: bool = False) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """(line, object) for every readable line and (line, why) for every other one: not UTF-8, not
+    JSON, not an object, or (need_id) without a string id. A torn last line counts as unreadable."""
+    objs: list[tuple[int, dict]] = []
+    problems: list[tuple[int, str]] = []
     if not path.exists():
-        return []
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.strip():
+        return objs, problems
+    if not path.is_file():
+        raise InputError(f"{path}: not a regular file")
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
             try:
-                out.append(json.loads(line))
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                problems.append((n, f"not UTF-8 (byte {e.start + 1})"))
+                continue
+            try:
+                obj = json.loads(text)
             except json.JSONDecodeError as e:
-                raise InputError(f"{path}:{n}: not JSON ({e.msg} at column {e.colno}); "
-                                 "`hachimi validate` reports every bad line")
-    return out
+                problems.append((n, f"not JSON ({e.msg} at column {e.colno})"))
+                continue
+            except RecursionError:
+                problems.append((n, "nested too deeply"))
+                continue
+            if not isinstance(obj, dict):
+                problems.append((n, f"not a JSON object (a {type(obj).__name__.replace('dict', 'object')})"))
+            elif need_id and not isinstance(obj.get("id"), str):
+                problems.append((n, "no string 'id'" if "id" not in obj else f"'id' must be text, not {obj['id']!r}"))
+            else:
+                objs.append((n, obj))
+    return objs, problems
 
 
 def build(run: Path, theory, out: Path | None = None) -> dict:
@@ -33,7 +64,9 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
     manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
     personas = read_jsonl(run / "personas.jsonl")
     attempts = read_jsonl(run / "attempts.jsonl")
+    manifest, notes = recount(manifest, personas, theory)
     m = metrics.compute(personas, attempts, manifest, Validator(theory))
+    m["notes"] = notes
     (out / "metrics.json").write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     pngs = [plots.quota(m, out), plots.rules(m, out), plots.levels(personas, out)]
     from ..audit import html as audit_html
@@ -42,3 +75,45 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
     html.render(m, manifest, pngs, out, audit_link="audit.html")
     dataset.write(personas, manifest, out / "dataset")
     return m
+
+
+def recount(manifest: dict, personas: list[dict], theory) -> tuple[dict, list[str]]:
+    """The manifest with each cell's realised count and shortfall recomputed from personas.jsonl
+    (the file is the truth: run.json may be stale, or the file cut down by hand), and notes where
+    the two disagree."""
+    from collections import Counter
+    cells = manifest.get("cells", {})
+    ident = manifest.get("identity", {})
+    try:
+        cell_of = _cell_of(manifest, theory)
+    except Exception as e:          # the plan file moved or changed: say so, keep run.json's figures
+        return manifest, [f"quota figures are run.json's: the planned slots could not be rebuilt ({e})"]
+    realised = Counter(cell_of.get(p.get("id"), "(not a planned id)") for p in personas)
+    notes = []
+    new_cells = {}
+    for cell, c in cells.items():
+        r = realised.get(cell, 0)
+        if r != c.get("realised"):
+            notes.append(f"{cell}: run.json says {c.get('realised')} realised, personas.jsonl has {r}")
+        new_cells[cell] = {**c, "realised": r, "shortfall": max(0, c["planned"] - r)}
+    if realised.get("(not a planned id)"):
+        notes.append(f"{realised['(not a planned id)']} personas in personas.jsonl have ids this run never planned")
+    if ident.get("n") is not None and len(personas) != manifest.get("counts", {}).get("accepted", len(personas)):
+        notes.append(f"run.json counts {manifest['counts'].get('accepted')} accepted, personas.jsonl holds {len(personas)}")
+    return {**manifest, "cells": new_cells}, notes
+
+
+def _cell_of(manifest: dict, theory) -> dict[str, str]:
+    ident = manifest["identity"]
+    plan = manifest.get("plan")
+    if plan:
+        from ..cli.plan_cmd import prepare
+        from ..population.slots import from_plan
+        pl, counts, feas = prepare(Path(plan["file"]), ident["n"], ident["seed"], theory)
+        if pl.hash != plan["hash"]:
+            raise ValueError(f"{plan['file']} changed since the run")
+        planned = from_plan(pl, counts, ident["seed"], feas.alternatives)
+    else:
+        from ..population.slots import uniform
+        planned = uniform(ident["n"], ident["seed"])
+    return {p.id: p.cell for p in planned}

@@ -43,10 +43,20 @@ def test_dedup_finds_a_copy_in_the_same_stratum(run_cli, tmp_path):
 
 def test_dedup_bad_input(run_cli, tmp_path):
     assert run_cli("dedup", tmp_path / "nope.jsonl").exit_code == 2
+    rows = [json.loads(l) for l in (ROOT / "tests/fixtures/runs/population-demo/personas.jsonl").read_text().splitlines()]
     f = tmp_path / "bad.jsonl"
-    f.write_text('{"id": "a"}\n{oops\n')
+    f.write_bytes(b"".join(json.dumps(p).encode() + b"\n" for p in rows[:3]) +
+                  b'{oops\n[1, 2]\n{"id": 7}\n{"name": "x"}\n\xff\xfe\n')
     r = run_cli("dedup", f, "--no-semantic")
-    assert r.exit_code == 2 and "bad.jsonl:2: not JSON" in r.output
+    assert r.exit_code == 1 and "Traceback" not in r.output
+    errors = [json.loads(line) for line in r.stdout.splitlines() if '"error"' in line]
+    assert errors == [{"line": 4, "error": "not JSON (Expecting property name enclosed in double quotes at column 2)"},
+                      {"line": 5, "error": "not a JSON object (a list)"},
+                      {"line": 6, "error": "'id' must be text, not 7"},
+                      {"line": 7, "error": "no string 'id'"},
+                      {"line": 8, "error": "not UTF-8 (byte 1)"}]
+    doc = json.loads(run_cli("dedup", f, "--no-semantic", "--format", "json").stdout)
+    assert doc["personas"] == 3 and doc["unreadable_lines"] == 5 and doc["pairs"] == []
 
 
 def test_schema_export(run_cli, tmp_path):

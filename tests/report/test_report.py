@@ -49,3 +49,15 @@ def test_dataset_folder_loads_with_datasets(run, theory):
 def test_distinct_and_kl():
     assert distinct(["a b a b"], 1) == (0.5, 0.5)
     assert kl({"x": 2, "y": 2}, {"x": 1, "y": 1}) == 0.0 and kl({"x": 4, "y": 0}, {"x": 1, "y": 1}) > 0.6
+
+
+def test_report_recounts_quotas_from_the_file(run, theory, tmp_path):
+    import shutil
+    cut = tmp_path / "cut"
+    shutil.copytree(run, cut)
+    lines = (cut / "personas.jsonl").read_text().splitlines()
+    (cut / "personas.jsonl").write_text("\n".join(lines[:10]) + "\n")
+    m = build(cut, theory)
+    assert m["personas"] == 10 and m["quota"]["shortfall"] == 6
+    assert sum(c["realised"] for c in m["quota"]["cells"].values()) == 10
+    assert "run.json counts 16 accepted, personas.jsonl holds 10" in m["notes"]
