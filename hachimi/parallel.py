@@ -15,6 +15,8 @@ _WORKER: Validator | None = None
 
 def _init(theory: Theory, explain: bool, repair: bool) -> None:
     global _WORKER
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the parent's: no traceback per worker
     _WORKER = Validator(theory, explain, repair)
 
 
@@ -27,8 +29,9 @@ def _work(job: tuple[int, list[str]]) -> list[Result]:
     return results
 
 
-def default_jobs() -> int:
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
+def default_jobs(cap: int = 8) -> int:
+    """One worker per usable core, at most `cap`."""
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, cap))
 
 
 def validate_parallel(theory: Theory, lines: Iterable[str], jobs: int, explain: bool = True,

@@ -43,8 +43,13 @@ def _dumps(obj: Any) -> str:
         return json.dumps(obj, default=repr)
 
 
+UNREADABLE = "\x00unreadable:"     # prefix of a line the reader could not decode (the reason follows)
+
+
 def parse_line(line_no: int, text: str) -> tuple[Any, Result | None]:
     """Decode one JSONL line; a bad line becomes an error Result naming line and column."""
+    if text.startswith(UNREADABLE):
+        return None, _error(line_no, text[len(UNREADABLE):])
     if not text.strip():
         return None, _error(line_no, "empty line: expected one JSON object per line")
     try:
@@ -54,6 +59,8 @@ def parse_line(line_no: int, text: str) -> tuple[Any, Result | None]:
             return json.loads(text), None
         except (json.JSONDecodeError, RecursionError):
             return None, _error(line_no, f"not JSON: {e.msg}", e.colno)
+        except ValueError as big:       # an integer of more digits than Python converts (4,300)
+            return None, _error(line_no, f"not JSON that can be read: {big}".split(";")[0])
 
 
 class Validator:
@@ -61,13 +68,21 @@ class Validator:
 
     def __init__(self, theory: Theory, explain: bool = True, repair: bool = True):
         self.theory, self.explain, self.do_repair = theory, explain, repair
-        self._cores = self._repairer = None
+        self._engine = self._cores = self._repairer = None
+
+    @property
+    def engine(self):
+        """One ground completion program, reused for every persona (detection and cores)."""
+        if self._engine is None:
+            from .solve.engine import Engine
+            self._engine = Engine(self.theory)
+        return self._engine
 
     @property
     def cores(self):
         if self._cores is None:
             from .explain.core import CoreFinder
-            self._cores = CoreFinder(self.theory)
+            self._cores = CoreFinder(self.theory, self.engine)
         return self._cores
 
     @property

@@ -22,23 +22,24 @@ def convert(source, src: Path, dst: Path):
     with problems are still written (fields that could not be mapped are left out) so that
     `hachimi validate DST` explains them; the problems are listed on stderr.
     """
-    import orjson
-
     from ..convert.hachimi_zh import convert_lines
-    try:
-        lines = src.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read {src}: {e}")
+    from ..jsonio import atomic_output, dumps
+    from .validate_cmd import read_text_lines
     written = skipped = with_problems = 0
-    with open(dst, "w", encoding="utf-8") as out:
-        for n, conv in convert_lines(lines):
-            for p in conv.problems:
-                click.echo(f"{src}:{n}: {p}", err=True)
-            with_problems += bool(conv.problems)
-            if conv.persona is None:
+    with atomic_output(dst, inputs=(src,)) as out:
+        for n, text in read_text_lines(str(src)):
+            if isinstance(text, Exception):
+                click.echo(f"{src}:{n}: {text}", err=True)
                 skipped += 1
                 continue
-            out.write(orjson.dumps(conv.persona).decode() + "\n")
-            written += 1
+            for _, conv in convert_lines([text], start=n):
+                for p in conv.problems:
+                    click.echo(f"{src}:{n}: {p}", err=True)
+                with_problems += bool(conv.problems)
+                if conv.persona is None:
+                    skipped += 1
+                    continue
+                out.write(dumps(conv.persona) + "\n")
+                written += 1
     click.echo(f"wrote {written} personas to {dst} ({with_problems} with problems, {skipped} not convertible)")
     sys.exit(1 if skipped else 0)

@@ -12,23 +12,68 @@ import click
 from ..errors import InputError
 
 
-def _lines(path: str) -> Iterator[str]:
-    """Lines of a file (or "-" for stdin); a line that is not UTF-8 still becomes one (reported) line."""
+class LineError(Exception):
+    """A line that cannot be text (reported for that line; the run goes on)."""
+
+
+def _open(path: str):
+    """A binary stream of `path` ('-' = stdin); gzip is read through; UTF-16 and folders refused."""
+    import gzip
+    if path == "-":
+        return sys.stdin.buffer
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{path}: is a folder, not a JSONL file")
+    if not p.exists():
+        raise InputError(f"{path}: no such file (expected a JSONL file with one persona per line)")
     try:
-        fh = sys.stdin.buffer if path == "-" else open(path, "rb")
+        fh = open(p, "rb")
     except OSError as e:
-        raise InputError(f"cannot read {path}: {e.strerror}")
-    with fh:
-        for raw in fh:
-            raw = raw.rstrip(b"\r\n")
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as e:      # reported by the validator as "not JSON", not dropped
-                yield f"not utf-8 (byte {e.start + 1})"
+        raise InputError(f"{path}: cannot read: {e.strerror}") from None
+    if p.is_file():
+        head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
+        if head[:2] == b"\x1f\x8b":
+            fh.close()
+            return gzip.open(p, "rb")
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            fh.close()
+            raise InputError(f"{path}: UTF-16 text; convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8 {path})")
+    return fh
+
+
+def read_text_lines(path: str) -> Iterator[tuple[int, str | LineError]]:
+    """(line number, text) for every line of a file or '-': a UTF-8 BOM is dropped, CR, LF and CRLF
+    all end lines; a line that is not UTF-8 comes as a LineError naming the byte (never dropped)."""
+    import gzip
+    fh = _open(path)
+    n = 0
+    try:
+        with fh:
+            for raw in fh:
+                parts = raw.rstrip(b"\r\n").split(b"\r") if b"\r" in raw.rstrip(b"\r\n") else [raw.rstrip(b"\r\n")]
+                for part in parts:
+                    n += 1
+                    if n == 1 and part.startswith(b"\xef\xbb\xbf"):
+                        part = part[3:]
+                    try:
+                        yield n, part.decode("utf-8")
+                    except UnicodeDecodeError as e:
+                        yield n, LineError(f"not UTF-8 (byte {e.start + 1} of the line)")
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise InputError(f"{path}: read failed after line {n}: {e}") from None
+
+
+def _lines(path: str) -> Iterator[str]:
+    """Text lines for the validator; an undecodable line becomes a marker the validator reports."""
+    from ..validate import UNREADABLE
+    for _, text in read_text_lines(path):
+        yield UNREADABLE + str(text) if isinstance(text, LineError) else text
 
 
 def _count_lines(path: str) -> int | None:
-    if path == "-":
+    """Lines of a regular file (for the progress bar); None for stdin, pipes and compressed files."""
+    p = Path(path)
+    if path == "-" or not p.is_file() or path.endswith(".gz"):
         return None
     with open(path, "rb") as fh:
         return sum(buf.count(b"\n") for buf in iter(lambda: fh.read(1 << 20), b""))
@@ -43,45 +88,54 @@ def _count_lines(path: str) -> int | None:
 @click.option("--no-core", is_flag=True, help="Skip minimal cores (faster).")
 @click.option("--no-repair", is_flag=True, help="Skip repair suggestions (faster).")
 @click.option("--warnings/--no-warnings", default=True, show_default=True, help="Show warning-only personas in text.")
-@click.option("-j", "--jobs", type=int, default=None,
+@click.option("-j", "--jobs", type=click.IntRange(1), default=None,
               help="Worker processes (default: one per CPU core, at most 8).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file, not stdout.")
-def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, output):
+@click.option("--force-jobs", is_flag=True, help="Allow more worker processes than cores.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of stdout (it appears when the run ends; never the input file).")
+def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, force_jobs, output):
     """Validate personas in FILE (JSONL, '-' for stdin) against a theory.
 
     Every input line gets an answer: a verdict with the violated rules, each with its minimal
     core of conflicting facts, and a minimal repair; or an error naming the line and column.
     Exit code: 0 all valid, 1 some invalid or unreadable, 2 usage error.
     """
-    import orjson
+    from contextlib import nullcontext
 
+    from ..jsonio import atomic_output, dumps, safe_text
     from ..theory.locate import locate
     from ..theory.pack import load
     from ..parallel import default_jobs, validate_parallel
     from .progress import progress
     from .report_text import block, summary
 
-    if file != "-" and not Path(file).is_file():
-        raise InputError(f"{file}: no such file (expected a JSONL file with one persona per line)")
+    if file != "-" and (Path(file).is_file() or not Path(file).exists() or Path(file).is_dir()):
+        _open(file).close()        # a missing file, a folder or UTF-16 is refused before the theory loads
+    if jobs is not None and jobs > default_jobs(cap=10**6) and not force_jobs:
+        click.echo(f"note: -j {jobs} capped at {default_jobs(cap=10**6)} (the cores here); --force-jobs to insist", err=True)
+        jobs = default_jobs(cap=10**6)
     theory = load(locate(theory_name))
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
     counts = dict(total=0, valid=0, invalid=0, unreadable=0, warnings=0)
     start = time.perf_counter()
-    with progress(_count_lines(file), "validating") as advance:
-        results = validate_parallel(theory, _lines(file), jobs or default_jobs(),
-                                    explain=not no_core, repair=not no_repair)
-        for r in results:
-            counts["total"] += 1
-            counts["unreadable" if r.error else "valid" if r.valid else "invalid"] += 1
-            counts["warnings"] += any(v.severity == "warning" for v in r.violations)
-            if fmt == "jsonl":
-                out.write(orjson.dumps(r.to_dict()).decode() + "\n")
-            elif (text := block(r, warnings)) is not None:
-                click.echo(text, file=out)
-            advance(1)
+    sink = atomic_output(output, inputs=(Path(file),) if file != "-" else ()) if output else nullcontext(sys.stdout)
+    try:
+        with sink as out, progress(_count_lines(file), "validating") as advance:
+            results = validate_parallel(theory, _lines(file), max(1, jobs or default_jobs()),
+                                        explain=not no_core, repair=not no_repair)
+            for r in results:
+                counts["total"] += 1
+                counts["unreadable" if r.error else "valid" if r.valid else "invalid"] += 1
+                counts["warnings"] += any(v.severity == "warning" for v in r.violations)
+                if fmt == "jsonl":
+                    out.write(dumps(r.to_dict()) + "\n")
+                elif (text := block(r, warnings)) is not None:
+                    click.echo(safe_text(text), file=out)
+                advance(1)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted after {counts['total']} lines" + (f"; {output} was not written" if output else ""),
+                   err=True)
+        sys.exit(130)
     took = time.perf_counter() - start
     click.echo(summary(counts, took), err=fmt == "jsonl" or output is not None)
-    if output:
-        out.close()
     sys.exit(0 if counts["invalid"] == counts["unreadable"] == 0 else 1)
 

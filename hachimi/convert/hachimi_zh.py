@@ -381,9 +381,9 @@ def convert_record(obj: dict, line: int | None = None) -> Converted:
     return Converted(b.persona, b.problems)
 
 
-def convert_lines(lines: Iterable[str]) -> Iterator[tuple[int, Converted]]:
+def convert_lines(lines: Iterable[str], start: int = 1) -> Iterator[tuple[int, Converted]]:
     """JSONL lines -> (1-based line number, Converted); a line that is not JSON still yields one."""
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(lines, start=start):
         if not line.strip():
             continue
         try:

@@ -28,7 +28,25 @@ def test_convert_then_validate(run_cli, tmp_path):
 
 def test_convert_missing_file(run_cli, tmp_path):
     r = run_cli("convert", "--from", "hachimi-zh", tmp_path / "nope.jsonl", tmp_path / "out.jsonl")
-    assert r.exit_code == 2 and "cannot read" in r.output
+    assert r.exit_code == 2 and "no such file" in r.output
+
+
+def test_convert_odd_records_and_destinations(run_cli, tmp_path):
+    """A 10**30 age, a lone surrogate and a non-UTF-8 line: each reported on its line, the rest
+    written; a missing destination folder is refused and no partial file is ever left."""
+    rows = [json.loads(line) for line in (ROOT / "tests/fixtures/hachimi_zh/original.jsonl").read_text().splitlines()]
+    src = tmp_path / "zh.jsonl"
+    src.write_bytes(json.dumps(dict(rows[0], 年龄=10**30), ensure_ascii=False).encode() + b"\n"
+                    + json.dumps(dict(rows[0], id="sur", 姓名="陈\udcff")).encode() + b"\n\xff oops\n"
+                    + json.dumps(rows[1], ensure_ascii=False).encode() + b"\n")
+    out = tmp_path / "v1.jsonl"
+    r = run_cli("convert", "--from", "hachimi-zh", src, out)
+    assert "Traceback" not in r.output and r.exit_code == 1
+    assert f"{src}:1: enrollment.age" in r.output and f"{src}:3: not UTF-8" in r.output
+    assert "wrote 3 personas" in r.output and len(out.read_text().splitlines()) == 3
+    r = run_cli("convert", "--from", "hachimi-zh", src, tmp_path / "missing" / "v1.jsonl")
+    assert r.exit_code == 2 and "does not exist; create it first" in r.output
+    assert not (tmp_path / "missing").exists() and not list(tmp_path.glob(".v1.jsonl.*"))
 
 
 def test_dedup_finds_a_copy_in_the_same_stratum(run_cli, tmp_path):

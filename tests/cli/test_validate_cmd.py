@@ -1,6 +1,8 @@
 """`hachimi validate` as a user runs it: outputs, exit codes, bad files."""
 
 import json
+
+import pytest
 import subprocess
 import sys
 
@@ -58,3 +60,69 @@ def test_non_utf8_line_reported_not_dropped(tmp_path, base):
 def test_stdin(cli, base):
     r = cli("validate", "-", "-j", 1, input=json.dumps(base) + "\n")
     assert r.exit_code == 0
+
+
+def _records(r):
+    return [json.loads(line) for line in r.stdout.splitlines() if line.startswith("{")]
+
+
+def test_odd_lines_each_get_a_record_and_the_rest_is_validated(cli, tmp_path, base):
+    """A 5,000-digit integer, a lone surrogate, a non-UTF-8 line, CR-only endings and a BOM: every
+    line answered, nothing lost, no traceback."""
+    big = '{"id": "big", "enrollment": {"age": ' + "9" * 5000 + "}}"
+    sur = json.dumps(dict(base, id="sur", values=dict(base["values"], personality="\udcff odd")))
+    f = tmp_path / "odd.jsonl"
+    f.write_bytes(b"\xef\xbb\xbf" + json.dumps(base).encode() + b"\r" + big.encode() + b"\r\n" + sur.encode()
+                  + b"\n\xff\xfe not text\n" + json.dumps(dict(base, id="last")).encode() + b"\n")
+    r = cli("validate", f, "--format", "jsonl", "-j", 1)
+    recs = _records(r)
+    assert [x["line"] for x in recs] == [1, 2, 3, 4, 5] and "Traceback" not in r.output
+    assert recs[0]["valid"] and recs[4]["valid"] and recs[4]["id"] == "last"
+    assert recs[1]["error"]["reason"].startswith("not JSON that can be read: Exceeds the limit (4300 digits)")
+    assert recs[2]["id"] == "sur" and recs[2]["error"] is None
+    assert recs[3]["error"]["reason"] == "not UTF-8 (byte 1 of the line)"
+    text = cli("validate", f, "-j", 1)
+    assert text.exit_code == 1 and "Traceback" not in text.output
+
+
+def test_output_never_replaces_its_input(cli, tmp_path, base):
+    f = _write(tmp_path, [base])
+    before = f.read_bytes()
+    r = cli("validate", f, "-o", f, "-j", 1)
+    assert r.exit_code == 2 and "the output is the input file" in r.output and f.read_bytes() == before
+    r = cli("validate", f, "-o", tmp_path / "missing" / "out.jsonl", "-j", 1)
+    assert r.exit_code == 2 and f"{tmp_path / 'missing'} does not exist" in r.output
+    r = cli("validate", f, "-o", tmp_path / "out.jsonl", "--format", "jsonl", "-j", 1)
+    assert r.exit_code == 0 and json.loads((tmp_path / "out.jsonl").read_text())["valid"]
+
+
+def test_inputs_that_are_not_jsonl_files(cli, tmp_path, base):
+    import gzip
+    assert "is a folder, not a JSONL file" in cli("validate", tmp_path).output
+    (tmp_path / "u16.jsonl").write_bytes("{}".encode("utf-16"))
+    r = cli("validate", tmp_path / "u16.jsonl")
+    assert r.exit_code == 2 and "UTF-16 text; convert it to UTF-8" in r.output
+    gz = tmp_path / "p.jsonl.gz"
+    gz.write_bytes(gzip.compress(json.dumps(base).encode() + b"\n"))
+    r = cli("validate", gz, "-j", 1)
+    assert r.exit_code == 0 and "1 lines: 1 valid" in r.output
+    r = cli("validate", _write(tmp_path, [base]), "-j", 1000)
+    assert "capped at" in r.output and r.exit_code == 0
+
+
+@pytest.mark.slow
+def test_ctrl_c_with_two_workers_exits_cleanly(tmp_path, base):
+    import signal
+    import time
+    f = tmp_path / "many.jsonl"
+    base["enrollment"]["age"] = 30                     # invalid: cores and repairs make each line slow
+    f.write_text((json.dumps(base) + "\n") * 150000)
+    proc = subprocess.Popen([sys.executable, "-m", "hachimi.cli.main", "validate", str(f), "-j", "2",
+                             "--format", "jsonl", "-o", str(tmp_path / "out.jsonl")], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    assert proc.poll() is None, "finished before the interrupt; make the file longer"
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err and "interrupted after" in err
+    assert not (tmp_path / "out.jsonl").exists()
