@@ -16,7 +16,6 @@ same acceptance rate. Model loading is excluded from every rate.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import subprocess
@@ -107,7 +106,7 @@ def throughput(a) -> None:
     for mode in modes:
         if mode in ("sequential", "transformers"):
             batch = 1 if mode == "sequential" else a.k
-            spec = dataclasses.replace(base, max_batch=batch)
+            spec = base.model_copy(update={"max_batch": batch})
             t = time.time()
             engine = Retrying(models.engine(spec))
             print(f"{mode}: engine ready in {time.time() - t:.0f} s", file=sys.stderr)
@@ -151,7 +150,7 @@ def narrowing(a) -> None:
     from hachimi.theory.pack import load
     from hachimi.population.slots import uniform
     theory = load(locate("k12"))
-    spec = dataclasses.replace(models.get("smollm2-135m-instruct"), max_batch=1)
+    spec = models.get("smollm2-135m-instruct").model_copy(update={"max_batch": 1})
     engine = Retrying(models.engine(spec))
     tmp = Path(tempfile.mkdtemp(prefix="hachimi-genbench-"))
     rows = {}

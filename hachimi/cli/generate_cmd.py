@@ -178,9 +178,11 @@ def models_cmd(fmt):
                      "concurrency": spec.concurrency, "description": spec.description, "where": models.where(spec),
                      "file": str(spec.file)})
     if fmt == "json":
-        click.echo(json.dumps(rows, indent=1))
+        click.echo(json.dumps({"models": rows, "broken": models.BROKEN}, indent=1))
         return
     for r in rows:
         tag = r["engine"] + (", bundled" if r["bundled"] else "")
         click.echo(f"{r['name']:<24} {tag:<22} {r['description']}")
         click.echo(f"{'':<24} {'':<22} {r['where']}")
+    for why in models.BROKEN.values():
+        click.echo(f"broken: {why}", err=True)

