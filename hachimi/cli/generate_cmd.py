@@ -125,7 +125,8 @@ def _engine(spec, retries: int):
     if every := int(os.environ.get("HACHIMI_FAULT_EVERY", "0") or 0):
         from ..engines.faults import FaultyEngine
         engine = FaultyEngine(engine, every)
-    return Retrying(engine, tries=retries)
+    # The OpenAI-compatible engine retries each HTTP request itself (with AIMD); no second layer.
+    return Retrying(engine, tries=1 if spec.engine_kind == "openai" else retries)
 
 
 def _run(session, out: Path, n: int, fmt: str) -> None:

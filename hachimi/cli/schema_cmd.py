@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import click
+from ..resources import GRAMMARS as GRAMMARS_DIR
 
-DEFAULT = Path(__file__).resolve().parents[2] / "grammars"
+DEFAULT = GRAMMARS_DIR
 
 
 @click.group()

@@ -18,8 +18,9 @@ from ..facts.table import BY_PATH, FIELDS
 from ..facts.text import TextConfig
 from ..schema.enums import display_name
 from .narrow import Box
+from ..resources import GRAMMARS as GRAMMARS_DIR
 
-GRAMMARS = Path(__file__).resolve().parents[2] / "grammars"
+GRAMMARS = GRAMMARS_DIR
 WHITESPACE = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
 SET_SIZES = (1, 2, 3)
 TRAIT_MAX_CHARS = 40

@@ -16,8 +16,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import HachimiError, MissingExtraError
+from ..resources import MODELS
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+MODELS_DIR = MODELS
 DEFAULT_MODEL = "smollm2-135m-instruct"
 
 
@@ -77,7 +78,9 @@ def specs() -> dict[str, ModelSpec]:
     """Every readable model config by name; broken files are kept out and described in BROKEN."""
     out: dict[str, ModelSpec] = {}
     BROKEN.clear()
-    for p in sorted(MODELS_DIR.glob("*.toml")):
+    extra = os.environ.get("HACHIMI_MODELS_DIR")
+    files = sorted(MODELS_DIR.glob("*.toml")) + (sorted(Path(extra).glob("*.toml")) if extra else [])
+    for p in files:
         try:
             spec = _load(p)
         except HachimiError as e:
@@ -150,7 +153,7 @@ def _require(module: str) -> None:
 
 # Engine settings that change outputs (part of a run's identity); the rest (URLs, concurrency,
 # timeouts, memory) only change speed, so a run may resume with other values.
-OUTPUT_KEYS = {"vllm": ("quantization", "dtype", "max_model_len"), "openai": ("model", "server")}
+OUTPUT_KEYS = {"vllm": ("quantization", "dtype", "max_model_len", "tensor_parallel_size"), "openai": ("model", "server")}
 
 
 def identity(spec: ModelSpec) -> dict:

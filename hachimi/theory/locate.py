@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import TheoryError
+from ..resources import CONSTRAINTS
 
-BUNDLED = Path(__file__).resolve().parents[2] / "constraints"
+BUNDLED = CONSTRAINTS
 
 
 def locate(name_or_path: str) -> Path:

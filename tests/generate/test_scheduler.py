@@ -131,3 +131,15 @@ def test_worker_pool_gives_the_same_file(theory, tmp_path, workers):
     finally:
         pool.close()
     assert (tmp_path / "inproc" / "personas.jsonl").read_bytes() == (tmp_path / "pool" / "personas.jsonl").read_bytes()
+
+
+def test_retry_lets_misconfiguration_stop_the_run():
+    from hachimi.errors import HachimiError
+
+    class Misconfigured:
+        name, default_concurrency = "m", 1
+
+        def generate(self, requests):
+            raise HachimiError("the server demands an API key: set $X")
+    with pytest.raises(HachimiError, match="API key"):
+        Retrying(Misconfigured(), tries=3, backoff_s=0).generate([object()])
