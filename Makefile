@@ -24,10 +24,12 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	@mkdir -p runs && rm -rf runs/demo
-	@echo "== generate 3 personas on the bundled SmolLM2-135M (CPU, about 1 minute each)"
-	$(BIN)/hachimi generate --n 3 --seed 7 --out runs/demo
+	@echo "== generate 3 personas on the bundled SmolLM2-135M (CPU, 3 slots in flight, a few minutes)"
+	$(BIN)/hachimi generate --n 3 --seed 7 --out runs/demo --concurrency 3
 	@echo "== validate what was generated (clingo + Z3)"
 	@$(BIN)/hachimi validate runs/demo/personas.jsonl -j 1 | tail -1
+	@echo "== audit the first persona: every agent call, validation, core and revision"
+	@$(BIN)/hachimi audit runs/demo $$(head -1 runs/demo/personas.jsonl | $(BIN)/python -c "import json,sys; print(json.load(sys.stdin)['id'])") | head -30
 	@echo "== how the validator explains broken personas: minimal cores and repairs"
 	@$(BIN)/hachimi validate examples/personas.jsonl -j 1 --no-warnings | head -12 || true
 	@echo "personas: runs/demo/personas.jsonl   every call and verdict: runs/demo/attempts.jsonl"

@@ -125,10 +125,15 @@ slots_any = st.one_of(
 )
 
 
+@functools.cache
+def _sampler() -> Sampler:
+    return Sampler(THEORY)
+
+
 def sampled(seed: int, slot: dict | None) -> dict | None:
-    """persona(Sampler.sample(seed, slot), seed) from a fresh sampler: a shared Sampler's answer
-    for a seed depends on the calls made before it (its clingo solver keeps state)."""
-    values = Sampler(THEORY).sample(seed, slot)
+    """persona(Sampler.sample(seed, slot), seed) from one shared sampler: its answer for a seed does
+    not depend on the calls made before it (tests/generate/test_narrow_determinism.py)."""
+    values = _sampler().sample(seed, slot)
     return None if values is None else persona(values, seed)
 
 

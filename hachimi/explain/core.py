@@ -2,7 +2,7 @@
 
 The completion program lets every field take any value of its domain. A core C is a set of the
 persona's facts (positive, or negative for boolean facts it lacks) such that no persona agreeing
-with C avoids the violation. clingo's assumption core is shrunk by deletion to a minimal one.
+with C avoids the violation. Shrunk by deletion (SAT/UNSAT answers only) to a minimal one.
 """
 
 from __future__ import annotations
@@ -12,16 +12,48 @@ from ..solve.engine import Engine
 from ..theory.pack import Theory
 
 
+class _Known:
+    """Answers already proved while shrinking one core: sets of literals that force the target
+    (any superset does too) and models (any subset of a model's literals does not)."""
+
+    def __init__(self, base: list[int]):
+        self.base = base
+        self.cores: list[frozenset[int]] = []
+        self.models: list[frozenset[int]] = []
+
+    def answer(self, assumptions: list[int]) -> bool | None:
+        have = set(assumptions)
+        if any(c <= have for c in self.cores):
+            return True
+        if any(have <= m for m in self.models):
+            return False
+        return None
+
+    def add_core(self, core: list[int]) -> None:
+        self.cores.append(frozenset(core))
+
+    def add_model(self, model) -> None:
+        """The literals of the base that the model makes true."""
+        self.models.append(frozenset(x for x in self.base if model.is_true(x)))
+
+
 class CoreFinder:
-    """Reuses the Engine's ground completion program for every persona (assumptions only)."""
+    """Reuses the Engine's ground completion program for every persona (assumptions only).
+
+    Every step decides on SAT/UNSAT answers alone (never on the solver's own cores, which depend on
+    what it learned from earlier personas), so a persona's cores do not depend on what was
+    validated before it. Answers are memoised by their exact question, which keeps that property."""
+
+    MEMO = 4096           # remembered shrink results (oldest dropped first)
 
     def __init__(self, theory: Theory, engine: Engine | None = None):
         self.engine = engine or Engine(theory)
         self.ctl, self.lits, self.fact_of = self.engine.ctl, self.engine.lits, self.engine.fact_of
-        self.cache: dict[str, list[frozenset[int]]] = {}
+        self.memo: dict[tuple, frozenset[int] | None] = {}
         self.rule_fields = {r.id: tuple(f.rstrip("*") for f in r.fields) + ("slot.",)
                             for r in theory.rules.values() if "*" not in r.fields}
-        self.stats = {"solves": 0, "cache_hits": 0}
+        self.field_of = {lit: f.field for lit, f in self.fact_of.items()}
+        self.stats = {"solves": 0, "cache_hits": 0, "known": 0}
 
     def assumptions(self, present: set[str], negatives: bool = True) -> list[int]:
         return self.engine.assumptions(present, negatives)
@@ -29,19 +61,25 @@ class CoreFinder:
     def _candidates(self, present: set[str], rule: str):
         fields = self.rule_fields.get(rule)
         if fields:
-            yield [x for x in self.assumptions(present) if self._field(x).startswith(fields)]
+            yield [x for x in self.assumptions(present) if self.field_of.get(abs(x), "").startswith(fields)]
         yield self.assumptions(present, negatives=False)
         yield self.assumptions(present)
 
-    def _field(self, lit: int) -> str:
-        f = self.fact_of.get(abs(lit))
-        return f.field if f else ""
-
-    def _unsat(self, assumptions: list[int], target: int) -> tuple[bool, set[int]]:
-        core: list[int] = []
+    def _unsat(self, assumptions: list[int], target: int, known: _Known | None = None) -> bool:
+        """True if the assumptions force the target atom (no model without it). `known` answers
+        from earlier solves where it can; the answer is the same either way."""
+        if known is not None:
+            answer = known.answer(assumptions)
+            if answer is not None:
+                self.stats["known"] += 1
+                return answer
         self.stats["solves"] += 1
-        result = self.ctl.solve(assumptions=assumptions + [-target], on_core=core.extend)
-        return result.unsatisfiable, set(core)
+        if known is None:
+            return self.ctl.solve(assumptions=assumptions + [-target]).unsatisfiable
+        res = self.ctl.solve(assumptions=assumptions + [-target], on_model=known.add_model)
+        if res.unsatisfiable:
+            known.add_core(assumptions)
+        return res.unsatisfiable
 
     def core(self, present: set[str], rule: str, key_text: str) -> list[str] | None:
         """Rendered minimal core for violation(rule, key), or None if the facts do not force it."""
@@ -56,45 +94,46 @@ class CoreFinder:
         target = self.target(rule, key_text)
         if target is None:
             return None
-        ident = f"{rule}|{key_text}"
-        have = set(self.assumptions(present))
-        for known in self.cache.get(ident, ()):
-            if known <= have:
-                self.stats["cache_hits"] += 1
-                return known
         # Try the facts of the rule's declared fields first, then positive facts, then everything
         # (absence rules need negative facts). Deletion-based shrinking proves minimality either way.
+        # Facts of fields the violation atom cannot depend on are left out first: they are in no
+        # minimal core, so this changes no answer and no result, only the work (and the memo key).
+        relevant = self.engine.relevant_fields(target)
         for base in self._candidates(present, rule):
-            unsat, core = self._unsat(base, target)
-            if unsat:
-                break
-        else:
-            return None
-        found = frozenset(self._shrink([x for x in base if x in core], target))
-        self.cache.setdefault(ident, []).append(found)
-        return found
+            base = [x for x in base if self.field_of.get(abs(x)) in relevant]
+            key = (target, tuple(base))
+            if key in self.memo:
+                self.stats["cache_hits"] += 1
+                found = self.memo[key]
+            else:
+                known = _Known(base)
+                found = frozenset(self._shrink(base, target, known)) if self._unsat(base, target, known) else None
+                if len(self.memo) >= self.MEMO:
+                    del self.memo[next(iter(self.memo))]
+                self.memo[key] = found
+            if found is not None:
+                return found
+        return None
 
-    def _shrink(self, current: list[int], target: int) -> list[int]:
-        """Minimal unsatisfiable subset: refine with solver cores, then delete in halving chunks."""
+    def _shrink(self, base: list[int], target: int, known: _Known | None = None) -> list[int]:
+        """The minimal core that deleting literals one by one, front to back, would leave (each
+        literal is dropped if the literals kept so far and those after it still force the target);
+        the next literal to keep is found by bisection over the suffixes (a shorter suffix forces
+        less). A function of the ordered base and SAT/UNSAT answers only."""
+        kept: list[int] = []
+        rest = base
         while True:
-            unsat, core = self._unsat(current, target)
-            refined = [x for x in current if x in core]
-            if len(refined) == len(current):
-                break
-            current = refined
-        size = max(1, len(current) // 2)
-        while True:
-            i = 0
-            while i < len(current):
-                trial = current[:i] + current[i + size:]
-                unsat, core = self._unsat(trial, target)
-                if unsat:
-                    current = [x for x in trial if x in core]
+            lo, hi = 0, len(rest)        # kept + rest[lo:] forces the target; find the largest such lo
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self._unsat(kept + rest[mid:], target, known):
+                    lo = mid
                 else:
-                    i += size
-            if size == 1:
-                return current
-            size = max(1, size // 2)
+                    hi = mid - 1
+            if lo == len(rest):
+                return kept
+            kept.append(rest[lo])
+            rest = rest[lo + 1:]
 
     def _render(self, lits: frozenset[int]) -> list[str]:
         facts = sorted(((self.fact_of[abs(x)], x > 0) for x in lits), key=lambda t: (t[0].field, t[0].rest))

@@ -46,6 +46,21 @@ def _distance_ties(soft: list[Fact]) -> list[str]:
     return out
 
 
+def _canonical(changes: list[dict]) -> tuple:
+    """Order among equally cheap repairs: changes to earlier fields (table order) first, then to
+    lower values (domain order). Picks one repair out of the optimal ones, whatever their order."""
+    key = []
+    for c in changes:
+        spec = BY_PATH[c["field"]]
+        to = c["to"]
+        rank = tuple(sorted(spec.domain.index(v) for v in to)) if spec.kind == "set" else (spec.domain.index(to),)
+        key.append((_FIELD_INDEX[c["field"]], rank))
+    return tuple(key)
+
+
+_FIELD_INDEX = {path: i for i, path in enumerate(BY_PATH)}
+
+
 class Repairer:
     def __init__(self, theory: Theory):
         self.theory = theory
@@ -65,8 +80,11 @@ class Repairer:
             lines.append(f":~ drop({i}), {f.atom(0)}. [{w}@1,{i}]")
             lines.append(f"#show {f.atom(0)} : {f.atom(0)}.")
         lines += _distance_ties(self.soft)
+        # optN: after the optimum is proved, every optimal repair is enumerated and the canonical
+        # one is kept, so ties never depend on the solver's state. (Every input atom is either
+        # shown or fixed by an assumption, so models and repairs correspond one to one.)
         self.ctl = control(theory, completion_program(self.dom) + "\n".join(lines) + "\n",
-                           ["--opt-mode=opt", "--models=0", "--opt-strategy=usc"])
+                           ["--opt-mode=optN", "--models=0", "--opt-strategy=usc"])
         self.ctl.ground([("base", [])])
         self.lits = literal_map(self.ctl)
         self.keep = [self.lits.get(f"keep({i})") for i in range(len(self.soft))]
@@ -97,14 +115,17 @@ class Repairer:
         text_refs = sorted({violated[r] for r in violated if r not in fixable})
         if not fixable:
             return Repair([], [], text_refs)
-        best: list[Any] = []
-        result = self.ctl.solve(assumptions=self._setup(present),
-                                on_model=lambda m: best.__setitem__(slice(None), m.symbols(shown=True)))
-        if not result.satisfiable or not best:
+        optimal: list[list] = []
+
+        def on_model(m) -> None:
+            if m.optimality_proven:
+                optimal.append(m.symbols(shown=True))
+        result = self.ctl.solve(assumptions=self._setup(present), on_model=on_model)
+        if not result.satisfiable or not optimal:
             return Repair([], [], sorted(set(violated.values())))
-        chosen = set(best)
+        changes, best = min(((self._changes(present, set(syms), values), syms) for syms in optimal),
+                            key=lambda t: _canonical(t[0]))
         remaining = {s.arguments[1].string for s in best if s.name == "violation"}
-        changes = self._changes(present, chosen, values)
         fixes = sorted({violated[r] for r in fixable if r not in remaining})
         left = sorted({violated[r] for r in violated if r in remaining or r not in fixable} - set(fixes))
         return Repair(changes, fixes, left)
@@ -125,7 +146,7 @@ class Repairer:
             else:
                 to = next(f.value for f, now in flips if now)
                 out.append({"field": path, "from": values.get(path), "to": to})
-        return sorted(out, key=lambda c: list(BY_PATH).index(c["field"]))
+        return sorted(out, key=lambda c: _FIELD_INDEX[c["field"]])
 
 
 __all__ = ["Repair", "Repairer", "to_python"]

@@ -50,7 +50,7 @@ def check(plan: Plan, theory: Theory) -> Feasibility:
         ok = []
         for restrict in restrictions(plan, cell):
             out.checked += 1
-            if sampler.sample(0, slot, restrict) is not None:
+            if sampler.feasible(slot, restrict):
                 ok.append(restrict)
         if ok:
             out.alternatives[cell] = ok

@@ -10,11 +10,42 @@ from .batch import Hit
 from .program import SHOW, completion_program, control, literal_map, to_python
 
 
+class Dependencies:
+    """Observer of the ground program: which atoms each atom's derivation depends on."""
+
+    def __init__(self):
+        self.deps: dict[int, list[int]] = {}
+        self.constraints: list[list[int]] = []
+
+    def _add(self, choice: bool, head, body: list[int]) -> None:
+        if not head and not choice:
+            self.constraints.append(body)
+        for h in head:
+            self.deps.setdefault(h, []).extend(body)
+
+    def rule(self, choice, head, body) -> None:
+        self._add(choice, head, [abs(x) for x in body])
+
+    def weight_rule(self, choice, head, lower_bound, body) -> None:
+        self._add(choice, head, [abs(x) for x, _ in body])
+
+    def cone(self, atoms) -> set[int]:
+        seen, todo = set(), list(atoms)
+        while todo:
+            a = todo.pop()
+            if a not in seen:
+                seen.add(a)
+                todo += self.deps.get(a, ())
+        return seen
+
+
 class Engine:
     def __init__(self, theory: Theory):
         self.theory = theory
         self.dom = domain(theory.text)
-        self.ctl = control(theory, completion_program(self.dom) + SHOW)
+        self.ctl = control(theory, completion_program(self.dom) + SHOW, ["--configuration=frumpy"])
+        self._rules = Dependencies()
+        self.ctl.register_observer(self._rules)
         self.ctl.ground([("base", [])])
         self.lits = literal_map(self.ctl)
         self.fact_of: dict[int, Fact] = {}
@@ -25,18 +56,61 @@ class Engine:
                        for _, alts in self.dom.scalars.values()]
         self.flags = [(f.atom(0), self.lits[f.atom(0)]) for f in self.dom.flags if f.atom(0) in self.lits]
         self.known = set(self.lits)
+        # atom -> (group, position) or flag position: assumptions are built from the persona's atoms
+        self._in_group = {atom: (g, i) for g, group in enumerate(self.groups) for i, (atom, _) in enumerate(group)}
+        self._group_neg = [[-lit for _, lit in group] for group in self.groups]
+        self._flag_at = {atom: i for i, (atom, _) in enumerate(self.flags)}
+        self._flag_neg = [-lit for _, lit in self.flags]
+        self._cones: dict[int, frozenset[str]] = {}
+        self._global: frozenset[str] | None = None
+
+    def fields_of(self, atoms) -> set[str]:
+        return {self.fact_of[a].field for a in atoms if a in self.fact_of}
+
+    def relevant_fields(self, atom: int) -> frozenset[str]:
+        """Persona fields whose facts can decide `atom` (a literal of the ground program): the fields
+        of the input facts it depends on, plus those tied together by integrity constraints.
+        Assumptions about any other field cannot change whether a persona exists with or without
+        `atom` (every field takes its values independently in the completion program)."""
+        if atom not in self._cones:
+            if self._global is None:
+                self._global = frozenset()
+                for body in self._rules.constraints:
+                    fields = self.fields_of(self._rules.cone(body))
+                    if len(fields) > 1:        # a constraint within one field is its own choice rule
+                        self._global |= fields
+            self._cones[atom] = frozenset(self.fields_of(self._rules.cone([atom]))) | self._global
+        return self._cones[atom]
 
     def covers(self, present: set[str]) -> bool:
         """True if every atom of the persona exists in the ground program (else use batch grounding)."""
         return present <= self.known
 
     def assumptions(self, present: set[str], negatives: bool = True) -> list[int]:
-        """Scalar values (all alternatives of an absent optional field false), flags true or false."""
-        out = []
-        for group in self.groups:
-            hit = [lit for atom, lit in group if atom in present]
-            out += hit if hit or not negatives else [-lit for _, lit in group]
-        out += [lit if atom in present else -lit for atom, lit in self.flags if negatives or atom in present]
+        """Scalar values (all alternatives of an absent optional field false), flags true or false;
+        groups and flags in domain order."""
+        hits: dict[int, list[tuple[int, int]]] = {}
+        flags: list[int] = []
+        for atom in present:
+            at = self._in_group.get(atom)
+            if at is not None:
+                hits.setdefault(at[0], []).append(at)
+            elif (i := self._flag_at.get(atom)) is not None:
+                flags.append(i)
+        out: list[int] = []
+        for g, group in enumerate(self.groups):
+            hit = hits.get(g)
+            if hit:
+                out += [group[i][1] for _, i in sorted(hit)]
+            elif negatives:
+                out += self._group_neg[g]
+        if negatives:
+            signs = list(self._flag_neg)
+            for i in flags:
+                signs[i] = -signs[i]
+            out += signs
+        else:
+            out += [self.flags[i][1] for i in sorted(flags)]
         return out
 
     def detect(self, present: set[str]) -> list[Hit]:

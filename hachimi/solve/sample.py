@@ -1,5 +1,11 @@
-"""Theory + slot -> random structured field values that satisfy every error rule (clingo models
-drawn with a seeded random heuristic). Text-derived facts are fixed to their clean state."""
+"""Theory + slot -> random structured field values that satisfy every error rule. A seeded random
+proposal is made consistent by a greedy pass in seeded order that keeps each choice unless it
+conflicts with the earlier ones (then the first consistent alternative): every decision is a
+SAT/UNSAT answer, never a solver core or model, so the result is a pure function of (theory, seed,
+slot, restrict), whatever the solver did before. Text-derived facts are fixed to their clean state
+(baked into the ground program, which keeps it small and each solve cheap). Values that no valid
+persona has once one slot field is fixed (a grade other than the slot's, an age no age of that
+grade allows) are proved once per slot value and remembered: proposals avoid them."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Any
 from ..facts.domain import domain
 from ..facts.table import BY_PATH
 from ..theory.pack import Theory
+from .engine import Dependencies
 
 # Plausible list sizes (the strict schema's limits): 1-3 strong, 1-3 weak, 2-4 traits, 0-2 biases.
 SIZES = """
@@ -26,42 +33,113 @@ has_slot :- slot_level(0,_).
 :- has_slot, not slot_level(0,_).
 """
 
+# Three questions on one ground program, chosen by assumptions on two externals: is there a
+# persona within the assumptions that violates no error rule (sampling: "ok"), some error rule
+# (narrowing: "bad"), or either ("any": the values the program's own constraints allow)?
+MODES = """
+#external want_ok.
+#external want_bad.
+bad :- violation(0,R,_), error_rule(R).
+:- bad, want_ok.
+:- not bad, want_bad.
+"""
+
+
+def clean_atoms(dom) -> list[tuple[str, bool]]:
+    """(atom, truth) for a persona with nothing missing, invalid or duplicated, clean prose,
+    a well-formed agent name and every dimension mentioned."""
+    out = []
+    for f in dom.flags:
+        if f.field in BY_PATH and f.pred == BY_PATH[f.field].pred:
+            continue        # a value of a structured field (e.g. set membership): the solver's choice
+        out.append((f.atom(0), f.pred == "matches"))
+    for _, alts in dom.scalars.values():
+        out += [(a.atom(0), False) for a in alts
+                if a.pred in ("missing", "invalid_value") and not a.field.startswith("slot.")]
+    return out
+
+
+def clean_program(dom, p: int = 0) -> str:
+    """The completion program with the clean facts fixed: true ones as facts, false ones left out
+    of the choice rules (and forbidden, in case a theory derives them). Equivalent to the full
+    completion program under the clean assumptions, with far fewer atoms to solve over."""
+    fixed = dict(clean_atoms(dom))
+    lines = [f"person({p})."]
+    for required, alts in dom.scalars.values():
+        free = [a.atom(p) for a in alts if a.atom(0) not in fixed]
+        lines.append(f"{1 if required else 0} {{ {'; '.join(free)} }} 1.")
+    lines.append("{ " + "; ".join(f.atom(p) for f in dom.flags if f.atom(0) not in fixed) + " }.")
+    lines += [f"{a}." if yes else f":- {a}." for a, yes in fixed.items()]
+    return "\n".join(lines) + "\n"
+
 
 class Sampler:
     def __init__(self, theory: Theory):
-        from ..solve.program import completion_program, control, literal_map
+        from ..solve.program import control, literal_map
         self.theory = theory
         self.dom = domain(theory.text)
         errors = "".join(f'error_rule("{r.id}").\n' for r in theory.rules.values() if r.severity == "error")
-        self.ctl = control(theory, completion_program(self.dom) + errors +
-                           ":- violation(0,R,_), error_rule(R).\n" + SIZES, ["--rand-freq=1", "--sign-def=rnd"])
+        # Thousands of small solves: a configuration with a cheaper per-solve start (berkmin, not
+        # vsids) answers them ~30% faster; answers do not depend on it.
+        self.ctl = control(theory, clean_program(self.dom) + errors + SIZES + MODES, ["--configuration=frumpy"])
+        rules = Dependencies()
+        self.ctl.register_observer(rules)
         self.ctl.ground([("base", [])])
         self.lits = literal_map(self.ctl)
+        ok, bad = self.lits["want_ok"], self.lits["want_bad"]
+        for lit in (ok, bad):
+            self.ctl.assign_external(lit, None)       # free: every solve assumes both
+        self.modes = {"ok": [ok, -bad], "bad": [-ok, bad], "any": [-ok, -bad]}
         self.values = [(f, self.lits[f.atom(0)]) for f in self.dom.all_facts()
                        if f.atom(0) in self.lits and f.field in BY_PATH and BY_PATH[f.field].structured
                        and f.pred == BY_PATH[f.field].pred]
-        self.clean = self._clean_flags()
         self.field_of = {lit: f.field for f, lit in self.values}
         self.by_field: dict[str, list] = {}
         for f, lit in self.values:
             self.by_field.setdefault(f.field, []).append((f, lit))
         self.slot_lit = {(f.field, f.value): lit for f, lit in self.values if f.field.startswith("slot.")}
+        self.solves = 0
+        # Values no valid persona can have once one slot field is fixed (e.g. a grade other than the
+        # slot's, an age that fits no age of that grade): facts about the theory, proved by SAT
+        # checks and remembered per slot value, so proposals avoid them.
+        self._key_lits = {lit for (path, _), lit in self.slot_lit.items() if BY_PATH[path].kind != "set"}
+        self._value_lits = [lit for f, lit in self.values if not f.field.startswith("slot.")]
+        self._impossible: dict[int, frozenset[int]] = {}  # slot literal -> values in none
+        self._possible: dict[int, bool] = {}              # value literal -> allowed by the program
+        self.separable = self._separable(rules, {ok, bad})
+
+    def _separable(self, rules, modes: set[int]) -> bool:
+        """True if no integrity constraint ties two persona fields together (other than the ones
+        that ask the questions, and slot fields among themselves): then each field's values are
+        allowed or not on their own, whatever the other fields hold."""
+        field_of = {lit: f.field for f, lit in self.values}
+        field_of.update({self.lits[a]: f.field for f in self.dom.all_facts()
+                         if (a := f.atom(0)) in self.lits and self.lits[a] not in field_of})
+        for body in rules.constraints:
+            cone = rules.cone(body)
+            if cone & modes:
+                continue
+            fields = {field_of[a] for a in cone if a in field_of}
+            if len(fields) > 1 and not all(f.startswith("slot.") for f in fields):
+                return False
+        return True
 
     def clean_atoms(self) -> list[tuple[str, bool]]:
-        """(atom, truth) for a persona with nothing missing, invalid or duplicated, clean prose,
-        a well-formed agent name and every dimension mentioned."""
-        out = []
-        for f in self.dom.flags:
-            if f.field in BY_PATH and f.pred == BY_PATH[f.field].pred:
-                continue        # a value of a structured field (e.g. set membership): the solver's choice
-            out.append((f.atom(0), f.pred == "matches"))
-        for _, alts in self.dom.scalars.values():
-            out += [(a.atom(0), False) for a in alts
-                    if a.pred in ("missing", "invalid_value") and not a.field.startswith("slot.")]
-        return out
+        return clean_atoms(self.dom)
 
-    def _clean_flags(self) -> list[int]:
-        return [self.lits[a] if yes else -self.lits[a] for a, yes in self.clean_atoms() if a in self.lits]
+    def satisfiable(self, assumptions: list[int], narrow: bool = False, on_model=None, mode: str = "") -> bool:
+        """One SAT question: a persona within `assumptions` that violates no error rule (narrow=False)
+        or some error rule (narrow=True), or either (mode="any"). The only way this class and the
+        Narrower ask the solver."""
+        self.solves += 1
+        return self.ctl.solve(assumptions=self.modes[mode or ("bad" if narrow else "ok")] + assumptions,
+                              on_model=on_model).satisfiable
+
+    def possible(self, lit: int) -> bool:
+        """True if some persona (valid or not) has this value under the program's own constraints."""
+        if lit not in self._possible:
+            self._possible[lit] = self.satisfiable([lit], mode="any")
+        return self._possible[lit]
 
     def restriction(self, restrict: dict[str, list] | None) -> list[int]:
         """Assumptions excluding every value outside `restrict` (field path -> allowed values)."""
@@ -70,41 +148,105 @@ class Sampler:
             out += [-lit for f, lit in self.by_field.get(path, []) if f.value not in allowed]
         return out
 
+    def feasible(self, slot: dict[str, Any] | None = None, restrict: dict[str, list] | None = None) -> bool:
+        """True if some persona for the slot (within `restrict`) violates no error rule."""
+        return self.satisfiable(self._slot_assumptions(slot) + self.restriction(restrict))
+
     def sample(self, seed: int, slot: dict[str, Any] | None = None,
                restrict: dict[str, list] | None = None) -> dict[str, Any] | None:
         """One assignment of structured fields (path -> value; sets as lists), or None if the slot is
-        impossible. Depends only on (seed, slot): every choice ends up fixed by an assumption, so the
-        solver's learned state from earlier calls cannot change the answer."""
+        impossible. A pure function of (theory, seed, slot, restrict)."""
         rng = random.Random(seed)
-        banned = self.restriction(restrict)
-        fixed = list(self.clean) + self._slot_assumptions(slot) + banned
+        fixed = self._slot_assumptions(slot) + self.restriction(restrict)
         skip = {f"slot.{k}" for k in (slot or {})} | ({"slot.subject_bias"} if slot is None else set())
-        proposal = self._proposal(rng, skip, {-x for x in banned})
-        dropped: list[int] = []
-        while True:
-            sat, core = self._check(fixed + proposal)
-            if sat:
-                break
-            blame = [x for x in proposal if x in core]
-            if not blame:
-                return None   # the slot itself is impossible under the theory
-            x = rng.choice(blame)
-            proposal.remove(x)
-            dropped.append(x)
-        for x in dropped:      # re-decide each dropped choice, in a seeded order, by SAT checks only
-            for alt in self._alternatives(x, rng):
-                if self._check(fixed + proposal + [alt])[0]:
-                    proposal.append(alt)
-                    break
-        found: list = []
-        self.ctl.solve(assumptions=fixed + proposal,
-                       on_model=lambda m: found.append({str(s) for s in m.symbols(atoms=True)}))
-        return self._decode(found[0])
+        banned = {-x for x in fixed} | self.impossible(fixed)
+        proposal = self._proposal(rng, skip, banned)
+        if self.satisfiable(fixed + proposal):
+            return self._decode(set(fixed) | set(proposal))
+        if not self.satisfiable(fixed):
+            return None       # the slot itself is impossible under the theory
+        kept = self._consistent(fixed, proposal, banned, rng)
+        return self._decode(set(fixed) | set(kept))
 
-    def _check(self, assumptions: list[int]) -> tuple[bool, set[int]]:
-        core: list[int] = []
-        res = self.ctl.solve(assumptions=assumptions, on_core=core.extend)
-        return res.satisfiable, set(core)
+    def impossible(self, assumptions: list[int]) -> set[int]:
+        """Values of non-slot fields that no valid persona has together with one of the slot
+        values among `assumptions`."""
+        out: set[int] = set()
+        for key in assumptions:
+            if key in self._key_lits:
+                out |= self.impossible_under(key)
+        return out
+
+    def impossible_under(self, key: int) -> frozenset[int]:
+        """Value literals that no valid persona has when the slot literal `key` holds. Each field is
+        asked, with the values already seen in models excluded, until no model is left; models are
+        drawn with random signs meanwhile, so that each shows many values at once (which models
+        the solver finds changes the number of questions, never the answer)."""
+        if key in self._impossible:
+            return self._impossible[key]
+        seen: set[int] = set()
+
+        def harvest(model) -> None:
+            seen.update(x for x in self._value_lits if x not in seen and model.is_true(x))
+
+        out: set[int] = set()
+        solver = self.ctl.configuration.solver
+        solver.sign_def, solver.rand_freq = "rnd", "0.5"
+        try:
+            if self.satisfiable([key], on_model=harvest):
+                for path, pairs in self.by_field.items():
+                    if path.startswith("slot."):
+                        continue
+                    lits = [lit for _, lit in pairs]
+                    if BY_PATH[path].kind != "set" and BY_PATH[path].required:
+                        while any(x not in seen for x in lits):
+                            if not self.satisfiable([key] + [-x for x in lits if x in seen], on_model=harvest):
+                                out.update(x for x in lits if x not in seen)
+                                break
+                    else:      # set members and optional values: one by one
+                        out.update(x for x in lits if x not in seen
+                                   and not self.satisfiable([key, x], on_model=harvest))
+        finally:
+            solver.sign_def, solver.rand_freq = "asp", "0"
+        self._impossible[key] = frozenset(out)
+        return self._impossible[key]
+
+    def _consistent(self, fixed: list[int], proposal: list[int], banned: set[int], rng: random.Random) -> list[int]:
+        """Greedy in proposal order: keep each choice that is consistent with the ones kept before
+        it, else the first consistent alternative. The first conflict in a run of choices is found
+        by bisection (a prefix of choices only gets harder to satisfy as it grows)."""
+        kept: list[int] = []
+        rest = proposal
+        known_unsat = True        # the caller found fixed + proposal unsatisfiable (and fixed not)
+        while rest:
+            if not known_unsat and self.satisfiable(fixed + kept + rest):
+                return kept + rest
+            known_unsat = False
+            lo, hi = 0, len(rest) - 1      # kept + rest[:lo] is satisfiable, kept + rest[:hi+1] is not
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if self.satisfiable(fixed + kept + rest[:mid + 1]):
+                    lo = mid + 1
+                else:
+                    hi = mid
+            kept += rest[:lo]
+            x, rest = rest[lo], rest[lo + 1:]
+            kept.append(self._redecide(x, fixed + kept, banned, rng))
+        return kept
+
+    def _redecide(self, lit: int, base: list[int], banned: set[int], rng: random.Random) -> int:
+        """A consistent replacement for a conflicting choice. A set membership flips (some persona
+        extends `base`, and it has the other membership); a scalar takes the first of its field's
+        other values, in seeded order, that is consistent (one of them is, as fields are required)."""
+        path = self.field_of[abs(lit)]
+        if BY_PATH[path].kind == "set":
+            return -lit
+        others = [x for _, x in self.by_field[path] if x != lit and x not in banned]
+        rng.shuffle(others)
+        for alt in others:
+            if self.satisfiable(base + [alt]):
+                return alt
+        raise RuntimeError(f"internal: no consistent value for {path}")
 
     def _slot_assumptions(self, slot: dict[str, Any] | None) -> list[int]:
         out = []
@@ -118,36 +260,29 @@ class Sampler:
                 out.append(lit)
         return out
 
-    def _alternatives(self, lit: int, rng: random.Random) -> list[int]:
-        """Values to try for the choice a dropped literal made: the field's other values, shuffled
-        (scalars), or the flipped then the original membership (sets)."""
-        path = self.field_of[abs(lit)]
-        if BY_PATH[path].kind == "set":
-            return [-lit, lit]
-        others = [x for _, x in self.by_field[path] if x != lit]
-        rng.shuffle(others)
-        return others + [lit]
-
     def _proposal(self, rng: random.Random, fixed_fields: set[str], banned: set[int] = frozenset()) -> list[int]:
-        """A uniformly random value for every scalar field and a small random subset for each set."""
+        """A uniformly random value for every scalar field and a small random subset for each set,
+        in a seeded random order of fields (earlier fields win conflicts)."""
         by_field: dict[str, list] = {}
         for f, lit in self.values:
             if f.field not in fixed_fields and lit not in banned:
                 by_field.setdefault(f.field, []).append(lit)
-        out = []
+        groups = []
         for path, lits in by_field.items():
             if BY_PATH[path].kind == "set":
                 k = rng.randint(0 if path.startswith("slot.") else 1, 2)
-                chosen = set(rng.sample(lits, k))
-                out += [x if x in chosen else -x for x in lits]
+                chosen = set(rng.sample(lits, min(k, len(lits))))
+                groups.append([x if x in chosen else -x for x in lits])
             else:
-                out.append(rng.choice(lits))
-        return out
+                groups.append([rng.choice(lits)])
+        rng.shuffle(groups)
+        return [x for g in groups for x in g]
 
-    def _decode(self, atoms: set[str]) -> dict[str, Any]:
+    def _decode(self, true_lits: set[int]) -> dict[str, Any]:
+        """Field values from the decided literals (every structured field is decided by now)."""
         out: dict[str, Any] = {}
-        for f, _ in self.values:
-            if f.atom(0) in atoms:
+        for f, lit in self.values:
+            if lit in true_lits:
                 if BY_PATH[f.field].kind == "set":
                     out.setdefault(f.field, []).append(f.value)
                 else:

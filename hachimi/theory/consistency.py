@@ -39,20 +39,27 @@ class Checker:
             self.ctl.assign_external(lit, None)   # free: only assumptions decide them
 
     def _solve(self, assumptions: list[int]) -> tuple[bool, set[int]]:
-        core: list[int] = []
-        res = self.ctl.solve(assumptions=assumptions, on_core=core.extend)
-        return res.unsatisfiable, set(core)
+        return self.ctl.solve(assumptions=assumptions).unsatisfiable, set()
 
     def _min_rules(self, fixed: list[int]) -> list[str]:
-        """Shrink the active rule guards to a minimal set that is unsatisfiable with `fixed`."""
-        _, core = self._solve(fixed + list(self.active))
-        current = [g for g in self.active if g in core]
-        for g in list(current):
-            trial = [x for x in current if x != g]
-            unsat, core = self._solve(fixed + trial)
-            if unsat:
-                current = [x for x in trial if x in core]
-        return sorted(self.active[g] for g in current)
+        """Shrink the active rule guards to a minimal set that is unsatisfiable with `fixed`: the set
+        that dropping guards one by one, in theory order, leaves (the next guard to keep is found by
+        bisection over the suffixes). SAT/UNSAT answers only, never the solver's cores, so the
+        answer does not depend on what the checker was asked before."""
+        kept: list[int] = []
+        rest = list(self.active)
+        while True:
+            lo, hi = 0, len(rest)        # fixed + kept + rest[lo:] is unsatisfiable; largest such lo
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self._solve(fixed + kept + rest[mid:])[0]:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            if lo == len(rest):
+                return sorted(self.active[g] for g in kept)
+            kept.append(rest[lo])
+            rest = rest[lo + 1:]
 
     def blocking(self, atoms: list[tuple[str, bool]]) -> list[str] | None:
         """None if some persona with these atoms (true/false) satisfies every rule; else a minimal set

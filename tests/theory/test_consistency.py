@@ -44,3 +44,20 @@ def test_dead_rule_found(theory_copy):
     th = _with_rule(theory_copy, "never", 'violation(P,"never",none) :- age(P,A), A > 40.\n')
     rep = check(th)
     assert rep.dead_rules == ["never"] and not rep.contradictions
+
+
+def test_blocking_rules_do_not_depend_on_earlier_questions(theory):
+    """The blocking rules of an impossible cell come from SAT/UNSAT answers only (no solver cores),
+    so a checker that answered other cells first names the same rules as a fresh one."""
+    from hachimi.solve.sample import clean_atoms
+    from hachimi.facts.domain import domain
+    from hachimi.theory.consistency import Checker
+    clean = clean_atoms(domain(theory.text))
+    cells = [[(f"slot_grade(0,{g})", True), (f"slot_level(0,{lv})", True), (f"age(0,{a})", True)]
+             for g, lv, a in [(1, "poor", 15), (12, "high", 6), (6, "low", 19), (3, "medium", 12)]]
+    fresh = [Checker(theory).blocking(c + clean) for c in cells]
+    warm = Checker(theory)
+    for g in range(1, 13):
+        warm.blocking([(f"slot_grade(0,{g})", True), (f"age(0,{20 - g})", True)] + clean)
+    assert [warm.blocking(c + clean) for c in reversed(cells)][::-1] == fresh
+    assert all(fresh)
