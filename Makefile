@@ -36,7 +36,11 @@ demo: $(STAMP)
 
 # Every tier but the engine one (make test-engines builds its own vLLM venv). pytest's own default
 # (pyproject addopts) is the fast tier: `make test-fast` while you work.
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP) lint
 	$(BIN)/hachimi theory lint k12
 	$(BIN)/hachimi theory test k12
 	$(BIN)/hachimi theory check k12

@@ -13,6 +13,7 @@ import time
 
 from hachimi.dedup.simhash import SimHashIndex, distance, fingerprint
 
+
 def _vocabulary(size: int = 20000, seed: int = 1) -> list[str]:
     """Pseudo-words from syllables: a vocabulary as varied as real narratives' (a tiny vocabulary
     makes every SimHash alike and is not what a persona corpus looks like)."""
@@ -35,8 +36,10 @@ def narratives(n: int, seed: int = 0):
             yield " ".join(words)
             continue
         topic = rng.randrange(len(WORDS) - 400)
-        text = " ".join(WORDS[topic + rng.randrange(400)] if rng.random() < 0.7 else rng.choice(WORDS)
-                        for _ in range(rng.randint(40, 70)))
+        text = " ".join(
+            WORDS[topic + rng.randrange(400)] if rng.random() < 0.7 else rng.choice(WORDS)
+            for _ in range(rng.randint(40, 70))
+        )
         if rng.random() < 0.01:
             bases.append(text)
         yield text
@@ -75,8 +78,10 @@ def main() -> None:
         print(f"{n:>10}{t:>10.2f}{t / n * 1e6:>11.1f}{found:>11}{comp:>20.2f}")
     n, t_lsh, f_lsh = first
     t_lin, f_lin = linear(n)
-    print(f"original linear scan on {n}: {t_lin:.2f} s ({t_lin / n * 1e6:.1f} us/record), {f_lin} near-dups; "
-          f"LSH is {t_lin / t_lsh:.1f}x faster on the same set and finds {'the same' if f_lin == f_lsh else 'DIFFERENT'} count")
+    print(
+        f"original linear scan on {n}: {t_lin:.2f} s ({t_lin / n * 1e6:.1f} us/record), {f_lin} near-dups; "
+        f"LSH is {t_lin / t_lsh:.1f}x faster on the same set and finds {'the same' if f_lin == f_lsh else 'DIFFERENT'} count"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 SLOT_LEVELS = ("high", "medium", "low", "poor")
 
 
-def persona_requests(n: int = 16, seed: int = 100, max_text: int = 160, max_short: int = 90,
-                     cap: int | None = None, language: str = "en") -> list[dict]:
+def persona_requests(
+    n: int = 16, seed: int = 100, max_text: int = 160, max_short: int = 90, cap: int | None = None, language: str = "en"
+) -> list[dict]:
     """n real agent calls as plain dicts (messages, schema, seed, max_new_tokens, agent): request k is
     agent k % 5 on its own narrowed slot (grade 1-12, both genders, the four levels)."""
     from hachimi.generate.agents import AGENTS
@@ -41,35 +42,54 @@ def persona_requests(n: int = 16, seed: int = 100, max_text: int = 160, max_shor
     from hachimi.generate.prompts import render
     from hachimi.theory.locate import locate
     from hachimi.theory.pack import load
+
     try:
         from hachimi.generate.prompts import chars_per_token
+
         cpt = chars_per_token(language)
-    except Exception:      # noqa: BLE001 - older checkouts: the runner's constant
+    except Exception:  # noqa: BLE001 - older checkouts: the runner's constant
         cpt = 2.5
     theory = load(locate("k12"))
     narrower = Narrower(theory)
     out = []
     for k in range(n):
-        slot = {"grade": 1 + k % 12, "gender": ("female", "male")[k % 2],
-                "academic_level": SLOT_LEVELS[k % 4], "subject_bias": []}
+        slot = {
+            "grade": 1 + k % 12,
+            "gender": ("female", "male")[k % 2],
+            "academic_level": SLOT_LEVELS[k % 4],
+            "subject_bias": [],
+        }
         box = narrower.box(slot, seed + k)
         agent = AGENTS[k % len(AGENTS)]
         schema = agent.schema(box, max_text, max_short, theory.text, language)
         budget = int(text_budget(schema) / cpt) + 16
-        out.append({"agent": agent.key, "messages": render(language, agent.key, slot, {}, agent.allowed(box)).messages,
-                    "schema": schema, "seed": (seed + k) * 7919, "max_new_tokens": min(budget, cap) if cap else budget})
+        out.append(
+            {
+                "agent": agent.key,
+                "messages": render(language, agent.key, slot, {}, agent.allowed(box)).messages,
+                "schema": schema,
+                "seed": (seed + k) * 7919,
+                "max_new_tokens": min(budget, cap) if cap else budget,
+            }
+        )
     return out
 
 
 def to_requests(dicts: list[dict]):
     from hachimi.engines.base import Request
-    return [Request(d["messages"], d["schema"], d["seed"], d["max_new_tokens"], tuple(d.get("banned", ())), d.get("agent", ""))
-            for d in dicts]
+
+    return [
+        Request(
+            d["messages"], d["schema"], d["seed"], d["max_new_tokens"], tuple(d.get("banned", ())), d.get("agent", "")
+        )
+        for d in dicts
+    ]
 
 
 def check(requests, outputs) -> tuple[int, int, int]:
     """(valid, truncated, errors): valid = parses and validates against its schema."""
     import jsonschema
+
     valid = trunc = err = 0
     for r, o in zip(requests, outputs):
         trunc += o.truncated
@@ -91,6 +111,7 @@ def generate_baseline(engine, requests):
     from transformers import LogitsProcessor, LogitsProcessorList
 
     from hachimi.engines.transformers import banned_now, sample_rows, unpack_bitmask
+
     rows = [engine._prepare(i, r) for i, r in enumerate(requests)]
     for r in rows:
         r.gen = torch.Generator().manual_seed(r.req.seed)
@@ -98,8 +119,8 @@ def generate_baseline(engine, requests):
     ids = torch.full((len(rows), width), engine.pad_id, dtype=torch.long)
     attn = torch.zeros_like(ids)
     for k, r in enumerate(rows):
-        ids[k, width - len(r.prompt):] = torch.tensor(r.prompt)
-        attn[k, width - len(r.prompt):] = 1
+        ids[k, width - len(r.prompt) :] = torch.tensor(r.prompt)
+        attn[k, width - len(r.prompt) :] = 1
     V, d = engine.vocab, engine.decoding
     seen = torch.zeros((len(rows), V), dtype=torch.bool)
     for k, r in enumerate(rows):
@@ -110,7 +131,7 @@ def generate_baseline(engine, requests):
 
     class OneHot(LogitsProcessor):
         def __call__(self, input_ids, scores):
-            if input_ids.shape[1] > width:                   # feed the previous step's tokens
+            if input_ids.shape[1] > width:  # feed the previous step's tokens
                 for k, r in enumerate(rows):
                     if not r.done:
                         t = int(input_ids[k, -1])
@@ -118,7 +139,11 @@ def generate_baseline(engine, requests):
                         seen[k, t] = True
                         if r.matcher is not None:
                             r.matcher.consume_token(t)
-                        if t == eos or (r.matcher is not None and r.matcher.is_stopped()) or len(r.out) >= r.req.max_new_tokens:
+                        if (
+                            t == eos
+                            or (r.matcher is not None and r.matcher.is_stopped())
+                            or len(r.out) >= r.req.max_new_tokens
+                        ):
                             r.done = True
             bitmask = torch.full((B, (V + 31) // 32), -1, dtype=torch.int32)
             pairs = [(r.matcher, k) for k, r in enumerate(rows) if r.matcher is not None and not r.done]
@@ -128,7 +153,9 @@ def generate_baseline(engine, requests):
             for k, r in enumerate(rows):
                 for t in banned_now(r.banned, r.out):
                     allowed[k, t] = False
-            u = torch.tensor([[torch.rand((), generator=r.gen, dtype=torch.float64).item()] for r in rows], dtype=torch.float64)
+            u = torch.tensor(
+                [[torch.rand((), generator=r.gen, dtype=torch.float64).item()] for r in rows], dtype=torch.float64
+            )
             tokens, _ = sample_rows(scores.float(), seen, allowed, temp, top_p, pen, u)
             out = torch.full_like(scores, float("-inf"))
             for k, r in enumerate(rows):
@@ -137,10 +164,15 @@ def generate_baseline(engine, requests):
 
     start = time.perf_counter()
     with torch.inference_mode():
-        engine.model.generate(input_ids=ids, attention_mask=attn, do_sample=False,
-                              max_new_tokens=max(r.req.max_new_tokens for r in rows) + 1,
-                              logits_processor=LogitsProcessorList([OneHot()]), pad_token_id=engine.pad_id,
-                              eos_token_id=eos)
+        engine.model.generate(
+            input_ids=ids,
+            attention_mask=attn,
+            do_sample=False,
+            max_new_tokens=max(r.req.max_new_tokens for r in rows) + 1,
+            logits_processor=LogitsProcessorList([OneHot()]),
+            pad_token_id=engine.pad_id,
+            eos_token_id=eos,
+        )
     return sum(len(r.out) for r in rows), time.perf_counter() - start
 
 
@@ -158,14 +190,17 @@ def main() -> None:
     os.environ.setdefault("TORCHDYNAMO_DISABLE", "1")
     from hachimi.engines.transformers import TransformersEngine
     from hachimi.generate import models
+
     requests = to_requests(persona_requests(a.n, a.seed, cap=a.cap or None))
     spec = models.get(a.model)
     spec.threads = a.threads
     t = time.time()
     engine = TransformersEngine(spec)
-    print(f"model {spec.name} loaded in {time.time() - t:.0f} s; torch threads {a.threads}; "
-          f"{a.n} requests, budgets {min(r.max_new_tokens for r in requests)}-{max(r.max_new_tokens for r in requests)} tokens",
-          file=sys.stderr)
+    print(
+        f"model {spec.name} loaded in {time.time() - t:.0f} s; torch threads {a.threads}; "
+        f"{a.n} requests, budgets {min(r.max_new_tokens for r in requests)}-{max(r.max_new_tokens for r in requests)} tokens",
+        file=sys.stderr,
+    )
     results, base_texts, base_rate, base_cpu_rate = [], None, None, None
     for b in [int(x) for x in a.batches.split(",")]:
         engine.max_batch = b
@@ -181,11 +216,21 @@ def main() -> None:
         rate = tokens / wall
         base_rate = base_rate or rate
         base_cpu_rate = base_cpu_rate or tokens / cpu
-        row = {"batch": b, "seconds": round(wall, 1), "tokens": tokens, "tokens_per_s": round(rate, 1),
-               "speedup": round(rate / base_rate, 2), "cpu_s": round(cpu, 1),
-               "cpu_speedup": round(tokens / cpu / base_cpu_rate, 2), "valid": valid, "truncated": trunc, "errors": err,
-               "same_as_batch1": same, "load": round((load0 + os.getloadavg()[0]) / 2, 2),
-               "per_request": [[o.tokens, hashlib.md5(o.text.encode()).hexdigest()[:8]] for o in outs]}
+        row = {
+            "batch": b,
+            "seconds": round(wall, 1),
+            "tokens": tokens,
+            "tokens_per_s": round(rate, 1),
+            "speedup": round(rate / base_rate, 2),
+            "cpu_s": round(cpu, 1),
+            "cpu_speedup": round(tokens / cpu / base_cpu_rate, 2),
+            "valid": valid,
+            "truncated": trunc,
+            "errors": err,
+            "same_as_batch1": same,
+            "load": round((load0 + os.getloadavg()[0]) / 2, 2),
+            "per_request": [[o.tokens, hashlib.md5(o.text.encode()).hexdigest()[:8]] for o in outs],
+        }
         results.append(row)
         print(json.dumps({k: v for k, v in row.items() if k != "per_request"}), file=sys.stderr)
     if a.compare_generate:
@@ -193,17 +238,30 @@ def main() -> None:
         load0, cpu0 = os.getloadavg()[0], time.process_time()
         tokens, wall = generate_baseline(engine, requests[:b])
         cpu = time.process_time() - cpu0
-        results.append({"batch": b, "mode": "hf-generate+one-hot", "seconds": round(wall, 1), "tokens": tokens,
-                        "tokens_per_s": round(tokens / wall, 1), "speedup": round(tokens / wall / base_rate, 2),
-                        "cpu_s": round(cpu, 1), "cpu_speedup": round(tokens / cpu / base_cpu_rate, 2),
-                        "load": round((load0 + os.getloadavg()[0]) / 2, 2)})
-    print(f"\n{'batch':>22} {'seconds':>8} {'tokens':>7} {'tok/s':>7} {'x b=1':>6} {'cpu s':>7} {'x b=1 cpu':>9} "
-          f"{'valid':>6} {'trunc':>6} {'=b1':>4} {'load':>5}")
+        results.append(
+            {
+                "batch": b,
+                "mode": "hf-generate+one-hot",
+                "seconds": round(wall, 1),
+                "tokens": tokens,
+                "tokens_per_s": round(tokens / wall, 1),
+                "speedup": round(tokens / wall / base_rate, 2),
+                "cpu_s": round(cpu, 1),
+                "cpu_speedup": round(tokens / cpu / base_cpu_rate, 2),
+                "load": round((load0 + os.getloadavg()[0]) / 2, 2),
+            }
+        )
+    print(
+        f"\n{'batch':>22} {'seconds':>8} {'tokens':>7} {'tok/s':>7} {'x b=1':>6} {'cpu s':>7} {'x b=1 cpu':>9} "
+        f"{'valid':>6} {'trunc':>6} {'=b1':>4} {'load':>5}"
+    )
     for r in results:
         name = str(r["batch"]) + (" " + r["mode"] if "mode" in r else "")
-        print(f"{name:>22} {r['seconds']:>8} {r['tokens']:>7} {r['tokens_per_s']:>7} {r['speedup']:>6} "
-              f"{r['cpu_s']:>7} {r['cpu_speedup']:>9} "
-              f"{r.get('valid', '-'):>6} {r.get('truncated', '-'):>6} {r.get('same_as_batch1', '-'):>4} {r['load']:>5}")
+        print(
+            f"{name:>22} {r['seconds']:>8} {r['tokens']:>7} {r['tokens_per_s']:>7} {r['speedup']:>6} "
+            f"{r['cpu_s']:>7} {r['cpu_speedup']:>9} "
+            f"{r.get('valid', '-'):>6} {r.get('truncated', '-'):>6} {r.get('same_as_batch1', '-'):>4} {r['load']:>5}"
+        )
     if a.json:
         a.json.write_text(json.dumps(results, indent=1))
 

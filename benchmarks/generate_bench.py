@@ -38,23 +38,39 @@ def summarize(run: Path, seconds: float) -> dict:
     errors = lambda e: {v["ref"] for v in e["violations"] if v["severity"] == "error"}  # noqa: E731
     manifest = json.loads((run / "run.json").read_text())
     acc = max(1, accepted)
-    return {"slots": manifest["identity"]["n"], "accepted": accepted, "attempts": len(outcomes),
-            "acceptance": accepted / max(1, len(outcomes)),
-            "first_pass_valid": sum(e["valid"] for e in first) / max(1, len(first)),
-            "first_pass_structured": sum(not (errors(e) & STRUCTURED) for e in first) / max(1, len(first)),
-            "calls_per_accepted": sum(o["calls"] for o in outcomes) / acc,
-            "tokens_per_accepted": sum(o["tokens"] for o in outcomes) / acc,
-            "engine_s_per_accepted": sum(o["seconds"] for o in outcomes) / acc,
-            "mean_batch": manifest["this_session"]["mean_batch"],
-            "seconds": seconds, "personas_per_hour": accepted / seconds * 3600,
-            "tokens_per_s": sum(o["tokens"] for o in outcomes) / seconds}
+    return {
+        "slots": manifest["identity"]["n"],
+        "accepted": accepted,
+        "attempts": len(outcomes),
+        "acceptance": accepted / max(1, len(outcomes)),
+        "first_pass_valid": sum(e["valid"] for e in first) / max(1, len(first)),
+        "first_pass_structured": sum(not (errors(e) & STRUCTURED) for e in first) / max(1, len(first)),
+        "calls_per_accepted": sum(o["calls"] for o in outcomes) / acc,
+        "tokens_per_accepted": sum(o["tokens"] for o in outcomes) / acc,
+        "engine_s_per_accepted": sum(o["seconds"] for o in outcomes) / acc,
+        "mean_batch": manifest["this_session"]["mean_batch"],
+        "seconds": seconds,
+        "personas_per_hour": accepted / seconds * 3600,
+        "tokens_per_s": sum(o["tokens"] for o in outcomes) / seconds,
+    }
 
 
 def run_session(theory, engine, engine_id, settings, out: Path, planned, plan, k: int, seed: int) -> dict:
     from hachimi.generate.session import Session
+
     t = time.perf_counter()
-    Session(theory, engine, settings, out, seed, planned=planned, plan=plan, attempts_per_slot=1,
-            concurrency=k, engine_identity=engine_id).run()
+    Session(
+        theory,
+        engine,
+        settings,
+        out,
+        seed,
+        planned=planned,
+        plan=plan,
+        attempts_per_slot=1,
+        concurrency=k,
+        engine_identity=engine_id,
+    ).run()
     return summarize(out, time.perf_counter() - t)
 
 
@@ -71,8 +87,13 @@ def wait_ready(url: str, timeout: float = 300) -> None:
 
 def start_server(port: int = 8011) -> tuple[subprocess.Popen, str]:
     log = open(tempfile.mktemp(prefix="vllm-server-", suffix=".log"), "w")
-    proc = subprocess.Popen(["bash", "scripts/engines/serve_vllm.sh", str(ROOT / ".venv-vllm/models/smollm2-135m-instruct"),
-                             str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["bash", "scripts/engines/serve_vllm.sh", str(ROOT / ".venv-vllm/models/smollm2-135m-instruct"), str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}/v1"
     print(f"starting a vLLM server at {url} (log {log.name}) ...", file=sys.stderr)
     wait_ready(url)
@@ -95,6 +116,7 @@ def throughput(a) -> None:
     from hachimi.theory.pack import load
     from hachimi.cli.plan_cmd import prepare
     from hachimi.population.slots import from_plan
+
     theory = load(locate("k12"))
     plan, counts, feas = prepare(ROOT / "plans/k12-balanced.toml", a.n, a.seed, theory)
     planned = from_plan(plan, counts, a.seed, feas.alternatives)
@@ -107,12 +129,23 @@ def throughput(a) -> None:
         if mode in ("sequential", "transformers"):
             batch = 1 if mode == "sequential" else a.k
             spec = base.model_copy(update={"max_batch": batch})
+            if a.batch_threads:
+                spec = spec.model_copy(update={"batch_threads": a.batch_threads})
             t = time.time()
             engine = Retrying(models.engine(spec))
             print(f"{mode}: engine ready in {time.time() - t:.0f} s", file=sys.stderr)
             name = "sequential K=1 b=1" if mode == "sequential" else f"transformers K={a.k}"
-            rows[name] = run_session(theory, engine, models.identity(spec), settings, tmp / mode, planned, plan,
-                                     1 if mode == "sequential" else a.k, a.seed)
+            rows[name] = run_session(
+                theory,
+                engine,
+                models.identity(spec),
+                settings,
+                tmp / mode,
+                planned,
+                plan,
+                1 if mode == "sequential" else a.k,
+                a.seed,
+            )
             engine.close()
         elif mode == "vllm":
             proc, url = None, a.openai_url
@@ -124,8 +157,9 @@ def throughput(a) -> None:
                 os.environ["HACHIMI_OPENAI_BASE_URL"] = url
                 spec = models.get("smollm2-135m-openai")
                 engine = Retrying(models.engine(spec))
-                rows[f"vLLM server K={a.k}"] = run_session(theory, engine, models.identity(spec), settings,
-                                                           tmp / mode, planned, plan, a.k, a.seed)
+                rows[f"vLLM server K={a.k}"] = run_session(
+                    theory, engine, models.identity(spec), settings, tmp / mode, planned, plan, a.k, a.seed
+                )
                 engine.close()
             finally:
                 if proc is not None:
@@ -136,8 +170,10 @@ def throughput(a) -> None:
     print_table(rows)
     first = next(iter(rows.values()))
     for name, r in list(rows.items())[1:]:
-        print(f"ratio {name} / {next(iter(rows))}: personas/h x{r['personas_per_hour'] / first['personas_per_hour']:.2f}, "
-              f"acceptance {r['acceptance']:.2f} vs {first['acceptance']:.2f}")
+        print(
+            f"ratio {name} / {next(iter(rows))}: personas/h x{r['personas_per_hour'] / first['personas_per_hour']:.2f}, "
+            f"acceptance {r['acceptance']:.2f} vs {first['acceptance']:.2f}"
+        )
     print(f"runs kept in {tmp}")
 
 
@@ -149,6 +185,7 @@ def narrowing(a) -> None:
     from hachimi.theory.locate import locate
     from hachimi.theory.pack import load
     from hachimi.population.slots import uniform
+
     theory = load(locate("k12"))
     spec = models.get("smollm2-135m-instruct").model_copy(update={"max_batch": 1})
     engine = Retrying(models.engine(spec))
@@ -156,8 +193,17 @@ def narrowing(a) -> None:
     rows = {}
     for name, narrow in (("solver-narrowed", True), ("plain schema", False)):
         s = Settings(max_text=120, max_short=90, narrow=narrow)
-        rows[name] = run_session(theory, engine, models.identity(spec), s, tmp / name.replace(" ", "-"),
-                                 uniform(a.n, a.seed), None, 1, a.seed)
+        rows[name] = run_session(
+            theory,
+            engine,
+            models.identity(spec),
+            s,
+            tmp / name.replace(" ", "-"),
+            uniform(a.n, a.seed),
+            None,
+            1,
+            a.seed,
+        )
     print_table(rows)
 
 
@@ -168,6 +214,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--modes", default="sequential,transformers,vllm")
     ap.add_argument("--openai-url", default=None)
+    ap.add_argument(
+        "--batch-threads",
+        type=int,
+        default=None,
+        help="torch threads for batched calls (default: the model's batch_threads)",
+    )
     ap.add_argument("--narrowing", action="store_true")
     a = ap.parse_args()
     narrowing(a) if a.narrowing else throughput(a)

@@ -29,17 +29,32 @@ def _set(p: dict, path: str, value) -> None:
 
 
 MUTATIONS = [
-    lambda p, r: _set(p, "enrollment.age", r.choice([a for a in range(E.AGE_MIN, E.AGE_MAX + 1)
-                                                       if not p["enrollment"]["grade"] + 4 <= a <= p["enrollment"]["grade"] + 7])),
+    lambda p, r: _set(
+        p,
+        "enrollment.age",
+        r.choice(
+            [
+                a
+                for a in range(E.AGE_MIN, E.AGE_MAX + 1)
+                if not p["enrollment"]["grade"] + 4 <= a <= p["enrollment"]["grade"] + 7
+            ]
+        ),
+    ),
     lambda p, r: _set(p, "enrollment.stages.piaget", r.choice(E.PIAGET)),
     lambda p, r: _set(p, "enrollment.stages.kohlberg", "postconventional"),
     lambda p, r: p["academic"]["weak_subjects"].append(p["academic"]["strong_subjects"][0]),
     lambda p, r: _set(p, "academic.weak_subjects", []),
     lambda p, r: _set(p, "creativity.levels", {d: "medium" for d in E.CREATIVITY_DIMENSIONS}),
-    lambda p, r: _set(p, "creativity.levels.feasibility", "low") or _set(p, "creativity.levels.solution_generation", "high"),
+    lambda p, r: (
+        _set(p, "creativity.levels.feasibility", "low") or _set(p, "creativity.levels.solution_generation", "high")
+    ),
     lambda p, r: _set(p, "enrollment.agent_name", "Student" + str(r.randint(1, 99))),
-    lambda p, r: _set(p, "mental_health.narrative", p["mental_health"]["narrative"] + " She was hospitalized last spring."),
-    lambda p, r: _set(p, "values.levels.physical_mental_health", "high") or _set(p, "mental_health.overall_state", "low"),
+    lambda p, r: _set(
+        p, "mental_health.narrative", p["mental_health"]["narrative"] + " She was hospitalized last spring."
+    ),
+    lambda p, r: (
+        _set(p, "values.levels.physical_mental_health", "high") or _set(p, "mental_health.overall_state", "low")
+    ),
     lambda p, r: _set(p, "social.relationships", p["social"]["relationships"] + "\n\n1. a second paragraph"),
     lambda p, r: _set(p, "academic.level", r.choice(["excellent", "average", "top"])),
     lambda p, r: _set(p, "mental_health.depression_risk", "low") or _set(p, "mental_health.anxiety_risk", "low"),
@@ -53,8 +68,11 @@ def make(theory_dir: str, n: int, invalid: float, bases: int, seed: int) -> list
     sampler, rng = Sampler(theory), random.Random(seed)
     pool = []
     for i in range(bases):
-        slot = {"grade": rng.randint(1, 12), "gender": rng.choice(E.GENDERS),
-                "academic_level": rng.choice(E.ACADEMIC_LEVELS)}
+        slot = {
+            "grade": rng.randint(1, 12),
+            "gender": rng.choice(E.GENDERS),
+            "academic_level": rng.choice(E.ACADEMIC_LEVELS),
+        }
         values = sampler.sample(seed * 1_000_003 + i, slot)
         if values:
             pool.append(values)

@@ -59,8 +59,21 @@ COMPONENTS = [
 
 
 def generate_args(tree: Path, n: int, out: Path, a) -> list[str]:
-    args = ["generate", "--model", "template", "--plan", a.plan, "--n", str(n), "--seed", "1",
-            "--out", str(out), "--attempts", "3"]
+    args = [
+        "generate",
+        "--model",
+        "template",
+        "--plan",
+        a.plan,
+        "--n",
+        str(n),
+        "--seed",
+        "1",
+        "--out",
+        str(out),
+        "--attempts",
+        "3",
+    ]
     flags = _flags(tree)
     if "--workers" in flags:
         args += ["--workers", "0"]
@@ -72,8 +85,13 @@ _FLAG_CACHE: dict[Path, str] = {}
 
 def _flags(tree: Path) -> str:
     if tree not in _FLAG_CACHE:
-        r = subprocess.run([sys.executable, "-m", "hachimi.cli.main", "generate", "--help"], cwd=tree,
-                           env=_env(tree), capture_output=True, text=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "hachimi.cli.main", "generate", "--help"],
+            cwd=tree,
+            env=_env(tree),
+            capture_output=True,
+            text=True,
+        )
         _FLAG_CACHE[tree] = r.stdout
     return _FLAG_CACHE[tree]
 
@@ -94,8 +112,13 @@ def end_to_end(tree: Path, n: int, a) -> tuple[float, int]:
     with tempfile.TemporaryDirectory(prefix="hachimi-orch-") as tmp:
         out = Path(tmp) / "run"
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        r = subprocess.run([sys.executable, "-m", "hachimi.cli.main", *generate_args(tree, n, out, a)],
-                           cwd=tree, env=_env(tree), capture_output=True, text=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "hachimi.cli.main", *generate_args(tree, n, out, a)],
+            cwd=tree,
+            env=_env(tree),
+            capture_output=True,
+            text=True,
+        )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if r.returncode != 0:
             raise SystemExit(f"generate failed in {tree} (exit {r.returncode}):\n{r.stderr[-3000:]}")
@@ -107,8 +130,12 @@ def breakdown(tree: Path, n: int, a) -> dict:
     """Per-component CPU seconds of one instrumented generate run (in a child process)."""
     with tempfile.TemporaryDirectory(prefix="hachimi-orch-") as tmp:
         out = Path(tmp) / "run"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--_instrumented", json.dumps(
-            generate_args(tree, n, out, a))]
+        cmd = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--_instrumented",
+            json.dumps(generate_args(tree, n, out, a)),
+        ]
         r = subprocess.run(cmd, cwd=tree, env=_env(tree), capture_output=True, text=True)
         if r.returncode != 0:
             raise SystemExit(f"instrumented run failed in {tree}:\n{r.stderr[-3000:]}")
@@ -142,6 +169,7 @@ def _instrumented(argv: list[str]) -> None:
                 calls[label] = calls.get(label, 0) + 1
                 if stack:
                     stack[-1] += dt
+
         return timed
 
     for label, target in COMPONENTS:
@@ -159,6 +187,7 @@ def _instrumented(argv: list[str]) -> None:
         setattr(owner, name, wrap(label, getattr(owner, name)))
 
     from hachimi.cli.main import main
+
     sys.argv = ["hachimi", *argv]
     t0 = time.process_time()
     try:
@@ -209,17 +238,28 @@ def main() -> None:
         per = [(l[0] - s[0]) / max(1, l[1] - s[1]) for s, l in zip(small, large)]
         best = (min(l[0] for l in large) - min(s[0] for s in small)) / max(1, extra)
         report["end_to_end"][name] = {
-            "tree": str(trees[name]), "cpu_small": [s[0] for s in small], "cpu_large": [l[0] for l in large],
-            "accepted_small": [s[1] for s in small], "accepted_large": [l[1] for l in large],
-            "marginal_ms_median": 1000 * statistics.median(per), "marginal_ms_of_minima": 1000 * best}
-        print(f"  {name:9s} cpu N={a.small}: {' '.join(f'{s[0]:.2f}' for s in small)} s "
-              f"({small[0][1]} accepted); N={a.large}: {' '.join(f'{l[0]:.2f}' for l in large)} s "
-              f"({large[0][1]} accepted)")
-        print(f"  {name:9s} marginal CPU per accepted persona: {1000 * statistics.median(per):.1f} ms "
-              f"(median of {len(per)}; {1000 * best:.1f} ms from the minima)")
+            "tree": str(trees[name]),
+            "cpu_small": [s[0] for s in small],
+            "cpu_large": [l[0] for l in large],
+            "accepted_small": [s[1] for s in small],
+            "accepted_large": [l[1] for l in large],
+            "marginal_ms_median": 1000 * statistics.median(per),
+            "marginal_ms_of_minima": 1000 * best,
+        }
+        print(
+            f"  {name:9s} cpu N={a.small}: {' '.join(f'{s[0]:.2f}' for s in small)} s "
+            f"({small[0][1]} accepted); N={a.large}: {' '.join(f'{l[0]:.2f}' for l in large)} s "
+            f"({large[0][1]} accepted)"
+        )
+        print(
+            f"  {name:9s} marginal CPU per accepted persona: {1000 * statistics.median(per):.1f} ms "
+            f"(median of {len(per)}; {1000 * best:.1f} ms from the minima)"
+        )
     if not a.no_breakdown:
-        print(f"\nBreakdown (CPU ms per extra accepted persona, N={a.large} minus N={a.small}; "
-              "exclusive of nested timed calls):")
+        print(
+            f"\nBreakdown (CPU ms per extra accepted persona, N={a.large} minus N={a.small}; "
+            "exclusive of nested timed calls):"
+        )
         for name, tree in trees.items():
             s, l = breakdown(tree, a.small, a), breakdown(tree, a.large, a)
             extra = max(1, l["accepted"] - s["accepted"])

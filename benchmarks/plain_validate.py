@@ -16,8 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 import oracle_k12  # noqa: E402
 
-SEVERITY = {r["id"]: r["severity"] for r in
-            tomllib.loads((ROOT / "constraints/k12/theory.toml").read_text())["rule"]}
+SEVERITY = {r["id"]: r["severity"] for r in tomllib.loads((ROOT / "constraints/k12/theory.toml").read_text())["rule"]}
 
 
 def main(src: str, dst: str) -> None:
@@ -33,8 +32,17 @@ def main(src: str, dst: str) -> None:
                 continue
             fired = oracle_k12.check(p)
             viol = [{"rule": r, "severity": SEVERITY[r]} for r in sorted(fired)]
-            out.write(orjson.dumps({"line": n, "id": p.get("id"), "valid": all(v["severity"] != "error" for v in viol),
-                                    "violations": viol}) + b"\n")
+            out.write(
+                orjson.dumps(
+                    {
+                        "line": n,
+                        "id": p.get("id"),
+                        "valid": all(v["severity"] != "error" for v in viol),
+                        "violations": viol,
+                    }
+                )
+                + b"\n"
+            )
 
 
 if __name__ == "__main__":

@@ -47,14 +47,45 @@ def main() -> None:
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="hachimi-bench-"))
     data = tmp / "personas.jsonl"
-    subprocess.run([sys.executable, "benchmarks/make_personas.py", str(data), "--n", str(a.n),
-                    "--bases", str(a.bases)], cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "benchmarks/make_personas.py", str(data), "--n", str(a.n), "--bases", str(a.bases)],
+        cwd=ROOT,
+        check=True,
+    )
     hachimi = str(BIN / "hachimi")
     modes = {
         "plain-python baseline": [sys.executable, "benchmarks/plain_validate.py", str(data), str(tmp / "plain.jsonl")],
-        "hachimi (cores + repairs, all cores)": [hachimi, "validate", str(data), "--format", "jsonl", "-o", str(tmp / "full.jsonl")],
-        "hachimi (cores + repairs, 1 process)": [hachimi, "validate", str(data), "--format", "jsonl", "-j", "1", "-o", str(tmp / "full1.jsonl")],
-        "hachimi (verdicts only, all cores)": [hachimi, "validate", str(data), "--format", "jsonl", "--no-core", "--no-repair", "-o", str(tmp / "fast.jsonl")],
+        "hachimi (cores + repairs, all cores)": [
+            hachimi,
+            "validate",
+            str(data),
+            "--format",
+            "jsonl",
+            "-o",
+            str(tmp / "full.jsonl"),
+        ],
+        "hachimi (cores + repairs, 1 process)": [
+            hachimi,
+            "validate",
+            str(data),
+            "--format",
+            "jsonl",
+            "-j",
+            "1",
+            "-o",
+            str(tmp / "full1.jsonl"),
+        ],
+        "hachimi (verdicts only, all cores)": [
+            hachimi,
+            "validate",
+            str(data),
+            "--format",
+            "jsonl",
+            "--no-core",
+            "--no-repair",
+            "-o",
+            str(tmp / "fast.jsonl"),
+        ],
     }
     times = {name: min(timed(cmd) for _ in range(a.repeat)) for name, cmd in modes.items()}
     base = times["plain-python baseline"]

@@ -10,9 +10,15 @@ class HachimiError(Exception):
 class TheoryError(HachimiError):
     """A theory pack file is wrong; names the file, line, column and rule when known."""
 
-    def __init__(self, message: str, file: str | None = None, line: int | None = None,
-                 column: int | None = None, rule: str | None = None):
-        self.file, self.line, self.column, self.rule = file, line, column, rule
+    def __init__(
+        self,
+        message: str,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        rule: str | None = None,
+    ):
+        self.file, self.line, self.column, self.rule, self.message = file, line, column, rule, message
         where = ""
         if file:
             where = file + (f":{line}" if line else "") + (f":{column}" if column else "") + ": "
@@ -29,5 +35,4 @@ class MissingExtraError(HachimiError):
 
     def __init__(self, extra: str, module: str):
         self.extra = extra
-        super().__init__(f"this needs the '{extra}' extra ({module} is not installed): "
-                         f"pip install 'hachimi[{extra}]'")
+        super().__init__(f"this needs the '{extra}' extra ({module} is not installed): pip install 'hachimi[{extra}]'")

@@ -24,7 +24,7 @@ def dumps(obj) -> str:
         try:
             text.encode("utf-8")
             return text
-        except UnicodeEncodeError:          # a lone surrogate: escape it (still valid JSON)
+        except UnicodeEncodeError:  # a lone surrogate: escape it (still valid JSON)
             return json.dumps(obj, ensure_ascii=True, default=repr)
 
 
@@ -45,8 +45,10 @@ def atomic_output(path: Path, inputs: tuple[Path, ...] = ()) -> Iterator[IO[str]
     for src in inputs:
         try:
             if src.exists() and path.exists() and os.path.samefile(src, path):
-                raise InputError(f"{path}: the output is the input file; write to another file (it is replaced only "
-                                 "when the run ends, but reading and writing one file is refused)")
+                raise InputError(
+                    f"{path}: the output is the input file; write to another file (it is replaced only "
+                    "when the run ends, but reading and writing one file is refused)"
+                )
         except OSError:
             pass
     folder = path.parent if str(path.parent) else Path(".")

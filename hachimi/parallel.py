@@ -16,7 +16,8 @@ _WORKER: Validator | None = None
 def _init(theory: Theory, explain: bool, repair: bool) -> None:
     global _WORKER
     import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the parent's: no traceback per worker
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: no traceback per worker
     _WORKER = Validator(theory, explain, repair)
 
 
@@ -25,7 +26,7 @@ def _work(job: tuple[int, list[str]]) -> list[Result]:
     assert _WORKER is not None
     results = list(_WORKER.validate_lines(lines, start=start))
     for r in results:
-        r.record = None          # not needed by the caller; keeps the pickles small
+        r.record = None  # not needed by the caller; keeps the pickles small
     return results
 
 
@@ -34,8 +35,9 @@ def default_jobs(cap: int = 8) -> int:
     return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, cap))
 
 
-def validate_parallel(theory: Theory, lines: Iterable[str], jobs: int, explain: bool = True,
-                      repair: bool = True, chunk: int = CHUNK // 4) -> Iterator[Result]:
+def validate_parallel(
+    theory: Theory, lines: Iterable[str], jobs: int, explain: bool = True, repair: bool = True, chunk: int = CHUNK // 4
+) -> Iterator[Result]:
     """Like Validator.validate_lines, spread over `jobs` processes; falls back to one process."""
     if jobs <= 1:
         yield from Validator(theory, explain, repair).validate_lines(lines)

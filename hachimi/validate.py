@@ -14,7 +14,7 @@ from .facts.reader import Record, read
 from .theory.pack import Theory
 
 CHUNK = 2000
-BATCH_MIN = 64          # from this many readable personas on, ground them together
+BATCH_MIN = 64  # from this many readable personas on, ground them together
 
 
 @dataclass
@@ -28,9 +28,14 @@ class Result:
     record: Record | None = None
 
     def to_dict(self) -> dict:
-        return {"line": self.line, "id": self.id, "valid": self.valid,
-                "violations": [v.to_dict() for v in self.violations],
-                "repair": self.repair, "error": self.error}
+        return {
+            "line": self.line,
+            "id": self.id,
+            "valid": self.valid,
+            "violations": [v.to_dict() for v in self.violations],
+            "repair": self.repair,
+            "error": self.error,
+        }
 
 
 def _error(line: int, reason: str, column: int | None = None, pid: str | None = None) -> Result:
@@ -44,24 +49,70 @@ def _dumps(obj: Any) -> str:
         return json.dumps(obj, default=repr)
 
 
-UNREADABLE = "\x00unreadable:"     # prefix of a line the reader could not decode (the reason follows)
+UNREADABLE = "\x00unreadable:"  # prefix of a line the reader could not decode (the reason follows)
 
 
 def parse_line(line_no: int, text: str) -> tuple[Any, Result | None]:
     """Decode one JSONL line; a bad line becomes an error Result naming line and column."""
     if text.startswith(UNREADABLE):
-        return None, _error(line_no, text[len(UNREADABLE):])
+        return None, _error(line_no, text[len(UNREADABLE) :])
     if not text.strip():
         return None, _error(line_no, "empty line: expected one JSON object per line")
     try:
-        return orjson.loads(text), None
+        obj = orjson.loads(text)
     except orjson.JSONDecodeError as e:
-        try:                      # orjson refuses integers beyond 64 bits; the stdlib does not
+        try:  # orjson refuses integers beyond 64 bits; the stdlib does not
             return json.loads(text), None
         except (json.JSONDecodeError, RecursionError):
             return None, _error(line_no, f"not JSON: {e.msg}", e.colno)
-        except ValueError as big:       # an integer of more digits than Python converts (4,300)
+        except ValueError as big:  # an integer of more digits than Python converts (4,300)
             return None, _error(line_no, f"not JSON that can be read: {big}".split(";")[0])
+    if dup := duplicate_key(text, obj):
+        pid = obj.get("id") if isinstance(obj, dict) and isinstance(obj.get("id"), str) else None
+        return None, _error(
+            line_no, f"duplicate key {dup}: JSON would silently keep the last value; remove one of them", pid=pid
+        )
+    return obj, None
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _pairs(pairs: list) -> dict:
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set = set()
+        raise _Duplicate(next(k for k, _ in pairs if k in seen or seen.add(k)))
+    return d
+
+
+def duplicate_key(text: str, obj: Any) -> str | None:
+    """'"age" in enrollment' for the first key that appears twice in one object, else None."""
+    if text.count('":') < 2:
+        return None
+    try:
+        json.loads(text, object_pairs_hook=_pairs)
+        return None
+    except _Duplicate as d:
+        key = d.args[0]
+    except (ValueError, RecursionError):
+        return None
+    return f"{json.dumps(key, ensure_ascii=False)}" + (f" in {where}" if (where := _path_of(obj, key)) else "")
+
+
+def _path_of(node: Any, key: str, prefix: str = "") -> str | None:
+    if isinstance(node, dict):
+        if key in node:
+            return prefix or "the top level"
+        for k, v in node.items():
+            if (found := _path_of(v, key, f"{prefix}.{k}" if prefix else k)) is not None:
+                return found
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if (found := _path_of(v, key, f"{prefix}[{i}]")) is not None:
+                return found
+    return None
 
 
 class Validator:
@@ -76,6 +127,7 @@ class Validator:
         """One ground completion program, reused for every persona (detection and cores)."""
         if self._engine is None:
             from .solve.engine import Engine
+
             self._engine = Engine(self.theory)
         return self._engine
 
@@ -83,6 +135,7 @@ class Validator:
     def cores(self):
         if self._cores is None:
             from .explain.core import CoreFinder
+
             self._cores = CoreFinder(self.theory, self.engine)
         return self._cores
 
@@ -90,6 +143,7 @@ class Validator:
     def repairer(self):
         if self._repairer is None:
             from .explain.repair import Repairer
+
             self._repairer = Repairer(self.theory)
         return self._repairer
 
@@ -110,6 +164,7 @@ class Validator:
 
     def _chunk(self, batch: list[tuple[int, str]]) -> list[Result]:
         from .solve.batch import detect
+
         results: list[Result | None] = []
         readable: list[tuple[int, Record, set[str]]] = []
         for n, text in batch:
@@ -146,6 +201,5 @@ class Validator:
         valid = not any(v.severity == "error" for v in violations)
         repair = None
         if self.do_repair and violations:
-            repair = self.repairer.repair(present, rec.values,
-                                          {v.rule: v.ref for v in violations}).to_dict()
+            repair = self.repairer.repair(present, rec.values, {v.rule: v.ref for v in violations}).to_dict()
         return Result(line, rec.id, valid, violations, repair, None, rec)

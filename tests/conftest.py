@@ -17,12 +17,14 @@ K12 = ROOT / "constraints" / "k12"
 @pytest.fixture(scope="session")
 def theory():
     from hachimi.theory.pack import load
+
     return load(K12)
 
 
 @pytest.fixture(scope="session")
 def validator(theory):
     from hachimi.validate import Validator
+
     return Validator(theory)
 
 
@@ -41,6 +43,7 @@ def base(_base):
 def validate_one(validator):
     def run(persona):
         return next(validator.validate_objects([persona]))
+
     return run
 
 
@@ -48,12 +51,14 @@ def validate_one(validator):
 def cli():
     from hachimi.cli.main import cli as group, main  # noqa: F401
     from hachimi.cli import convert_cmd, schema_cmd, theory_cmd, validate_cmd
+
     for cmd in (validate_cmd.validate, theory_cmd.theory, schema_cmd.schema, convert_cmd.convert):
         group.add_command(cmd)
     runner = CliRunner()
 
     def run(*args, input=None):
         return runner.invoke(group, [str(a) for a in args], input=input, catch_exceptions=False)
+
     return run
 
 

@@ -68,18 +68,18 @@ def _norm(text: str) -> str:
 # or an alias from [features.aliases]
 _ALIASES = _FEAT.get("aliases", {})
 _MENTIONS = {
-    field: tuple(tuple({_norm(n) for n in (E.display_name(d), d, *_ALIASES.get(d, ()))})
-                 for d in _MENTION_DIMS[part])
+    field: tuple(tuple({_norm(n) for n in (E.display_name(d), d, *_ALIASES.get(d, ()))}) for d in _MENTION_DIMS[part])
     for field, part in _FEAT["mentions"].items()
 }
 _MENTION_RULE = {field: f"{part}-mentions" for field, part in _FEAT["mentions"].items()}
 
-_TWO_NEWLINES = re.compile(r"\n[^\S\n]*\n")                 # a blank (or whitespace-only) line
+_TWO_NEWLINES = re.compile(r"\n[^\S\n]*\n")  # a blank (or whitespace-only) line
 _MARKER = r"(?:\d+[.)、]|[-*•·])"
 _LIST = re.compile(
-    rf"(?:\A|\n)\s*{_MARKER}\s"                              # a line starting with a list marker
-    r"|(?:\A|\s)1[.)]\s[^\n]+\s2[.)]\s")                     # an inline enumeration '1. ... 2. '
-_FIRST_LINE_MARKER = re.compile(rf"\s*{_MARKER}\s")          # (anchored with .match)
+    rf"(?:\A|\n)\s*{_MARKER}\s"  # a line starting with a list marker
+    r"|(?:\A|\s)1[.)]\s[^\n]+\s2[.)]\s"
+)  # an inline enumeration '1. ... 2. '
+_FIRST_LINE_MARKER = re.compile(rf"\s*{_MARKER}\s")  # (anchored with .match)
 _INLINE_LIST = re.compile(r"(?:\A|\s)1[.)]\s[^\n]+\s2[.)]\s")
 _ENDS = ".!?。！？"
 _SENT = re.compile(f"[^{_ENDS}]+[{_ENDS}]?")
@@ -93,8 +93,9 @@ def _list_marker(text: str) -> bool:
     if "\n" in text:
         return _LIST.search(text) is not None
     # one line: a marker can only open the text, or be an inline '1. ... 2. ' enumeration
-    return (_FIRST_LINE_MARKER.match(text) is not None
-            or (("1." in text or "1)" in text) and _INLINE_LIST.search(text) is not None))
+    return _FIRST_LINE_MARKER.match(text) is not None or (
+        ("1." in text or "1)" in text) and _INLINE_LIST.search(text) is not None
+    )
 
 
 def _poor_prose(text: str, norm: str) -> bool:
@@ -118,7 +119,7 @@ def _terms(texts: list[str], lexicon: tuple[str, ...]) -> int:
     """How many lexicon terms occur in any of the texts (case-insensitive substring)."""
     if not texts:
         return 0
-    folded = "\0".join(texts).casefold()          # no term contains NUL
+    folded = "\0".join(texts).casefold()  # no term contains NUL
     return sum(term in folded for term in lexicon)
 
 
@@ -147,7 +148,7 @@ _SPEC: list[tuple[str, int, frozenset | None, bool]] = [
     *((f"enrollment.stages.{s}", _ENUM, frozenset(v), True) for s, v in E.STAGES.items()),
     ("academic.strong_subjects", _SET, _SUBJECTS, True),
     ("academic.weak_subjects", _SET, _SUBJECTS, True),
-    ("academic.level", _ENUM, None, True),          # any string: unknown words are R15
+    ("academic.level", _ENUM, None, True),  # any string: unknown words are R15
     ("values.personality", _TEXT, None, True),
     *((f"values.levels.{d}", _ENUM, frozenset(E.LEVELS), True) for d in E.VALUE_DIMENSIONS),
     ("values.narrative", _TEXT, None, True),
@@ -165,9 +166,10 @@ _SPEC: list[tuple[str, int, frozenset | None, bool]] = [
     ("mental_health.supports", _TEXT, None, True),
     ("mental_health.narrative", _TEXT, None, True),
 ]
-_SPEC_KEYS = [(path, tuple(path.split(".")[:-1]), path.split(".")[-1], kind, dom, req)
-              for path, kind, dom, req in _SPEC]
-_PARENTS = sorted({parent for _, parent, *_ in _SPEC_KEYS}, key=len)   # () first, then by depth
+_SPEC_KEYS = [
+    (path, tuple(path.split(".")[:-1]), path.split(".")[-1], kind, dom, req) for path, kind, dom, req in _SPEC
+]
+_PARENTS = sorted({parent for _, parent, *_ in _SPEC_KEYS}, key=len)  # () first, then by depth
 
 
 def _read(p) -> tuple[dict, list[str]] | None:
@@ -180,7 +182,7 @@ def _read(p) -> tuple[dict, list[str]] | None:
     has_slot = slot is not None
     vals: dict = {}
     missing: list[str] = []
-    nodes = {(): p}            # each object on a field path, looked up once
+    nodes = {(): p}  # each object on a field path, looked up once
     for parent in _PARENTS:
         if parent:
             up = nodes[parent[:-1]]
@@ -194,7 +196,7 @@ def _read(p) -> tuple[dict, list[str]] | None:
                 missing.append(path)
             continue
         if kind == _INT:
-            if type(v) is not int or v not in dom:       # bool is not an int here
+            if type(v) is not int or v not in dom:  # bool is not an int here
                 return None
             vals[path] = v
         elif kind == _ENUM or kind == _TEXT:
@@ -206,7 +208,7 @@ def _read(p) -> tuple[dict, list[str]] | None:
                 return None
             else:
                 vals[path] = v
-        else:   # _SET, _LIST_OF_TEXT
+        else:  # _SET, _LIST_OF_TEXT
             if type(v) is not list or not all(type(x) is str for x in v):
                 return None
             items = [x for x in v if x.strip()]
@@ -229,24 +231,39 @@ def readable(p) -> bool:
 
 # R2 stage ranges (DESIGN.md), ages inclusive
 _STAGE_AGES = {
-    "piaget": {"preoperational": (E.AGE_MIN, 7), "concrete_operational": (6, 12),
-               "formal_operational": (11, E.AGE_MAX)},
-    "erikson": {"initiative_vs_guilt": (E.AGE_MIN, 6), "industry_vs_inferiority": (5, 13),
-                "identity_vs_role_confusion": (11, E.AGE_MAX)},
-    "kohlberg": {"preconventional": (E.AGE_MIN, 11), "conventional": (9, E.AGE_MAX),
-                 "postconventional": (15, E.AGE_MAX)},
+    "piaget": {
+        "preoperational": (E.AGE_MIN, 7),
+        "concrete_operational": (6, 12),
+        "formal_operational": (11, E.AGE_MAX),
+    },
+    "erikson": {
+        "initiative_vs_guilt": (E.AGE_MIN, 6),
+        "industry_vs_inferiority": (5, 13),
+        "identity_vs_role_confusion": (11, E.AGE_MAX),
+    },
+    "kohlberg": {
+        "preconventional": (E.AGE_MIN, 11),
+        "conventional": (9, E.AGE_MAX),
+        "postconventional": (15, E.AGE_MAX),
+    },
 }
 _VALUE_PATHS = tuple(f"values.levels.{d}" for d in E.VALUE_DIMENSIONS)
 _CREATIVITY_PATHS = tuple(f"creativity.levels.{d}" for d in E.CREATIVITY_DIMENSIONS)
 _LOWISH = frozenset(E.LOWISH)
-_ANCHOR_VALUES = {"medium": 1, "low": 2, "poor": 3}       # A1
-_ANCHOR_CREATIVITY = {"medium": 2, "low": 3, "poor": 4}   # A2
-_ANCHOR_MH = frozenset({"low", "poor"})                    # A3
+_ANCHOR_VALUES = {"medium": 1, "low": 2, "poor": 3}  # A1
+_ANCHOR_CREATIVITY = {"medium": 2, "low": 3, "poor": 4}  # A2
+_ANCHOR_MH = frozenset({"low", "poor"})  # A3
 _ACADEMIC = frozenset(E.ACADEMIC_LEVELS)
-_MH_COMPLETE = ("mental_health.overall_state", "mental_health.happiness",
-                "mental_health.depression_risk", "mental_health.anxiety_risk",
-                "mental_health.condition", "mental_health.background", "mental_health.supports",
-                "mental_health.traits")
+_MH_COMPLETE = (
+    "mental_health.overall_state",
+    "mental_health.happiness",
+    "mental_health.depression_risk",
+    "mental_health.anxiety_risk",
+    "mental_health.condition",
+    "mental_health.background",
+    "mental_health.supports",
+    "mental_health.traits",
+)
 
 
 def _texts(vals: dict, fields: tuple[str, ...]) -> list[str]:
@@ -289,8 +306,7 @@ def check(p) -> dict[str, int]:
     # R3 subjects
     strong = vals.get("academic.strong_subjects")
     weak = vals.get("academic.weak_subjects")
-    add("subjects-nonempty", ("academic.strong_subjects" in missing_set)
-        + ("academic.weak_subjects" in missing_set))
+    add("subjects-nonempty", ("academic.strong_subjects" in missing_set) + ("academic.weak_subjects" in missing_set))
     dups = set()
     for lst in (strong, weak):
         if lst:
@@ -316,9 +332,16 @@ def check(p) -> dict[str, int]:
         overall = vals.get("mental_health.overall_state")
         dep = vals.get("mental_health.depression_risk")
         anx = vals.get("mental_health.anxiety_risk")
-        if overall is not None and dep is not None and anx is not None and (
-                _LEVEL_RANK[overall] < _LEVEL_RANK["medium"] or _RISK_RANK[dep] > _RISK_RANK["moderate"]
-                or _RISK_RANK[anx] > _RISK_RANK["moderate"]):
+        if (
+            overall is not None
+            and dep is not None
+            and anx is not None
+            and (
+                _LEVEL_RANK[overall] < _LEVEL_RANK["medium"]
+                or _RISK_RANK[dep] > _RISK_RANK["moderate"]
+                or _RISK_RANK[anx] > _RISK_RANK["moderate"]
+            )
+        ):
             add("health-consistency")
 
     # R6 agent name
@@ -328,13 +351,15 @@ def check(p) -> dict[str, int]:
 
     # R8 values, R9 creativity: levels (errors)
     add("values-levels", sum(f not in vals for f in _VALUE_PATHS))
-    add("creativity-levels", sum(f not in vals for f in _CREATIVITY_PATHS)
-        + ("creativity.radar_summary" in missing_set))
+    add(
+        "creativity-levels", sum(f not in vals for f in _CREATIVITY_PATHS) + ("creativity.radar_summary" in missing_set)
+    )
 
     # R10 mental health complete
     traits = vals.get("mental_health.traits")
-    add("mental-health-complete", sum(f in missing_set for f in _MH_COMPLETE)
-        + (traits is not None and len(traits) < 2))
+    add(
+        "mental-health-complete", sum(f in missing_set for f in _MH_COMPLETE) + (traits is not None and len(traits) < 2)
+    )
 
     # R12 non-diagnostic
     add("non-diagnostic", _terms(_texts(vals, _CLINICAL_FIELDS), _CLINICAL))
@@ -379,9 +404,16 @@ def check(p) -> dict[str, int]:
         if vals.get("mental_health.depression_risk") == "low" and vals.get("mental_health.anxiety_risk") == "low":
             add("anchor-mental-health")
 
+    # S0: no slot value at all -> the anchors and S1 are reported as not checked (a warning)
+    if all(vals.get(f) is None for f in ("slot.grade", "slot.gender", "slot.academic_level")):
+        add("slot-absent")
+
     # S1 slot match
-    for slot_f, own_f in (("slot.grade", "enrollment.grade"), ("slot.gender", "enrollment.gender"),
-                          ("slot.academic_level", "academic.level")):
+    for slot_f, own_f in (
+        ("slot.grade", "enrollment.grade"),
+        ("slot.gender", "enrollment.gender"),
+        ("slot.academic_level", "academic.level"),
+    ):
         want, have = vals.get(slot_f), vals.get(own_f)
         if want is not None and have is not None and want != have:
             if own_f != "academic.level" or level_known or S1_COMPARES_UNKNOWN_LEVEL:

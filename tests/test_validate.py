@@ -16,10 +16,15 @@ def test_contract_shape(validator, base):
     d = r.to_dict()
     assert set(d) == {"line", "id", "valid", "violations", "repair", "error"}
     [v] = d["violations"]
-    assert v == {"rule": "age-grade", "ref": "R1", "severity": "error", "owner": "enrollment",
-                 "fields": ["enrollment.age", "enrollment.grade"],
-                 "message": "Age 13 does not fit grade 11: expected 15-18.",
-                 "core": ["enrollment.age=13", "enrollment.grade=11"]}
+    assert v == {
+        "rule": "age-grade",
+        "ref": "R1",
+        "severity": "error",
+        "owner": "enrollment",
+        "fields": ["enrollment.age", "enrollment.grade"],
+        "message": "Age 13 does not fit grade 11: expected 15-18.",
+        "core": ["enrollment.age=13", "enrollment.grade=11"],
+    }
     assert d["repair"]["changes"] == [{"field": "enrollment.age", "from": 13, "to": 15}]
     assert d["repair"]["fixes"] == ["R1"] and d["error"] is None and d["valid"] is False
 
@@ -32,7 +37,7 @@ def test_one_record_per_line_and_the_run_goes_on(validator, base):
     assert rs[0].valid and rs[5].valid
     assert rs[1].error["line"] == 2 and rs[1].error["column"] and "not JSON" in rs[1].error["reason"]
     assert "empty line" in rs[2].error["reason"]
-    assert rs[3].error["reason"] == "expected a JSON object, got list"
+    assert rs[3].error["reason"] == "expected a JSON object (one persona per line), got a list"
     assert rs[4].error["reason"].startswith("enrollment.age: expected an integer") and rs[4].id == base["id"]
     assert all(r.valid is False for r in rs[1:5])
 
@@ -64,6 +69,7 @@ def test_parallel_equals_serial(theory, base):
     from hachimi.validate import Validator
     from hachimi.solve.sample import Sampler
     from hachimi.testing.personas import persona
+
     s = Sampler(theory)
     objs = [persona(s.sample(i), i) for i in range(60)]
     for i in range(0, 60, 3):
@@ -72,3 +78,27 @@ def test_parallel_equals_serial(theory, base):
     serial = [r.to_dict() for r in Validator(theory).validate_lines(lines)]
     par = [r.to_dict() for r in validate_parallel(theory, lines, jobs=2, chunk=7)]
     assert serial == par and len(par) == 61
+
+
+def test_duplicate_keys_are_reported_not_resolved(validator, base):
+    import json as _json
+
+    text = _json.dumps(base).replace('"age": 13', '"age": 13, "age": 14', 1)
+    assert '"age": 13, "age": 14' in text
+    [r] = list(validator.validate_lines([text]))
+    assert not r.valid and r.id == base["id"]
+    assert r.error["reason"].startswith('duplicate key "age" in enrollment: JSON would silently keep the last value')
+
+
+def test_no_slot_or_a_null_slot_is_said_not_checked(validate_one, base):
+    for slot in (None, "remove"):
+        p = dict(base)
+        if slot == "remove":
+            p.pop("slot")
+        else:
+            p["slot"] = None
+        r = validate_one(p)
+        assert r.valid
+        [w] = [v for v in r.violations if v.rule == "slot-absent"]
+        assert w.severity == "warning" and "A1-A3" in w.message and "S1" in w.message
+    assert not [v for v in validate_one(base).violations if v.rule == "slot-absent"]

@@ -33,9 +33,12 @@ def _mutants(base: dict, n: int, seed: int) -> list[dict]:
         for _ in range(rng.randint(1, 5)):
             path = rng.choice(SCALARS + SETS)
             spec = BY_PATH[path]
-            _set(p, path, rng.sample(list(spec.domain), rng.randint(0, 4)) if path in SETS
-                 else rng.choice(list(spec.domain)))
-        if rng.random() < 0.2:          # ties on purpose
+            _set(
+                p,
+                path,
+                rng.sample(list(spec.domain), rng.randint(0, 4)) if path in SETS else rng.choice(list(spec.domain)),
+            )
+        if rng.random() < 0.2:  # ties on purpose
             for d in E.CREATIVITY_DIMENSIONS:
                 _set(p, f"creativity.levels.{d}", "medium")
         if rng.random() < 0.2:
@@ -53,7 +56,7 @@ def personas(_base):
 
 def test_alone_equals_after_fifty_others(theory, personas):
     warm = Validator(theory)
-    for p in _mutants(personas[0], 50, 2):            # 50 others first, one at a time
+    for p in _mutants(personas[0], 50, 2):  # 50 others first, one at a time
         next(warm.validate_objects([p]))
     targets = personas[:20]
     alone = [next(Validator(theory).validate_objects([p])).to_dict() for p in targets]
@@ -65,7 +68,7 @@ def test_alone_equals_after_fifty_others(theory, personas):
 
 def test_batch_and_single_validation_agree(theory, personas):
     lines = [json.dumps(p) for p in personas]
-    batch = [r.to_dict() for r in Validator(theory).validate_lines(lines)]        # grounded together
+    batch = [r.to_dict() for r in Validator(theory).validate_lines(lines)]  # grounded together
     single = Validator(theory)
     one_by_one = [next(single.validate_lines([line], start=i + 1)).to_dict() for i, line in enumerate(lines)]
     assert batch == one_by_one

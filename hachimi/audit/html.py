@@ -32,7 +32,8 @@ def render(db: Path, out: Path, title: str = "") -> Path:
         f"<tr class={'err' if sev == 'error' else 'warn'}><td>{html.escape(p)}</td><td>{a}</td><td>{r}</td>"
         f"<td>{html.escape(st)}</td><td>{html.escape(rule)}</td><td>{html.escape(owner)}</td><td>{html.escape(msg)}</td>"
         f"<td><code>{html.escape('; '.join(json.loads(core)))}</code></td></tr>"
-        for p, a, r, st, rule, sev, owner, msg, core in rows)
+        for p, a, r, st, rule, sev, owner, msg, core in rows
+    )
     summary = f"{n_att} attempts, {n_acc} accepted; {len(rows)} violations recorded (errors in red, warnings in amber)."
     out.write_text(_PAGE.format(title=html.escape(title), summary=summary, rows=body), encoding="utf-8")
     return out

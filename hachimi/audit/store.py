@@ -41,6 +41,7 @@ def build(run: Path, problems: list[str] | None = None) -> Path:
     src, db = run / "attempts.jsonl", run / "audit.sqlite"
     if not src.is_file():
         from ..errors import InputError
+
         raise InputError(f"{src}: no such file (is {run} a run folder made by `hachimi generate`?)")
     problems = problems if problems is not None else []
     tmp = db.with_suffix(".tmp")
@@ -59,8 +60,14 @@ def build(run: Path, problems: list[str] | None = None) -> Path:
                 continue
             except json.JSONDecodeError as err:
                 torn = not raw.endswith(b"\n")
-                problems.append(f"{where}: " + ("torn last line (a write cut short); skipped" if torn else
-                                                f"not JSON ({err.msg} at column {err.colno}); skipped"))
+                problems.append(
+                    f"{where}: "
+                    + (
+                        "torn last line (a write cut short); skipped"
+                        if torn
+                        else f"not JSON ({err.msg} at column {err.colno}); skipped"
+                    )
+                )
                 continue
             if not isinstance(e, dict):
                 problems.append(f"{where}: not a JSON object; skipped")
@@ -80,27 +87,70 @@ def build(run: Path, problems: list[str] | None = None) -> Path:
 def _insert(con, e: dict, seq: int) -> None:
     t, key = e.get("type"), (e.get("persona"), e.get("attempt", 0))
     if t == "outcome":
-        con.execute("INSERT OR REPLACE INTO attempts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (*key, *_slot(e), int(e.get("accepted", False)), int(e.get("first_pass_valid", False)),
-                     e.get("rounds", 0), e.get("calls", 0), e.get("tokens", 0), e.get("seconds", 0), e.get("reason", "")))
+        con.execute(
+            "INSERT OR REPLACE INTO attempts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                *key,
+                *_slot(e),
+                int(e.get("accepted", False)),
+                int(e.get("first_pass_valid", False)),
+                e.get("rounds", 0),
+                e.get("calls", 0),
+                e.get("tokens", 0),
+                e.get("seconds", 0),
+                e.get("reason", ""),
+            ),
+        )
     elif t == "call":
-        con.execute("INSERT INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (*key, e["round"], e["agent"], e["template"], e["template_hash"], e["grammar_hash"], e["seed"],
-                     e["max_new_tokens"], e["tokens"], e["seconds"], e["error"], e["output"],
-                     json.dumps(e["feedback"], ensure_ascii=False) if e.get("feedback") is not None else None, seq))
+        con.execute(
+            "INSERT INTO calls VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                *key,
+                e["round"],
+                e["agent"],
+                e["template"],
+                e["template_hash"],
+                e["grammar_hash"],
+                e["seed"],
+                e["max_new_tokens"],
+                e["tokens"],
+                e["seconds"],
+                e["error"],
+                e["output"],
+                json.dumps(e["feedback"], ensure_ascii=False) if e.get("feedback") is not None else None,
+                seq,
+            ),
+        )
     elif t == "validation":
-        con.execute("INSERT INTO validations VALUES (?,?,?,?,?,?,?)", (*key, e["round"], e["stage"], int(e["valid"]), seq,
-                                                                         (e.get("error") or {}).get("reason")))
+        con.execute(
+            "INSERT INTO validations VALUES (?,?,?,?,?,?,?)",
+            (*key, e["round"], e["stage"], int(e["valid"]), seq, (e.get("error") or {}).get("reason")),
+        )
         for v in e.get("violations", []):
-            con.execute("INSERT INTO violations VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (*key, e["round"], e["stage"], v["rule"], v["ref"], v["severity"], v["owner"],
-                         json.dumps(v["fields"]), v["message"], json.dumps(v["core"], ensure_ascii=False), seq))
-    elif t in ("near_duplicate", "outside_stratum"):      # valid, but rejected by the session afterwards
+            con.execute(
+                "INSERT INTO violations VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    *key,
+                    e["round"],
+                    e["stage"],
+                    v["rule"],
+                    v["ref"],
+                    v["severity"],
+                    v["owner"],
+                    json.dumps(v["fields"]),
+                    v["message"],
+                    json.dumps(v["core"], ensure_ascii=False),
+                    seq,
+                ),
+            )
+    elif t in ("near_duplicate", "outside_stratum"):  # valid, but rejected by the session afterwards
         why = f"near-duplicate of {e.get('of')} ({e.get('how')})" if t == "near_duplicate" else "outside its stratum"
         con.execute("UPDATE attempts SET accepted = 0, reason = ? WHERE persona = ? AND attempt = ?", (why, *key))
         con.execute("INSERT INTO events VALUES (?,?,?,?,?)", (*key, t, json.dumps(e, ensure_ascii=False), seq))
     elif t == "repair_applied":
-        con.execute("INSERT INTO repairs VALUES (?,?,?,?,?,?)", (*key, e["round"], json.dumps(e["changes"], ensure_ascii=False),
-                                                                 json.dumps(e["fixes"]), seq))
+        con.execute(
+            "INSERT INTO repairs VALUES (?,?,?,?,?,?)",
+            (*key, e["round"], json.dumps(e["changes"], ensure_ascii=False), json.dumps(e["fixes"]), seq),
+        )
     else:
         con.execute("INSERT INTO events VALUES (?,?,?,?,?)", (*key, t, json.dumps(e, ensure_ascii=False), seq))

@@ -49,9 +49,17 @@ def story(db: Path, pid: str) -> dict:
         events.append(r)
     for r in con.execute("SELECT * FROM validations WHERE persona=? ORDER BY seq", (pid,)):
         r = dict(r, kind="validation")
-        r["violations"] = [dict(v, fields=json.loads(v["fields"]), core=json.loads(v["core"])) for v in
-                           (dict(x) for x in con.execute("SELECT rule, ref, severity, owner, fields, message, core FROM violations "
-                                                         "WHERE persona=? AND seq=? ORDER BY rule", (pid, r["seq"])))]
+        r["violations"] = [
+            dict(v, fields=json.loads(v["fields"]), core=json.loads(v["core"]))
+            for v in (
+                dict(x)
+                for x in con.execute(
+                    "SELECT rule, ref, severity, owner, fields, message, core FROM violations "
+                    "WHERE persona=? AND seq=? ORDER BY rule",
+                    (pid, r["seq"]),
+                )
+            )
+        ]
         events.append(r)
     for r in con.execute("SELECT * FROM repairs WHERE persona=? ORDER BY seq", (pid,)):
         events.append(dict(r, kind="repair", changes=json.loads(r["changes"]), fixes=json.loads(r["fixes"])))
@@ -66,11 +74,15 @@ def rule_stats(db: Path, by: str = "grade") -> dict:
     the rules behind failed attempts; mean rounds to fix per rule."""
     col = {"grade": "a.grade", "gender": "a.gender", "level": "a.level", "agent": "v.owner", "round": "v.round"}[by]
     con = sqlite3.connect(db)
-    totals = dict(con.execute(f"SELECT {col}, COUNT(*) FROM attempts a GROUP BY 1")) if by in ("grade", "gender", "level") else {}
+    totals = (
+        dict(con.execute(f"SELECT {col}, COUNT(*) FROM attempts a GROUP BY 1"))
+        if by in ("grade", "gender", "level")
+        else {}
+    )
     n_attempts = con.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
     rows = con.execute(f"""SELECT {col}, v.ref || ' ' || v.rule, COUNT(DISTINCT v.persona || '/' || v.attempt)
         FROM violations v JOIN attempts a ON a.persona=v.persona AND a.attempt=v.attempt
-        WHERE {"v.stage='proposal'" if by != 'round' else "1=1"}
+        WHERE {"v.stage='proposal'" if by != "round" else "1=1"}
         GROUP BY 1, 2 ORDER BY 1, 3 DESC""").fetchall()
     table = {}
     for group, rule, count in rows:
@@ -83,8 +95,13 @@ def rule_stats(db: Path, by: str = "grade") -> dict:
     fix = con.execute("""SELECT v.ref || ' ' || v.rule, AVG(a.rounds) FROM violations v
         JOIN attempts a ON a.persona=v.persona AND a.attempt=v.attempt
         WHERE v.stage='proposal' AND v.severity='error' AND a.accepted=1 GROUP BY 1 ORDER BY 2 DESC""").fetchall()
-    return {"by": by, "attempts": n_attempts, "table": table, "failed_attempts_by_rule": dict(failed),
-            "mean_rounds_to_fix": {k: round(v, 2) for k, v in fix}}
+    return {
+        "by": by,
+        "attempts": n_attempts,
+        "table": table,
+        "failed_attempts_by_rule": dict(failed),
+        "mean_rounds_to_fix": {k: round(v, 2) for k, v in fix},
+    }
 
 
 def failed(db: Path) -> list[dict]:

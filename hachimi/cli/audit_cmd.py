@@ -15,14 +15,27 @@ from ..errors import HachimiError
 @click.argument("run", type=click.Path(file_okay=False, path_type=Path), required=False)
 @click.argument("persona_id", required=False)
 @click.option("--rules", "rules", is_flag=True, help="Rule firing counts and rates (first-pass proposals).")
-@click.option("--by", type=click.Choice(["grade", "gender", "level", "agent", "round"]), default="grade",
-              show_default=True, help="Grouping for --rules.")
+@click.option(
+    "--by",
+    type=click.Choice(["grade", "gender", "level", "agent", "round"]),
+    default="grade",
+    show_default=True,
+    help="Grouping for --rules.",
+)
 @click.option("--failed", is_flag=True, help="Slots that ran out of attempts, and why.")
-@click.option("--file", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Explain a persona from any v1 file.")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Explain a persona from any v1 file.",
+)
 @click.option("--id", "ext_id", help="With --file: the persona id to explain (default: the first line).")
-@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write a searchable HTML page of rejected attempts and their cores.")
+@click.option(
+    "--html",
+    "html_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a searchable HTML page of rejected attempts and their cores.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--theory", "theory_name", default="k12", show_default=True)
 def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, theory_name):
@@ -36,17 +49,20 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
     The run's attempts.jsonl is loaded into RUN/audit.sqlite (rebuilt each time; query it with SQL).
     """
     from ..audit import render, views
+
     if file:
         return _external(file, ext_id, run, fmt, theory_name)
     if run is None:
         raise HachimiError("give a run folder (or --file FILE); see hachimi audit --help")
     from ..audit.store import build
+
     problems: list[str] = []
     db = build(run, problems)
     for line in problems:
         click.echo(f"warning: {run / line}", err=True)
     if html_out:
         from ..audit.html import render as render_html
+
         click.echo(f"audit page: {render_html(db, html_out, str(run))}", err=True)
         if not (rules or failed or persona_id):
             return
@@ -55,8 +71,12 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
         click.echo(json.dumps(out, ensure_ascii=False, indent=1) if fmt == "json" else render.rules_text(out))
     elif failed:
         out = views.failed(db)
-        click.echo(json.dumps(out, ensure_ascii=False, indent=1) if fmt == "json" else
-                   "\n".join(f"{r['persona']}: {r['attempts']} attempt(s): {r['reasons']}" for r in out) or "no failed slots")
+        click.echo(
+            json.dumps(out, ensure_ascii=False, indent=1)
+            if fmt == "json"
+            else "\n".join(f"{r['persona']}: {r['attempts']} attempt(s): {r['reasons']}" for r in out)
+            or "no failed slots"
+        )
     elif persona_id:
         try:
             s = views.story(db, persona_id)
@@ -75,6 +95,7 @@ def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory_na
     from ..theory.locate import locate
     from ..theory.pack import load
     from ..validate import Validator
+
     lines = file.read_text(encoding="utf-8").splitlines()
     idx = next((i for i, l in enumerate(lines) if pid is None or f'"{pid}"' in l), None)
     if idx is None:
@@ -90,5 +111,8 @@ def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory_na
     else:
         click.echo(block(r, True) or f"line {r.line}  {r.id}  valid, no violations")
         if run:
-            click.echo(f"near-duplicates in {run}: " + (", ".join(f"{n['id']} (distance {n['distance']})" for n in near) or "none"))
+            click.echo(
+                f"near-duplicates in {run}: "
+                + (", ".join(f"{n['id']} (distance {n['distance']})" for n in near) or "none")
+            )
     sys.exit(0 if r.valid else 1)

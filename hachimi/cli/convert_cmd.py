@@ -7,12 +7,15 @@ from pathlib import Path
 
 import click
 
-from ..errors import InputError
-
 
 @click.command()
-@click.option("--from", "source", type=click.Choice(["hachimi-zh"]), required=True,
-              help="Input format: hachimi-zh = the original HACHIMI corpus (Chinese keys and values).")
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["hachimi-zh"]),
+    required=True,
+    help="Input format: hachimi-zh = the original HACHIMI corpus (Chinese keys and values).",
+)
 @click.argument("src", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("dst", type=click.Path(dir_okay=False, path_type=Path))
 def convert(source, src: Path, dst: Path):
@@ -25,6 +28,7 @@ def convert(source, src: Path, dst: Path):
     from ..convert.hachimi_zh import convert_lines
     from ..jsonio import atomic_output, dumps
     from .validate_cmd import read_text_lines
+
     written = skipped = with_problems = 0
     with atomic_output(dst, inputs=(src,)) as out:
         for n, text in read_text_lines(str(src)):

@@ -10,38 +10,109 @@ from pathlib import Path
 import click
 
 
-
 @click.command()
 @click.option("--n", "n", type=click.IntRange(1), default=5, show_default=True, help="Personas (slots) to generate.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Run seed: slots, boxes and sampling derive from it.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="Run folder: personas.jsonl, attempts.jsonl, run.json.")
-@click.option("--model", "model_name", default="smollm2-135m-instruct", show_default=True,
-              help="A model configured in models/ (see `hachimi models`).")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Run seed: slots, boxes and sampling derive from it."
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Run folder: personas.jsonl, attempts.jsonl, run.json.",
+)
+@click.option(
+    "--model",
+    "model_name",
+    default="smollm2-135m-instruct",
+    show_default=True,
+    help="A model configured in models/ (see `hachimi models`).",
+)
 @click.option("--theory", "theory_name", default="k12", show_default=True)
-@click.option("--max-rounds", type=click.IntRange(0), default=3, show_default=True,
-              help="Revision rounds before an attempt is recorded as failed.")
+@click.option(
+    "--max-rounds",
+    type=click.IntRange(0),
+    default=3,
+    show_default=True,
+    help="Revision rounds before an attempt is recorded as failed.",
+)
 @click.option("--no-narrow", is_flag=True, help="Decode under the plain schemas (no solver narrowing).")
-@click.option("--no-direct-repair", is_flag=True, help="Send structural violations to their agents instead of repairing them.")
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A plan (plans/*.toml): exact quotas per cell, refill until met (see `hachimi plan`).")
-@click.option("--attempts", type=click.IntRange(1), default=None,
-              help="Attempts per slot before it counts as a shortfall (default: the plan's, else 1).")
-@click.option("--dedup", type=click.Choice(["none", "lexical", "semantic", "both"]), default="lexical",
-              show_default=True, help="Near-duplicates within a stratum are regenerated and counted.")
+@click.option(
+    "--no-direct-repair", is_flag=True, help="Send structural violations to their agents instead of repairing them."
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A plan (plans/*.toml): exact quotas per cell, refill until met (see `hachimi plan`).",
+)
+@click.option(
+    "--attempts",
+    type=click.IntRange(1),
+    default=None,
+    help="Attempts per slot before it counts as a shortfall (default: the plan's, else 1).",
+)
+@click.option(
+    "--dedup",
+    type=click.Choice(["none", "lexical", "semantic", "both"]),
+    default="lexical",
+    show_default=True,
+    help="Near-duplicates within a stratum are regenerated and counted.",
+)
 @click.option("--language", default=None, help="Prompt template set (default: the model's).")
-@click.option("--max-text", type=int, default=None, help="Longest free-text field in characters (default: the model's).")
-@click.option("--concurrency", "-k", type=click.IntRange(1), default=None,
-              help="Slots in flight at once; their model calls share batches (default: the model's "
-                   "`concurrency`, else the engine's: its batch size, or the endpoint's max_concurrency).")
-@click.option("--workers", type=click.IntRange(0), default=0, show_default=True,
-              help="Processes for narrowing and validation (0: in this process, overlapped with decoding).")
-@click.option("--retries", type=click.IntRange(1), default=3, show_default=True,
-              help="Tries per model call on a transient engine error (timeout, HTTP 429/5xx, out of memory).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: the final summary as one JSON document on stdout.")
-def generate(n, seed, out, model_name, theory_name, max_rounds, no_narrow, no_direct_repair, plan_file, attempts, dedup, language,
-             max_text, concurrency, workers, retries, fmt):
+@click.option(
+    "--max-text", type=int, default=None, help="Longest free-text field in characters (default: the model's)."
+)
+@click.option(
+    "--concurrency",
+    "-k",
+    type=click.IntRange(1),
+    default=None,
+    help="Slots in flight at once; their model calls share batches (default: the model's "
+    "`concurrency`, else the engine's: its batch size, or the endpoint's max_concurrency).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Processes for narrowing and validation (0: in this process, overlapped with decoding).",
+)
+@click.option(
+    "--retries",
+    type=click.IntRange(1),
+    default=3,
+    show_default=True,
+    help="Tries per model call on a transient engine error (timeout, HTTP 429/5xx, out of memory).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the final summary as one JSON document on stdout.",
+)
+def generate(
+    n,
+    seed,
+    out,
+    model_name,
+    theory_name,
+    max_rounds,
+    no_narrow,
+    no_direct_repair,
+    plan_file,
+    attempts,
+    dedup,
+    language,
+    max_text,
+    concurrency,
+    workers,
+    retries,
+    fmt,
+):
     """Generate N personas with the five agents, solver-narrowed grammars and core-driven revision.
 
     Only personas the validator accepts are written to OUT/personas.jsonl, in slot order; every
@@ -72,22 +143,31 @@ def generate(n, seed, out, model_name, theory_name, max_rounds, no_narrow, no_di
     if plan_file:
         from ..population.slots import from_plan
         from .plan_cmd import prepare
+
         plan, counts, feas = prepare(plan_file, n, seed, theory)
         for c, rules in feas.impossible.items():
-            click.echo(f"note: {plan.cell_label(c)} is impossible under the theory ({' + '.join(rules)}); "
-                       "it gets no personas", err=True)
+            click.echo(
+                f"note: {plan.cell_label(c)} is impossible under the theory ({' + '.join(rules)}); it gets no personas",
+                err=True,
+            )
         planned = from_plan(plan, counts, seed, feas.alternatives)
     spec = models.get(model_name)
     dec = spec.decoding
-    settings = Settings(language=language or spec.language, max_text=max_text or dec.get("max_chars_text", 300),
-                        max_short=min(max_text or 10**6, dec.get("max_chars_short", 120)),
-                        narrow=not no_narrow, max_rounds=max_rounds, direct_repair=not no_direct_repair)
+    settings = Settings(
+        language=language or spec.language,
+        max_text=max_text or dec.get("max_chars_text", 300),
+        max_short=min(max_text or 10**6, dec.get("max_chars_short", 120)),
+        narrow=not no_narrow,
+        max_rounds=max_rounds,
+        direct_repair=not no_direct_repair,
+    )
     budget = attempts or (plan.attempts_per_slot if plan else 1)
     from ..population.slots import uniform
+
     planned = planned if planned is not None else uniform(n, seed)
     engine_id = models.identity(spec)
     check_identity(out, identity(theory, settings, seed, len(planned), plan, engine_id, budget, dedup))
-    lock = FolderLock(out).acquire()          # before the model loads: a second process refuses at once
+    lock = FolderLock(out).acquire()  # before the model loads: a second process refuses at once
     try:
         click.echo(f"loading {spec.name} ({spec.description}) ...", err=True)
         t = time.time()
@@ -96,15 +176,32 @@ def generate(n, seed, out, model_name, theory_name, max_rounds, no_narrow, no_di
         solver = None
         if workers:
             from ..generate.cpu import SolverPool
+
             solver = SolverPool(theory, workers, settings.narrow)
-        session = Session(theory, engine, settings, out, seed, planned=planned, plan=plan, attempts_per_slot=budget,
-                          dedup=dedup, concurrency=k, solver=solver, engine_identity=engine_id, lock=lock)
+        session = Session(
+            theory,
+            engine,
+            settings,
+            out,
+            seed,
+            planned=planned,
+            plan=plan,
+            attempts_per_slot=budget,
+            dedup=dedup,
+            concurrency=k,
+            solver=solver,
+            engine_identity=engine_id,
+            lock=lock,
+        )
     except BaseException:
         lock.release()
         raise
     done = len(session.state.accepted)
-    click.echo(f"loaded in {time.time() - t:.0f} s; generating {len(planned)} personas into {out}, {k} in flight"
-               + (f" (resuming: {done} accepted already)" if done else ""), err=True)
+    click.echo(
+        f"loaded in {time.time() - t:.0f} s; generating {len(planned)} personas into {out}, {k} in flight"
+        + (f" (resuming: {done} accepted already)" if done else ""),
+        err=True,
+    )
     try:
         _run(session, out, len(planned), fmt)
     except HachimiError:
@@ -121,9 +218,11 @@ def _engine(spec, retries: int):
     import os
     from ..engines.retry import Retrying
     from ..generate import models
+
     engine = models.engine(spec)
     if every := int(os.environ.get("HACHIMI_FAULT_EVERY", "0") or 0):
         from ..engines.faults import FaultyEngine
+
         engine = FaultyEngine(engine, every)
     # The OpenAI-compatible engine retries each HTTP request itself (with AIMD); no second layer.
     return Retrying(engine, tries=1 if spec.engine_kind == "openai" else retries)
@@ -131,33 +230,53 @@ def _engine(spec, retries: int):
 
 def _run(session, out: Path, n: int, fmt: str) -> None:
     from .progress import generation_progress
+
     try:
         with generation_progress(n, session.counts.get("done", 0)) as advance:
             counts = session.run(advance)
     except KeyboardInterrupt:
         c = session.counts
-        click.echo(f"interrupted: {c['accepted']} accepted personas are safe in {out / 'personas.jsonl'} "
-                   f"(run.json says status=interrupted); run the same command to resume", err=True)
+        click.echo(
+            f"interrupted: {c['accepted']} accepted personas are safe in {out / 'personas.jsonl'} "
+            f"(run.json says status=interrupted); run the same command to resume",
+            err=True,
+        )
         sys.exit(130)
     c = counts
     manifest = session.manifest("complete")
     if fmt == "json":
-        click.echo(json.dumps({"out": str(out), "status": "complete", "slots": n, "counts": c,
-                               "per_accepted": manifest["per_accepted"], "this_session": manifest["this_session"],
-                               "cells_short": {k: v["shortfall"] for k, v in manifest["cells"].items() if v["shortfall"]}},
-                              indent=1))
+        click.echo(
+            json.dumps(
+                {
+                    "out": str(out),
+                    "status": "complete",
+                    "slots": n,
+                    "counts": c,
+                    "per_accepted": manifest["per_accepted"],
+                    "this_session": manifest["this_session"],
+                    "cells_short": {k: v["shortfall"] for k, v in manifest["cells"].items() if v["shortfall"]},
+                },
+                indent=1,
+            )
+        )
         sys.exit(0 if c["accepted"] else 1)
     if c.get("attempts", 0) == 0:
         click.echo(f"{c['accepted']}/{n} accepted; nothing left to do in {out}")
         sys.exit(0 if c["accepted"] else 1)
     per = manifest["per_accepted"]
-    click.echo(f"{c['accepted']}/{n} accepted ({c.get('failed', 0)} slots short; {c.get('near_duplicates', 0)} "
-               f"near-duplicates regenerated; first-pass valid {c.get('first_pass_valid', 0)}/{c['attempts']} attempts; "
-               f"per accepted persona: {per['calls']:.1f} LLM calls, {per['tokens']:.0f} tokens, "
-               f"{per['engine_seconds']:.2f} engine-s, {per['wall_seconds']:.2f} wall-s)")
+    click.echo(
+        f"{c['accepted']}/{n} accepted ({c.get('failed', 0)} slots short; {c.get('near_duplicates', 0)} "
+        f"near-duplicates regenerated; first-pass valid {c.get('first_pass_valid', 0)}/{c['attempts']} attempts; "
+        f"per accepted persona: {per['calls']:.1f} LLM calls, {per['tokens']:.0f} tokens, "
+        f"{per['engine_seconds']:.2f} engine-s, {per['wall_seconds']:.2f} wall-s)"
+    )
     if c.get("engine_errors"):
-        click.echo(f"{c['engine_errors']} attempts failed on engine errors (see 'engine error' in {out / 'attempts.jsonl'})")
-    click.echo(f"personas: {out / 'personas.jsonl'}   attempts: {out / 'attempts.jsonl'}   manifest: {out / 'run.json'}")
+        click.echo(
+            f"{c['engine_errors']} attempts failed on engine errors (see 'engine error' in {out / 'attempts.jsonl'})"
+        )
+    click.echo(
+        f"personas: {out / 'personas.jsonl'}   attempts: {out / 'attempts.jsonl'}   manifest: {out / 'run.json'}"
+    )
     sys.exit(0 if c["accepted"] else 1)
 
 
@@ -173,11 +292,20 @@ def models_cmd(fmt):
     concurrency with AIMD, retries), template (no LLM; smoke tests).
     """
     from ..generate import models
+
     rows = []
     for spec in models.specs().values():
-        rows.append({"name": spec.name, "engine": spec.engine_kind, "bundled": spec.bundled,
-                     "concurrency": spec.concurrency, "description": spec.description, "where": models.where(spec),
-                     "file": str(spec.file)})
+        rows.append(
+            {
+                "name": spec.name,
+                "engine": spec.engine_kind,
+                "bundled": spec.bundled,
+                "concurrency": spec.concurrency,
+                "description": spec.description,
+                "where": models.where(spec),
+                "file": str(spec.file),
+            }
+        )
     if fmt == "json":
         click.echo(json.dumps({"models": rows, "broken": models.BROKEN}, indent=1))
         return

@@ -53,6 +53,7 @@ def cli():
 
 def main() -> None:
     from . import audit_cmd, convert_cmd, generate_cmd, plan_cmd, report_cmd, schema_cmd, theory_cmd, validate_cmd
+
     cli.add_command(audit_cmd.audit_cmd)
     cli.add_command(plan_cmd.plan_cmd)
     cli.add_command(report_cmd.report_cmd)

@@ -13,6 +13,7 @@ def progress(total: int | None, label: str, force: bool = False, fields: bool = 
         yield lambda n, **kw: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
     cols = ["[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
     if fields:
         cols.append("[green]{task.fields[accepted]} accepted [red]{task.fields[failed]} failed")
@@ -30,9 +31,18 @@ def generation_progress(total: int, done: int = 0):
         return
     import time
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
-    cols = ["[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-            "[cyan]{task.fields[flight]} in flight", "[green]{task.fields[accepted]} accepted",
-            "[red]{task.fields[failed]} short", "{task.fields[rate]}", TimeElapsedColumn(), TimeRemainingColumn()]
+
+    cols = [
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        "[cyan]{task.fields[flight]} in flight",
+        "[green]{task.fields[accepted]} accepted",
+        "[red]{task.fields[failed]} short",
+        "{task.fields[rate]}",
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    ]
     start, base = time.time(), {}
     with Progress(*cols) as bar:
         task = bar.add_task("slots", total=total, completed=0, flight=0, accepted=0, failed=0, rate="")
@@ -41,8 +51,17 @@ def generation_progress(total: int, done: int = 0):
             if not base:
                 base.update(accepted=c.get("accepted", 0), tokens=c.get("tokens", 0))
             dt = max(1e-6, time.time() - start)
-            rate = (f"{(c.get('accepted', 0) - base['accepted']) / dt * 3600:.0f} accepted/h "
-                    f"{(c.get('tokens', 0) - base['tokens']) / dt:.0f} tok/s")
-            bar.update(task, completed=c.get("done", 0), flight=c.get("in_flight", 0), accepted=c.get("accepted", 0),
-                       failed=c.get("failed", 0), rate=rate)
+            rate = (
+                f"{(c.get('accepted', 0) - base['accepted']) / dt * 3600:.0f} accepted/h "
+                f"{(c.get('tokens', 0) - base['tokens']) / dt:.0f} tok/s"
+            )
+            bar.update(
+                task,
+                completed=c.get("done", 0),
+                flight=c.get("in_flight", 0),
+                accepted=c.get("accepted", 0),
+                failed=c.get("failed", 0),
+                rate=rate,
+            )
+
         yield advance

@@ -12,10 +12,20 @@ import click
 @click.command("report")
 @click.argument("run", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--theory", "theory_name", default="k12", show_default=True)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write (default: RUN/report).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: the metrics as one JSON document on stdout.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write (default: RUN/report).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: the metrics as one JSON document on stdout.",
+)
 def report_cmd(run, theory_name, out, fmt):
     """Metrics, plots, index.html and a `datasets`-loadable folder for a run folder.
 
@@ -25,6 +35,7 @@ def report_cmd(run, theory_name, out, fmt):
     from ..report.build import build
     from ..theory.locate import locate
     from ..theory.pack import load
+
     m = build(run, load(locate(theory_name)), out)
     where = out or run / "report"
     if fmt == "json":
@@ -33,10 +44,12 @@ def report_cmd(run, theory_name, out, fmt):
     for note in m.get("notes", []):
         click.echo(f"note: {note}", err=True)
     q = m["quota"]
-    click.echo(f"{m['personas']} personas: schema-valid {m['schema_valid']:.0%}, theory-valid {m['theory_valid']:.0%}, "
-               f"first-pass valid {m['first_pass_valid']:.0%}; {q['exact_cells']}/{len(q['cells'])} cells on quota "
-               f"(KL {q['kl']:.4f}, shortfall {q['shortfall']}); Distinct-2 {m['distinct_2']:.3f}; "
-               f"near-duplicate pairs {m['lexical_pairs']} lexical / {m.get('semantic_pairs')} semantic")
+    click.echo(
+        f"{m['personas']} personas: schema-valid {m['schema_valid']:.0%}, theory-valid {m['theory_valid']:.0%}, "
+        f"first-pass valid {m['first_pass_valid']:.0%}; {q['exact_cells']}/{len(q['cells'])} cells on quota "
+        f"(KL {q['kl']:.4f}, shortfall {q['shortfall']}); Distinct-2 {m['distinct_2']:.3f}; "
+        f"near-duplicate pairs {m['lexical_pairs']} lexical / {m.get('semantic_pairs')} semantic"
+    )
     click.echo(f"report: {where / 'index.html'}   metrics: {where / 'metrics.json'}   dataset: {where / 'dataset'}")
 
 
@@ -44,8 +57,14 @@ def report_cmd(run, theory_name, out, fmt):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--semantic/--no-semantic", default=True, show_default=True, help="Also compare MiniLM embeddings.")
 @click.option("--threshold", type=float, default=0.95, show_default=True, help="Cosine for a semantic near-duplicate.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True,
-              help="jsonl: one record per pair (and per unreadable line); json: one document.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one record per pair (and per unreadable line); json: one document.",
+)
 def dedup_cmd(file, semantic, threshold, fmt):
     """Near-duplicate report for a persona JSONL file, within each stratum (grade, gender, level).
 
@@ -56,23 +75,36 @@ def dedup_cmd(file, semantic, threshold, fmt):
     """
     from ..dedup import pairs as near
     from ..report.build import read_records
+
     records, problems = read_records(file, need_id=True)
     personas = [p for _, p in records]
-    key = lambda p: "|".join(str((p.get("slot") or p.get("enrollment") or {}).get(k)) for k in ("grade", "gender", "academic_level"))  # noqa: E731
+
+    def key(p: dict) -> str:
+        return "|".join(
+            str((p.get("slot") or p.get("enrollment") or {}).get(k)) for k in ("grade", "gender", "academic_level")
+        )
+
     pairs = near.lexical(personas, key)
     if semantic:
         pairs += near.semantic(personas, key, threshold)[0]
     rows = [{"a": a, "b": b, "how": how, "score": score} for a, b, how, score in pairs]
     errors = [{"line": n, "error": why} for n, why in problems]
-    summary = {"personas": len(personas), "strata": len({key(p) for p in personas}),
-               "lexical_pairs": sum(r["how"] == "lexical" for r in rows),
-               "semantic_pairs": sum(r["how"] == "semantic" for r in rows), "unreadable_lines": len(errors)}
+    summary = {
+        "personas": len(personas),
+        "strata": len({key(p) for p in personas}),
+        "lexical_pairs": sum(r["how"] == "lexical" for r in rows),
+        "semantic_pairs": sum(r["how"] == "semantic" for r in rows),
+        "unreadable_lines": len(errors),
+    }
     if fmt == "json":
         click.echo(json.dumps({**summary, "pairs": rows, "errors": errors}, indent=1))
     else:
         for r in errors + rows:
             click.echo(json.dumps(r))
-        click.echo(f"{summary['personas']} personas, {summary['strata']} strata: {summary['lexical_pairs']} lexical and "
-                   f"{summary['semantic_pairs']} semantic near-duplicate pairs"
-                   + (f"; {len(errors)} unreadable lines (error records above)" if errors else ""), err=True)
+        click.echo(
+            f"{summary['personas']} personas, {summary['strata']} strata: {summary['lexical_pairs']} lexical and "
+            f"{summary['semantic_pairs']} semantic near-duplicate pairs"
+            + (f"; {len(errors)} unreadable lines (error records above)" if errors else ""),
+            err=True,
+        )
     sys.exit(1 if rows or errors else 0)

@@ -15,8 +15,9 @@ def block(r: Result, warnings: bool) -> str | None:
     shown = [v for v in r.violations if v.severity == "error" or warnings]
     if not shown:
         return None
-    head = click.style("INVALID" if not r.valid else "valid, with warnings", fg="red" if not r.valid else "yellow",
-                       bold=True)
+    head = click.style(
+        "INVALID" if not r.valid else "valid, with warnings", fg="red" if not r.valid else "yellow", bold=True
+    )
     lines = [f"line {r.line}  {r.id or '(no id)'}  {head}"]
     for v in shown:
         mark = click.style("✗", fg="red") if v.severity == "error" else click.style("!", fg="yellow")
@@ -33,6 +34,8 @@ def block(r: Result, warnings: bool) -> str | None:
 
 def summary(counts: dict, seconds: float) -> str:
     rate = counts["total"] / seconds if seconds > 0 else 0.0
-    return (f"{counts['total']} lines: {counts['valid']} valid, {counts['invalid']} invalid, "
-            f"{counts['unreadable']} unreadable; {counts['warnings']} with warnings "
-            f"({seconds:.2f} s, {rate:,.0f} personas/s)")
+    return (
+        f"{counts['total']} lines: {counts['valid']} valid, {counts['invalid']} invalid, "
+        f"{counts['unreadable']} unreadable; {counts['warnings']} with warnings "
+        f"({seconds:.2f} s, {rate:,.0f} personas/s)"
+    )

@@ -21,16 +21,17 @@ def schema():
 def export_cmd(out: Path):
     """Write the schemas generated from the pydantic models."""
     from ..schema.export import export
+
     for p in export(out):
         click.echo(f"wrote {p}")
 
 
 @schema.command("check")
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT,
-              show_default=True)
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT, show_default=True)
 def check_cmd(folder: Path):
     """Exit 1 if the checked-in schemas differ from the models (run `hachimi schema export`)."""
     from ..schema.export import stale
+
     bad = stale(folder)
     for name in bad:
         click.echo(f"stale: {folder / name} (run: hachimi schema export)")

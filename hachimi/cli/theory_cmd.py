@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -12,6 +13,7 @@ THEORY = click.argument("folder", default="k12")
 def _load(folder: str):
     from ..theory.locate import locate
     from ..theory.pack import load
+
     return load(locate(folder))
 
 
@@ -22,59 +24,145 @@ def theory():
 
 @theory.command("lint")
 @THEORY
-def lint_cmd(folder):
-    """Syntax, unsafe variables, unknown predicates, metadata vs rules, message placeholders."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON document on stdout.",
+)
+def lint_cmd(folder, fmt):
+    """Syntax, unsafe variables, #script, unknown predicates, an answer set, metadata vs rules,
+    message templates and placeholders, theory.toml types and keys; each finding with file:line:col."""
     from ..theory.lint import lint
     from ..theory.locate import locate
+
     findings = lint(locate(folder))
+    errors = sum(f.severity == "error" for f in findings)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "theory": folder,
+                    "clean": not findings,
+                    "errors": errors,
+                    "warnings": len(findings) - errors,
+                    "findings": [dict(vars(f)) for f in findings],
+                },
+                indent=1,
+            )
+        )
+        sys.exit(1 if errors else 0)
     for f in findings:
         click.echo(str(f))
-    errors = sum(f.severity == "error" for f in findings)
-    click.echo(f"{folder}: {errors} error(s), {len(findings) - errors} warning(s)"
-               if findings else f"{folder}: clean")
+    click.echo(f"{folder}: {errors} error(s), {len(findings) - errors} warning(s)" if findings else f"{folder}: clean")
     sys.exit(1 if errors else 0)
 
 
 @theory.command("test")
 @THEORY
 @click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
-def test_cmd(folder, verbose):
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON document on stdout.",
+)
+def test_cmd(folder, verbose, fmt):
     """Run every rule's pass and fail fixtures (fixtures/cases.toml applied to fixtures/base.json)."""
     from ..theory.fixtures import base_persona, run
     from ..validate import Validator
+
     th = _load(folder)
     base = next(Validator(th, explain=False, repair=False).validate_objects([base_persona(th)]))
     bad_base = [v.rule for v in base.violations] or ([base.error["reason"]] if base.error else [])
+    outcomes, gaps = run(th)
+    failed = sum(not o.ok for o in outcomes)
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "theory": folder,
+                    "cases": len(outcomes),
+                    "passed": len(outcomes) - failed,
+                    "failed": failed,
+                    "gaps": gaps,
+                    "base_violations": bad_base,
+                    "outcomes": [
+                        {
+                            "rule": o.case.rule,
+                            "expect": o.case.expect,
+                            "name": o.case.name,
+                            "line": o.case.line,
+                            "ok": o.ok,
+                            "fired": o.fired,
+                            "detail": o.detail,
+                        }
+                        for o in outcomes
+                    ],
+                },
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
+        sys.exit(1 if failed or gaps or bad_base else 0)
     if bad_base:
         click.echo(f"fixtures/base.json must be fully valid; it violates: {', '.join(bad_base)}")
-    outcomes, gaps = run(th)
     for o in outcomes:
         if verbose or not o.ok:
             mark = click.style("ok  ", fg="green") if o.ok else click.style("FAIL", fg="red", bold=True)
-            click.echo(f"{mark} {o.case.rule:<24} {o.case.expect:<4} {o.case.name}  (cases.toml:{o.case.line})"
-                       + (f"\n       {o.detail}" if o.detail else ""))
+            click.echo(
+                f"{mark} {o.case.rule:<24} {o.case.expect:<4} {o.case.name}  (cases.toml:{o.case.line})"
+                + (f"\n       {o.detail}" if o.detail else "")
+            )
     for g in gaps:
         click.echo(click.style("gap ", fg="yellow") + g)
-    failed = sum(not o.ok for o in outcomes)
-    click.echo(f"{len(outcomes)} cases over {len(th.rules)} rules: {len(outcomes) - failed} passed, "
-               f"{failed} failed; {len(gaps)} coverage gap(s)")
+    click.echo(
+        f"{len(outcomes)} cases over {len(th.rules)} rules: {len(outcomes) - failed} passed, "
+        f"{failed} failed; {len(gaps)} coverage gap(s)"
+    )
     sys.exit(1 if failed or gaps or bad_base else 0)
 
 
 @theory.command("check")
 @THEORY
-def check_cmd(folder):
-    """Find rule sets no persona can satisfy (per grade, age, target level) and rules that never fire."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one JSON document on stdout.",
+)
+def check_cmd(folder, fmt):
+    """Find rule sets no persona can satisfy (per grade, age, target level), grades or ages no
+    persona can have at all, and rules that never fire."""
     from ..theory.consistency import check
+
     rep = check(_load(folder))
+    if fmt == "json":
+        click.echo(json.dumps(rep.to_dict(), indent=1))
+        sys.exit(0 if rep.clean else 1)
     for c in rep.contradictions:
-        click.echo(f"contradiction: grade {c['grade']}, age {c['age']}, level {c['level']}: "
-                   f"{' + '.join(c['rules'])} cannot all hold")
+        click.echo(
+            f"contradiction: grade {c['grade']}, age {c['age']}, level {c['level']}: "
+            f"{' + '.join(c['rules'])} cannot all hold"
+        )
+    for g, rules in rep.blocked_grades.items():
+        click.echo(f"no persona of grade {g} is possible at any age: blocked by {' + '.join(rules)}")
+    for a, rules in rep.blocked_ages.items():
+        click.echo(f"no persona aged {a} is possible in any grade: blocked by {' + '.join(rules)}")
     for r in rep.dead_rules:
         click.echo(f"dead rule: {r} can never fire")
-    click.echo(f"checked {rep.checked} grade/age/level combinations; single rules exclude some ages "
-               f"per grade (expected, e.g. R1); contradictions: {len(rep.contradictions)}; "
-               f"dead rules: {len(rep.dead_rules)} -> {'clean' if rep.clean else 'NOT clean'}")
+    click.echo(
+        f"checked {rep.checked} grade/age/level combinations; single rules exclude some ages "
+        f"per grade (expected, e.g. R1); contradictions: {len(rep.contradictions)}; whole grades/ages "
+        f"excluded: {len(rep.blocked_grades)}/{len(rep.blocked_ages)}; "
+        f"dead rules: {len(rep.dead_rules)} -> {'clean' if rep.clean else 'NOT clean'}"
+    )
     sys.exit(0 if rep.clean else 1)
 
 
@@ -83,6 +171,7 @@ def vocab_cmd():
     """The facts a rule can use: one line per persona field, plus features and vocabulary."""
     from ..facts.table import FIELDS
     from ..theory.lint import FACT_PREDICATES
+
     click.echo("% persona fields (P is the persona):")
     for f in FIELDS:
         if f.pred:
@@ -92,5 +181,7 @@ def vocab_cmd():
     click.echo("% features of every persona:")
     for name, arity in FACT_PREDICATES.items():
         click.echo(f"{name}/{arity}")
-    click.echo("% vocabulary: rank(Scale,Value,Index), subject/1, value_dimension/1, creativity_dimension/1, "
-               "stage_system/1, field/1, required/1, narrative/1, mh_text/1")
+    click.echo(
+        "% vocabulary: rank(Scale,Value,Index), subject/1, value_dimension/1, creativity_dimension/1, "
+        "stage_system/1, field/1, required/1, narrative/1, mh_text/1"
+    )

@@ -19,6 +19,7 @@ class LineError(Exception):
 def _open(path: str):
     """A binary stream of `path` ('-' = stdin); gzip is read through; UTF-16 and folders refused."""
     import gzip
+
     if path == "-":
         return sys.stdin.buffer
     p = Path(path)
@@ -45,6 +46,7 @@ def read_text_lines(path: str) -> Iterator[tuple[int, str | LineError]]:
     """(line number, text) for every line of a file or '-': a UTF-8 BOM is dropped, CR, LF and CRLF
     all end lines; a line that is not UTF-8 comes as a LineError naming the byte (never dropped)."""
     import gzip
+
     fh = _open(path)
     n = 0
     try:
@@ -66,6 +68,7 @@ def read_text_lines(path: str) -> Iterator[tuple[int, str | LineError]]:
 def _lines(path: str) -> Iterator[str]:
     """Text lines for the validator; an undecodable line becomes a marker the validator reports."""
     from ..validate import UNREADABLE
+
     for _, text in read_text_lines(path):
         yield UNREADABLE + str(text) if isinstance(text, LineError) else text
 
@@ -81,18 +84,34 @@ def _count_lines(path: str) -> int | None:
 
 @click.command()
 @click.argument("file", type=str)
-@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
-              help="text: a report for people; jsonl: one contract record per input line (DESIGN.md).")
-@click.option("--theory", "theory_name", default="k12", show_default=True,
-              help="Theory folder, or the name of a bundled theory.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="text: a report for people; jsonl: one contract record per input line (DESIGN.md).",
+)
+@click.option(
+    "--theory", "theory_name", default="k12", show_default=True, help="Theory folder, or the name of a bundled theory."
+)
 @click.option("--no-core", is_flag=True, help="Skip minimal cores (faster).")
 @click.option("--no-repair", is_flag=True, help="Skip repair suggestions (faster).")
 @click.option("--warnings/--no-warnings", default=True, show_default=True, help="Show warning-only personas in text.")
-@click.option("-j", "--jobs", type=click.IntRange(1), default=None,
-              help="Worker processes (default: one per CPU core, at most 8).")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes (default: one per CPU core, at most 8).",
+)
 @click.option("--force-jobs", is_flag=True, help="Allow more worker processes than cores.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of stdout (it appears when the run ends; never the input file).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of stdout (it appears when the run ends; never the input file).",
+)
 def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, force_jobs, output):
     """Validate personas in FILE (JSONL, '-' for stdin) against a theory.
 
@@ -110,9 +129,11 @@ def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, force_j
     from .report_text import block, summary
 
     if file != "-" and (Path(file).is_file() or not Path(file).exists() or Path(file).is_dir()):
-        _open(file).close()        # a missing file, a folder or UTF-16 is refused before the theory loads
+        _open(file).close()  # a missing file, a folder or UTF-16 is refused before the theory loads
     if jobs is not None and jobs > default_jobs(cap=10**6) and not force_jobs:
-        click.echo(f"note: -j {jobs} capped at {default_jobs(cap=10**6)} (the cores here); --force-jobs to insist", err=True)
+        click.echo(
+            f"note: -j {jobs} capped at {default_jobs(cap=10**6)} (the cores here); --force-jobs to insist", err=True
+        )
         jobs = default_jobs(cap=10**6)
     theory = load(locate(theory_name))
     counts = dict(total=0, valid=0, invalid=0, unreadable=0, warnings=0)
@@ -120,8 +141,9 @@ def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, force_j
     sink = atomic_output(output, inputs=(Path(file),) if file != "-" else ()) if output else nullcontext(sys.stdout)
     try:
         with sink as out, progress(_count_lines(file), "validating") as advance:
-            results = validate_parallel(theory, _lines(file), max(1, jobs or default_jobs()),
-                                        explain=not no_core, repair=not no_repair)
+            results = validate_parallel(
+                theory, _lines(file), max(1, jobs or default_jobs()), explain=not no_core, repair=not no_repair
+            )
             for r in results:
                 counts["total"] += 1
                 counts["unreadable" if r.error else "valid" if r.valid else "invalid"] += 1
@@ -132,10 +154,10 @@ def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, force_j
                     click.echo(safe_text(text), file=out)
                 advance(1)
     except KeyboardInterrupt:
-        click.echo(f"interrupted after {counts['total']} lines" + (f"; {output} was not written" if output else ""),
-                   err=True)
+        click.echo(
+            f"interrupted after {counts['total']} lines" + (f"; {output} was not written" if output else ""), err=True
+        )
         sys.exit(130)
     took = time.perf_counter() - start
     click.echo(summary(counts, took), err=fmt == "jsonl" or output is not None)
     sys.exit(0 if counts["invalid"] == counts["unreadable"] == 0 else 1)
-

@@ -28,8 +28,25 @@ from ..schema.persona import Persona
 from . import zh_vocab as V
 from .zh_levels import find_level_words, resolve
 
-KNOWN_KEYS = ("id", "姓名", "name", "年龄", "性别", "年级", "发展阶段", "代理名", "擅长科目", "薄弱科目",
-              "学术水平", "人格", "价值观", "社交关系", "创造力", "心理健康", "_采样约束")
+KNOWN_KEYS = (
+    "id",
+    "姓名",
+    "name",
+    "年龄",
+    "性别",
+    "年级",
+    "发展阶段",
+    "代理名",
+    "擅长科目",
+    "薄弱科目",
+    "学术水平",
+    "人格",
+    "价值观",
+    "社交关系",
+    "创造力",
+    "心理健康",
+    "_采样约束",
+)
 VOCABULARY = tuple(V.LEVEL_WORDS) + tuple(V.RISK_WORDS)
 SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 
@@ -96,6 +113,7 @@ def _quote(value) -> str:
 
 
 # ---- enrollment and academic ------------------------------------------------------------------
+
 
 def grade_of(value) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 12:
@@ -227,8 +245,10 @@ def _slot(b: _Builder) -> None:
 
 # ---- narratives and levels --------------------------------------------------------------------
 
-def _levels(b: _Builder, text: str, source: str, dims: dict[str, str],
-            tables: dict[str, dict], prefix: str) -> dict[str, str]:
+
+def _levels(
+    b: _Builder, text: str, source: str, dims: dict[str, str], tables: dict[str, dict], prefix: str
+) -> dict[str, str]:
     """Extract one value per dimension (`dims`: Chinese name -> v1 field) with its word table."""
     findings = find_level_words(text, dims, VOCABULARY)
     found = {}
@@ -281,6 +301,7 @@ def _social_creativity(b: _Builder) -> None:
 
 # ---- mental health ----------------------------------------------------------------------------
 
+
 def split_traits(text: str) -> list[str]:
     """'性格特点：敏感细腻、责任心强、略显内向。' -> ['敏感细腻', '责任心强', '略显内向'].
 
@@ -309,8 +330,10 @@ def _traits(b: _Builder, raw, text: str) -> None:
         b.put("mental_health.traits", traits)
     else:
         keys = "/".join(V.TRAIT_KEYS)
-        b.problem("mental_health.traits", f"no list of two or more traits after {keys} in 心理健康"
-                  + (f": {_quote(traits)}" if traits else ""))
+        b.problem(
+            "mental_health.traits",
+            f"no list of two or more traits after {keys} in 心理健康" + (f": {_quote(traits)}" if traits else ""),
+        )
 
 
 def _story(b: _Builder, raw, text: str, target: str, keys: tuple[str, ...]) -> None:
@@ -330,8 +353,10 @@ def _mental_health(b: _Builder) -> None:
         b.problem("mental_health", "no 心理健康 text to read indicators from")
         return
     dims = {**V.MENTAL_LEVEL_INDICATORS, **V.MENTAL_RISK_INDICATORS}
-    tables = {**dict.fromkeys(V.MENTAL_LEVEL_INDICATORS, V.LEVEL_WORDS),
-              **dict.fromkeys(V.MENTAL_RISK_INDICATORS, V.RISK_WORDS)}
+    tables = {
+        **dict.fromkeys(V.MENTAL_LEVEL_INDICATORS, V.LEVEL_WORDS),
+        **dict.fromkeys(V.MENTAL_RISK_INDICATORS, V.RISK_WORDS),
+    }
     for target, value in _levels(b, text, "心理健康", dims, tables, "mental_health.").items():
         b.put(f"mental_health.{target}", value)
     _traits(b, raw, text)
@@ -342,6 +367,7 @@ def _mental_health(b: _Builder) -> None:
 
 
 # ---- whole records ----------------------------------------------------------------------------
+
 
 def _strict_check(b: _Builder) -> None:
     """Report what the strict v1 model rejects, except fields already reported."""

@@ -23,9 +23,39 @@ from dataclasses import dataclass, field
 
 SENTENCE_END = "。；;！？!?\n"
 LEFT_CONNECTORS = (
-    "为", "是", "处于", "处在", "属于", "达到", "保持", "维持", "整体", "总体", "表现", "水平",
-    "等级", "程度", "上", "方面", "能力", "感", "都", "均", "也", "则", "仍", "相对", "呈",
-    "目前", "当前", "：", ":", "，", ",", " ", "、",
+    "为",
+    "是",
+    "处于",
+    "处在",
+    "属于",
+    "达到",
+    "保持",
+    "维持",
+    "整体",
+    "总体",
+    "表现",
+    "水平",
+    "等级",
+    "程度",
+    "上",
+    "方面",
+    "能力",
+    "感",
+    "都",
+    "均",
+    "也",
+    "则",
+    "仍",
+    "相对",
+    "呈",
+    "目前",
+    "当前",
+    "：",
+    ":",
+    "，",
+    ",",
+    " ",
+    "、",
 )
 RIGHT_WORDS = ("水平", "等级", "程度", "层次", "的", "且", "而", "但", "并", "风险", "状态")
 RIGHT_PUNCT = set("，,。；;、：:！？!?）)」』”\"' \n")
@@ -57,7 +87,7 @@ def _sentence_end(text: str, start: int) -> int:
 
 
 def _is_whole(span: str, match: re.Match[str], in_frame: bool) -> bool:
-    before, after = span[: match.start()], span[match.end():]
+    before, after = span[: match.start()], span[match.end() :]
     if before and not before.endswith(LEFT_CONNECTORS):
         return False
     if after and after[0] not in RIGHT_PUNCT and not after.startswith(RIGHT_WORDS):
@@ -71,8 +101,7 @@ def _words_in(span: str, pattern: re.Pattern[str], in_frame: bool) -> list[str]:
     return [m.group() for m in pattern.finditer(span) if _is_whole(span, m, in_frame)]
 
 
-def find_level_words(text: str, names: Iterable[str],
-                     vocabulary: Iterable[str]) -> dict[str, Finding]:
+def find_level_words(text: str, names: Iterable[str], vocabulary: Iterable[str]) -> dict[str, Finding]:
     """For each dimension name, every whole level word (from `vocabulary`) in its spans."""
     names = list(names)
     findings = {name: Finding(name) for name in names}
@@ -83,7 +112,7 @@ def find_level_words(text: str, names: Iterable[str],
         occ = occurrences[i]
         end = _sentence_end(text, occ.end())
         next_start = occurrences[i + 1].start() if i + 1 < len(occurrences) else len(text)
-        span = text[occ.end(): min(end, next_start)]
+        span = text[occ.end() : min(end, next_start)]
         in_frame = occ.start() > 0 and text[occ.start() - 1] == IN_FRAME
         words = _words_in(span, pattern, in_frame)
         if not words and next_start < end and span.strip() in COORDINATORS:
@@ -95,8 +124,7 @@ def find_level_words(text: str, names: Iterable[str],
     return findings
 
 
-def resolve(finding: Finding, table: Mapping[str, str | None],
-            source: str) -> tuple[str | None, str]:
+def resolve(finding: Finding, table: Mapping[str, str | None], source: str) -> tuple[str | None, str]:
     """The one v1 value of a finding, or None and the reason (naming the original text)."""
     name = finding.name
     if not finding.mentioned:

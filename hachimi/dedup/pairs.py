@@ -23,10 +23,14 @@ def lexical(personas: list[dict], stratum: Callable[[dict], str]) -> list[tuple[
 def semantic(personas: list[dict], stratum: Callable[[dict], str], threshold: float, vectors=None):
     """(pairs, vectors); vectors are computed when not given."""
     from .embed import embed, near_pairs
+
     vecs = embed([narrative_text(p) for p in personas]) if vectors is None else vectors
     groups: dict[str, list[int]] = {}
     for i, p in enumerate(personas):
         groups.setdefault(stratum(p), []).append(i)
-    out = [(personas[g[i]]["id"], personas[g[j]]["id"], "semantic", round(s, 4))
-           for g in groups.values() for i, j, s in near_pairs(vecs[g], threshold)]
+    out = [
+        (personas[g[i]]["id"], personas[g[j]]["id"], "semantic", round(s, 4))
+        for g in groups.values()
+        for i, j, s in near_pairs(vecs[g], threshold)
+    ]
     return out, vecs

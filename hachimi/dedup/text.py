@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-NARRATIVES = ("values.personality", "values.narrative", "social.relationships", "creativity.narrative",
-              "mental_health.background", "mental_health.supports", "mental_health.narrative")
+NARRATIVES = (
+    "values.personality",
+    "values.narrative",
+    "social.relationships",
+    "creativity.narrative",
+    "mental_health.background",
+    "mental_health.supports",
+    "mental_health.narrative",
+)
 
 
 def narrative_text(p: dict) -> str:

@@ -17,30 +17,30 @@ from typing import Protocol, runtime_checkable
 
 @dataclass(frozen=True)
 class Request:
-    messages: tuple[dict, ...] | list          # chat messages [{"role": ..., "content": ...}]
-    schema: dict | None                        # JSON Schema the output must match; None = unconstrained
-    seed: int                                  # per-request sampling seed (63-bit)
-    max_new_tokens: int                        # token budget
-    banned: tuple[str, ...] = ()               # words never to emit (best effort; the validator decides)
-    tag: str = ""                              # the caller's label, for logs only
+    messages: tuple[dict, ...] | list  # chat messages [{"role": ..., "content": ...}]
+    schema: dict | None  # JSON Schema the output must match; None = unconstrained
+    seed: int  # per-request sampling seed (63-bit)
+    max_new_tokens: int  # token budget
+    banned: tuple[str, ...] = ()  # words never to emit (best effort; the validator decides)
+    tag: str = ""  # the caller's label, for logs only
 
 
 @dataclass
 class Output:
     text: str
-    tokens: int                  # generated tokens, as the engine counted them
-    seconds: float               # engine-seconds attributed to this request (its share of a batch)
-    truncated: bool              # stopped by the token budget, not by the grammar / end of text
-    error: str | None = None     # why the request failed (then text may be partial or empty)
-    transient: bool = False      # with error: a retry may succeed (timeout, 429, 5xx, OOM)
+    tokens: int  # generated tokens, as the engine counted them
+    seconds: float  # engine-seconds attributed to this request (its share of a batch)
+    truncated: bool  # stopped by the token budget, not by the grammar / end of text
+    error: str | None = None  # why the request failed (then text may be partial or empty)
+    transient: bool = False  # with error: a retry may succeed (timeout, 429, 5xx, OOM)
     prompt_tokens: int = 0
-    tries: int = 1               # how many times it was sent (retries included)
+    tries: int = 1  # how many times it was sent (retries included)
 
 
 @runtime_checkable
 class Engine(Protocol):
     name: str
-    default_concurrency: int     # slots in flight that keep this engine busy (1 for a CPU batch-1 model)
+    default_concurrency: int  # slots in flight that keep this engine busy (1 for a CPU batch-1 model)
 
     def generate(self, requests: list[Request]) -> list[Output]:
         """One output per request, same order; never raises for a single request's failure."""
@@ -60,6 +60,7 @@ def schema_hash(schema: dict | None) -> str:
 @dataclass
 class Decoding:
     """Sampling settings shared by every engine (models/*.toml [decoding])."""
+
     temperature: float = 0.7
     top_p: float = 0.9
     repetition_penalty: float = 1.0

@@ -61,7 +61,7 @@ class AIMD:
         self.limit = float(self.ceiling)
         self.in_flight = 0
         self.successes = 0
-        self.epoch = 0                       # bumped at each decrease
+        self.epoch = 0  # bumped at each decrease
         self.history: list[tuple[float, int]] = [(time.monotonic(), self.ceiling)]
         self._cond = threading.Condition()
 
@@ -117,15 +117,18 @@ class OpenAIEngine:
         env = cfg.get("base_url_env")
         url = (os.environ.get(env) if env else None) or cfg.get("base_url")
         if not url:
-            raise HachimiError(f"{spec.file or spec.name}: [openai] needs base_url" +
-                               (f" or ${env} set" if env else ""))
+            raise HachimiError(
+                f"{spec.file or spec.name}: [openai] needs base_url" + (f" or ${env} set" if env else "")
+            )
         self.base_url = url.rstrip("/")
         self.api_key_env = cfg.get("api_key_env")
         self.api_key = os.environ.get(self.api_key_env) if self.api_key_env else None
         self.model = cfg.get("model") or ""
         self.server = str(cfg.get("server", "openai")).lower()
         if self.server not in ("openai", "vllm"):
-            raise HachimiError(f"{spec.file or spec.name}: [openai] server must be 'openai' or 'vllm', not {self.server!r}")
+            raise HachimiError(
+                f"{spec.file or spec.name}: [openai] server must be 'openai' or 'vllm', not {self.server!r}"
+            )
         self.max_concurrency = int(cfg.get("max_concurrency", 16))
         self.timeout_s = float(cfg.get("timeout_s", 600))
         self.retries = int(cfg.get("retries", 4))
@@ -133,19 +136,23 @@ class OpenAIEngine:
         self.backoff_max_s = float(cfg.get("backoff_max_s", 60.0))
         self.extra_body = dict(cfg.get("extra_body", {}))
         self.max_tokens_field = cfg.get("max_tokens_field") or (
-            "max_completion_tokens" if self.server == "vllm" else "max_tokens")
+            "max_completion_tokens" if self.server == "vllm" else "max_tokens"
+        )
         self.decoding = Decoding.from_spec(spec.decoding or {})
         self.default_concurrency = self.max_concurrency
         self.limiter = AIMD(self.max_concurrency)
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         self._client = httpx.Client(
-            base_url=self.base_url, headers=headers,
+            base_url=self.base_url,
+            headers=headers,
             timeout=httpx.Timeout(self.timeout_s, connect=min(10.0, self.timeout_s)),
-            limits=httpx.Limits(max_connections=self.max_concurrency + 4,
-                                max_keepalive_connections=self.max_concurrency))
+            limits=httpx.Limits(
+                max_connections=self.max_concurrency + 4, max_keepalive_connections=self.max_concurrency
+            ),
+        )
         self._pool = ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="hachimi-openai")
         self._model_lock = threading.Lock()
-        self._rng = random.Random()          # backoff jitter only: never touches outputs
+        self._rng = random.Random()  # backoff jitter only: never touches outputs
 
     # -- the interface -------------------------------------------------------------------------
 
@@ -162,9 +169,14 @@ class OpenAIEngine:
             raise HachimiError(str(e)) from None
 
     def describe(self) -> dict:
-        d = {"engine": "openai", "server": self.server, "model": self.model or "(first listed)",
-             "temperature": self.decoding.temperature, "top_p": self.decoding.top_p,
-             "structured": "structured_outputs.json" if self.server == "vllm" else "response_format.json_schema"}
+        d = {
+            "engine": "openai",
+            "server": self.server,
+            "model": self.model or "(first listed)",
+            "temperature": self.decoding.temperature,
+            "top_p": self.decoding.top_p,
+            "structured": "structured_outputs.json" if self.server == "vllm" else "response_format.json_schema",
+        }
         if self.server == "vllm":
             d["repetition_penalty"] = self.decoding.repetition_penalty
         if self.extra_body:
@@ -190,26 +202,38 @@ class OpenAIEngine:
             try:
                 r = self._client.get("/models")
             except httpx.HTTPError as e:
-                raise HachimiError(f"{self.base_url}/models: {type(e).__name__}: {e} "
-                                   "(set [openai] model to skip this look-up)") from None
+                raise HachimiError(
+                    f"{self.base_url}/models: {type(e).__name__}: {e} (set [openai] model to skip this look-up)"
+                ) from None
             self._check_auth(r)
             try:
                 self.model = r.json()["data"][0]["id"]
             except Exception:
-                raise HachimiError(f"{self.base_url}/models gave no model (HTTP {r.status_code}); "
-                                   "set [openai] model in the model's .toml") from None
+                raise HachimiError(
+                    f"{self.base_url}/models gave no model (HTTP {r.status_code}); "
+                    "set [openai] model in the model's .toml"
+                ) from None
 
     def _check_auth(self, r) -> None:
         if r.status_code in (401, 403):
             if not self.api_key:
                 where = f"set ${self.api_key_env}" if self.api_key_env else "set [openai] api_key_env and that variable"
                 raise _Fatal(f"{self.base_url} demands an API key (HTTP {r.status_code}): {where}")
-            raise _Fatal(f"{self.base_url} refused the key in ${self.api_key_env} (HTTP {r.status_code}): {r.text[:200]}")
+            raise _Fatal(
+                f"{self.base_url} refused the key in ${self.api_key_env} (HTTP {r.status_code}): {r.text[:200]}"
+            )
 
     def body(self, req: Request) -> dict:
         d = self.decoding
-        body: dict = {"model": self.model, "messages": list(req.messages), self.max_tokens_field: int(req.max_new_tokens),
-                      "temperature": d.temperature, "top_p": d.top_p, "seed": int(req.seed), "n": 1}
+        body: dict = {
+            "model": self.model,
+            "messages": list(req.messages),
+            self.max_tokens_field: int(req.max_new_tokens),
+            "temperature": d.temperature,
+            "top_p": d.top_p,
+            "seed": int(req.seed),
+            "n": 1,
+        }
         if self.server == "vllm":
             body["repetition_penalty"] = d.repetition_penalty
             if req.schema is not None:
@@ -217,14 +241,16 @@ class OpenAIEngine:
             if req.banned:
                 body["bad_words"] = list(req.banned)
         elif req.schema is not None:
-            body["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": "hachimi_" + schema_hash(req.schema), "schema": req.schema, "strict": True}}
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "hachimi_" + schema_hash(req.schema), "schema": req.schema, "strict": True},
+            }
         body.update(self.extra_body)
         return body
 
     def _backoff(self, tries: int, retry_after: str | None) -> float:
         cap = min(self.backoff_max_s, self.backoff_s * (2 ** (tries - 1)))
-        delay = self._rng.uniform(0, cap)              # full jitter
+        delay = self._rng.uniform(0, cap)  # full jitter
         if retry_after:
             try:
                 delay = max(delay, min(float(retry_after), self.backoff_max_s))
@@ -248,7 +274,7 @@ class OpenAIEngine:
                     if out is not None:
                         outcome = "ok" if out.error is None else "other"
                         return out
-                    last_error = f"unreadable response: {r.text[:200]!r}"     # retried below
+                    last_error = f"unreadable response: {r.text[:200]!r}"  # retried below
                 else:
                     self._check_auth(r)
                     if r.status_code == 404 and "model" in r.text.lower():
@@ -261,14 +287,15 @@ class OpenAIEngine:
             except httpx.TimeoutException as e:
                 seconds += time.perf_counter() - t0
                 last_error = f"timeout after {self.timeout_s:g} s ({type(e).__name__})"
-            except httpx.TransportError as e:      # connection refused/reset, protocol errors
+            except httpx.TransportError as e:  # connection refused/reset, protocol errors
                 seconds += time.perf_counter() - t0
                 last_error = f"{type(e).__name__}: {e}"
             finally:
                 self.limiter.release(epoch, outcome)
             if tries > self.retries:
-                return Output("", 0, seconds, False, error=f"{last_error} (after {tries} tries)",
-                              transient=True, tries=tries)
+                return Output(
+                    "", 0, seconds, False, error=f"{last_error} (after {tries} tries)", transient=True, tries=tries
+                )
             time.sleep(self._backoff(tries, retry_after))
 
     @staticmethod
@@ -286,7 +313,14 @@ class OpenAIEngine:
         prompt = int(usage.get("prompt_tokens") or 0)
         if text is None:
             refusal = (choice.get("message") or {}).get("refusal")
-            return Output("", tokens, seconds, False, error=f"no content (finish_reason={finish}"
-                          + (f", refusal: {refusal}" if refusal else "") + ")",
-                          transient=False, prompt_tokens=prompt, tries=tries)
+            return Output(
+                "",
+                tokens,
+                seconds,
+                False,
+                error=f"no content (finish_reason={finish}" + (f", refusal: {refusal}" if refusal else "") + ")",
+                transient=False,
+                prompt_tokens=prompt,
+                tries=tries,
+            )
         return Output(text, tokens, seconds, finish == "length", prompt_tokens=prompt, tries=tries)

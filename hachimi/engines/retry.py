@@ -40,11 +40,13 @@ class Retrying:
         """The inner engine's outputs; an exception escaping it fails the whole batch (transiently)."""
         try:
             return self.inner.generate(requests)
-        except (KeyboardInterrupt, SystemExit, HachimiError):     # misuse and misconfiguration stop the run
+        except (KeyboardInterrupt, SystemExit, HachimiError):  # misuse and misconfiguration stop the run
             raise
-        except Exception as e:      # an engine bug or a dropped connection must not kill the run
-            return [Output("", 0, 0.0, False, error=f"engine raised {type(e).__name__}: {e}", transient=True)
-                    for _ in requests]
+        except Exception as e:  # an engine bug or a dropped connection must not kill the run
+            return [
+                Output("", 0, 0.0, False, error=f"engine raised {type(e).__name__}: {e}", transient=True)
+                for _ in requests
+            ]
 
     def describe(self) -> dict:
         return self.inner.describe()

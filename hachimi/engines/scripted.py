@@ -16,7 +16,7 @@ class ScriptedEngine:
         self.script = script
         self.default_concurrency = concurrency
         self.calls: list[tuple[str, list]] = []
-        self.batches: list[int] = []            # sizes of the generate() calls seen
+        self.batches: list[int] = []  # sizes of the generate() calls seen
 
     def generate(self, requests: list[Request]) -> list[Output]:
         self.batches.append(len(requests))

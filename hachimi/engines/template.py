@@ -22,6 +22,7 @@ class TemplateEngine:
 
     def generate(self, requests: list[Request]) -> list[Output]:
         from ..generate.filler import clean_part
+
         out = []
         for r in requests:
             if self.delay:

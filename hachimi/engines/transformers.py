@@ -50,11 +50,12 @@ from dataclasses import dataclass, field
 from ..errors import HachimiError
 from .base import Decoding, Output, Request, schema_hash
 
-SAMPLER = "per-row-inverse-cdf-v1"     # bump when the sampling scheme changes outputs
+SAMPLER = "per-row-inverse-cdf-v1"  # bump when the sampling scheme changes outputs
 
 
 # --------------------------------------------------------------------------------------------------
 # Pure helpers (unit-tested without a model)
+
 
 def group(lengths: list[int], max_batch: int) -> list[list[int]]:
     """Indices grouped into batches of at most max_batch: sorted by (prompt length, index), so rows of
@@ -62,7 +63,7 @@ def group(lengths: list[int], max_batch: int) -> list[list[int]]:
     if max_batch < 1:
         raise HachimiError(f"max_batch must be >= 1, not {max_batch}")
     order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
-    return [order[k:k + max_batch] for k in range(0, len(order), max_batch)]
+    return [order[k : k + max_batch] for k in range(0, len(order), max_batch)]
 
 
 def banned_sequences(tok, terms) -> list[tuple[int, ...]]:
@@ -85,7 +86,7 @@ def banned_now(seqs: list[tuple[int, ...]], generated: list[int]) -> set[int]:
     for s in seqs:
         if len(s) == 1:
             out.add(s[0])
-        elif len(generated) >= len(s) - 1 and tuple(generated[len(generated) - len(s) + 1:]) == s[:-1]:
+        elif len(generated) >= len(s) - 1 and tuple(generated[len(generated) - len(s) + 1 :]) == s[:-1]:
             out.add(s[-1])
     return out
 
@@ -93,6 +94,7 @@ def banned_now(seqs: list[tuple[int, ...]], generated: list[int]) -> set[int]:
 def unpack_bitmask(bitmask, vocab: int):
     """llguidance int32 bitmask (rows, ceil(V/32)) -> bool allowed (rows, vocab), on the mask's device."""
     import torch
+
     shifts = torch.arange(32, device=bitmask.device, dtype=torch.int32)
     bits = (bitmask.unsqueeze(-1) >> shifts) & 1
     allowed = bits.bool().reshape(bitmask.shape[0], -1)
@@ -105,6 +107,7 @@ def unpack_bitmask(bitmask, vocab: int):
 def _nucleus(sp, si, top_p, uniforms):
     """Inverse CDF over the nucleus of probabilities sorted in descending order (sp) with token ids si."""
     import torch
+
     keep = (sp.cumsum(dim=-1) - sp) < top_p
     keep[:, 0] = True
     c = (sp * keep).double().cumsum(dim=-1)
@@ -122,6 +125,7 @@ def sample_rows(logits, seen, allowed, temperature, top_p, penalty, uniforms, to
     probabilities every step cost more than the forward pass of the small model); which path a row
     takes depends on that row alone. Returns (tokens (B,) long, dead (B,) bool: no token allowed)."""
     import torch
+
     logits = torch.where(seen, torch.where(logits > 0, logits / penalty, logits * penalty), logits)
     logits = logits.masked_fill(~allowed, float("-inf"))
     dead = ~allowed.any(dim=-1)
@@ -143,15 +147,16 @@ def sample_rows(logits, seen, allowed, temperature, top_p, penalty, uniforms, to
 
 # --------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class _Row:
-    index: int                       # position in the caller's request list
+    index: int  # position in the caller's request list
     req: Request
     prompt: list[int]
-    grammar: str | None              # llguidance grammar (None = unconstrained)
+    grammar: str | None  # llguidance grammar (None = unconstrained)
     banned: list[tuple[int, ...]]
     matcher: object = None
-    gen: object = None               # torch.Generator
+    gen: object = None  # torch.Generator
     out: list[int] = field(default_factory=list)
     done: bool = False
     truncated: bool = False
@@ -171,6 +176,7 @@ def ll_tokenizer(tok, n_vocab: int):
 
     import llguidance
     import llguidance.hf
+
     ids = tok(PROBE, add_special_tokens=False)["input_ids"]
     ll = llguidance.hf.from_tokenizer(tok, n_vocab=n_vocab)
     if ll.decode_bytes(ids) == PROBE.encode():
@@ -184,21 +190,23 @@ def ll_tokenizer(tok, n_vocab: int):
         ll = llguidance.LLTokenizer(json.dumps(data), n_vocab=n_vocab, eos_token=tok.eos_token_id)
         if ll.decode_bytes(ids) == PROBE.encode():
             return ll
-    raise HachimiError(f"llguidance reads the tokenizer of this model differently from transformers "
-                       f"({ll.decode_bytes(ids)[:60]!r} for {PROBE[:40]!r}): constrained decoding would be wrong")
+    raise HachimiError(
+        f"llguidance reads the tokenizer of this model differently from transformers "
+        f"({ll.decode_bytes(ids)[:60]!r} for {PROBE[:40]!r}): constrained decoding would be wrong"
+    )
 
 
 def _kv(cache):
     """[(keys, values)] per layer of a plain full-attention KV cache, or None for any other kind
     (sliding windows, quantised or static caches): those are never merged."""
-    if hasattr(cache, "layers"):                                   # transformers >= 4.56
+    if hasattr(cache, "layers"):  # transformers >= 4.56
         if all(type(layer).__name__ == "DynamicLayer" for layer in cache.layers):
             return [(layer.keys, layer.values) for layer in cache.layers]
         return None
-    if type(cache).__name__ == "DynamicCache" and hasattr(cache, "key_cache"):   # 4.36 - 4.55
+    if type(cache).__name__ == "DynamicCache" and hasattr(cache, "key_cache"):  # 4.36 - 4.55
         return list(zip(cache.key_cache, cache.value_cache))
     if isinstance(cache, tuple) and all(isinstance(x, tuple) and len(x) == 2 for x in cache):
-        return list(cache)                                         # legacy tuples
+        return list(cache)  # legacy tuples
     return None
 
 
@@ -216,7 +224,10 @@ def _put_kv(cache, kv):
 
 def _is_oom(e: BaseException) -> bool:
     import torch
-    oom = tuple(t for t in (getattr(torch, "OutOfMemoryError", None), getattr(torch.cuda, "OutOfMemoryError", None)) if t)
+
+    oom = tuple(
+        t for t in (getattr(torch, "OutOfMemoryError", None), getattr(torch.cuda, "OutOfMemoryError", None)) if t
+    )
     return isinstance(e, oom) or "out of memory" in str(e).lower()
 
 
@@ -225,14 +236,17 @@ class TransformersEngine:
 
     def __init__(self, spec):
         from ..generate import models
+
         if str(spec.device_map).startswith("cpu"):
             os.environ.setdefault("TORCHDYNAMO_DISABLE", "1")
         model, tok = models.load(spec)
         self._setup(model, tok, Decoding.from_spec(spec.decoding), spec.max_batch, spec.name, spec.dtype)
+        self.threads = (spec.threads, spec.batch_threads)
 
     @classmethod
-    def from_loaded(cls, model, tokenizer, decoding: Decoding | None = None, max_batch: int = 16,
-                    name: str = "transformers") -> "TransformersEngine":
+    def from_loaded(
+        cls, model, tokenizer, decoding: Decoding | None = None, max_batch: int = 16, name: str = "transformers"
+    ) -> "TransformersEngine":
         """An engine around an already built (model, tokenizer), e.g. a randomly initialised model."""
         self = cls.__new__(cls)
         self._setup(model, tokenizer, decoding or Decoding(), max_batch, name, str(model.dtype).replace("torch.", ""))
@@ -241,54 +255,75 @@ class TransformersEngine:
     def _setup(self, model, tok, decoding: Decoding, max_batch: int, name: str, dtype: str) -> None:
         import llguidance
         import llguidance.hf
+
         self.model, self.tok, self.decoding = model, tok, decoding
+        self.threads: tuple[int | None, int | None] = (None, None)  # torch threads at batch 1 / batched
         self.name, self.max_batch, self.dtype = name, int(max_batch), dtype
         self.default_concurrency = self.max_batch
         self.device = next(model.parameters()).device
         self.vocab = int(model.config.vocab_size)
-        self.ll_tok = ll_tokenizer(tok, self.vocab)          # once per model
+        self.ll_tok = ll_tokenizer(tok, self.vocab)  # once per model
         self.executor = llguidance.LLExecutor()
         self.pad_id = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
         eos = {tok.eos_token_id}
         gen_eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
         eos |= set(gen_eos if isinstance(gen_eos, (list, tuple)) else [gen_eos])
         self.eos = {int(e) for e in eos if e is not None}
-        self.n_tok = min(len(tok), self.vocab)       # ids past the tokenizer are never emitted
+        self.n_tok = min(len(tok), self.vocab)  # ids past the tokenizer are never emitted
         self._grammars: OrderedDict[str, str] = OrderedDict()
         self._banned: dict[tuple, list] = {}
         params = inspect.signature(model.forward).parameters
         self._cache_kw = "cache" if "cache" in params else "past_key_values"
-        self._keep_kw = ({"logits_to_keep": 1} if "logits_to_keep" in params
-                         else {"num_logits_to_keep": 1} if "num_logits_to_keep" in params else {})
-        self.last_batches: list[int] = []            # batch sizes run by the last generate() (for tests)
-        self.prefill_batch = 1 if self.device.type == "cpu" else 8    # rows per prompt pass (0: all)
+        self._keep_kw = (
+            {"logits_to_keep": 1}
+            if "logits_to_keep" in params
+            else {"num_logits_to_keep": 1}
+            if "num_logits_to_keep" in params
+            else {}
+        )
+        self.last_batches: list[int] = []  # batch sizes run by the last generate() (for tests)
+        self.prefill_batch = 1 if self.device.type == "cpu" else 8  # rows per prompt pass (0: all)
         self._mergeable: bool | None = None
 
     # ---- interface -------------------------------------------------------------------------------
 
     def describe(self) -> dict:
         import llguidance
-        return {"engine": "transformers", "model": self.name, "dtype": self.dtype, "device": self.device.type,
-                "temperature": self.decoding.temperature, "top_p": self.decoding.top_p,
-                "repetition_penalty": self.decoding.repetition_penalty, "sampler": SAMPLER,
-                "llguidance": llguidance.get_version() if hasattr(llguidance, "get_version") else "?"}
+
+        return {
+            "engine": "transformers",
+            "model": self.name,
+            "dtype": self.dtype,
+            "device": self.device.type,
+            "temperature": self.decoding.temperature,
+            "top_p": self.decoding.top_p,
+            "repetition_penalty": self.decoding.repetition_penalty,
+            "sampler": SAMPLER,
+            "llguidance": llguidance.get_version() if hasattr(llguidance, "get_version") else "?",
+        }
 
     def close(self) -> None:
         self.model = None
         try:
             import torch
+
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
-        except Exception:      # noqa: BLE001 - closing never fails
+        except Exception:  # noqa: BLE001 - closing never fails
             pass
 
     def generate(self, requests: list[Request]) -> list[Output]:
+        if want := self.threads[len(requests) > 1] or self.threads[0]:
+            import torch
+
+            if torch.get_num_threads() != want:  # one thread suits batch 1 on small CPUs; batches use more
+                torch.set_num_threads(want)
         outputs: list[Output | None] = [None] * len(requests)
         rows: list[_Row] = []
         for i, r in enumerate(requests):
             try:
                 rows.append(self._prepare(i, r))
-            except Exception as e:         # noqa: BLE001 - a bad request fails alone
+            except Exception as e:  # noqa: BLE001 - a bad request fails alone
                 outputs[i] = Output("", 0, 0.0, False, error=f"prepare: {type(e).__name__}: {e}")
         self.last_batches = []
         for idx in group([len(r.prompt) for r in rows], self.max_batch):
@@ -306,6 +341,7 @@ class TransformersEngine:
         """The llguidance grammar of a schema; the schema's own "x-guidance" (whitespace, separators)
         is honoured by llguidance itself (defaults -> schema["x-guidance"] -> overrides)."""
         import llguidance
+
         key = schema_hash(schema)
         if key not in self._grammars:
             self._grammars[key] = llguidance.LLMatcher.grammar_from_json_schema(json.dumps(schema))
@@ -316,6 +352,7 @@ class TransformersEngine:
 
     def _prepare(self, i: int, r: Request) -> _Row:
         import llguidance
+
         grammar = matcher = None
         if r.schema is not None:
             grammar = self.grammar(r.schema)
@@ -332,6 +369,7 @@ class TransformersEngine:
     def _run_with_retry(self, rows: list[_Row], tries: int):
         """(row, Output) for a batch; on out-of-memory retry each half (tries counts the attempts)."""
         import torch
+
         start = time.perf_counter()
         try:
             self._decode(rows)
@@ -346,15 +384,37 @@ class TransformersEngine:
             secs = (time.perf_counter() - start) / len(rows)
             kind = "out of memory" if _is_oom(e) else "RuntimeError"
             for row in rows:
-                yield row, Output("", 0, secs, False, error=f"{kind} in a batch of {len(rows)}: {str(e)[:300]}",
-                                  transient=True, prompt_tokens=len(row.prompt), tries=tries)
+                yield (
+                    row,
+                    Output(
+                        "",
+                        0,
+                        secs,
+                        False,
+                        error=f"{kind} in a batch of {len(rows)}: {str(e)[:300]}",
+                        transient=True,
+                        prompt_tokens=len(row.prompt),
+                        tries=tries,
+                    ),
+                )
             return
         self.last_batches.append(len(rows))
         secs = (time.perf_counter() - start) / len(rows)
         for row in rows:
             text = self.tok.decode([t for t in row.out if t not in self.eos], skip_special_tokens=True)
-            yield row, Output(text, len(row.out), secs, row.truncated, error=row.error, transient=False,
-                              prompt_tokens=len(row.prompt), tries=tries)
+            yield (
+                row,
+                Output(
+                    text,
+                    len(row.out),
+                    secs,
+                    row.truncated,
+                    error=row.error,
+                    transient=False,
+                    prompt_tokens=len(row.prompt),
+                    tries=tries,
+                ),
+            )
 
     def _forward(self, ids, attn, pos, cache):
         kw = {self._cache_kw: cache} if cache is not None else {}
@@ -365,12 +425,13 @@ class TransformersEngine:
     def left_pad(self, prompts: list[list[int]]):
         """(input ids, attention mask, position ids) of left-padded prompts, on the model's device."""
         import torch
+
         width = max(len(p) for p in prompts)
         ids = torch.full((len(prompts), width), self.pad_id, dtype=torch.long)
         attn = torch.zeros((len(prompts), width), dtype=torch.long)
         for k, p in enumerate(prompts):
-            ids[k, width - len(p):] = torch.tensor(p)
-            attn[k, width - len(p):] = 1
+            ids[k, width - len(p) :] = torch.tensor(p)
+            attn[k, width - len(p) :] = 1
         pos = (attn.cumsum(-1) - 1).clamp_(min=0)
         return ids.to(self.device), attn.to(self.device), pos.to(self.device)
 
@@ -381,6 +442,7 @@ class TransformersEngine:
         the attention mask hides; one padded pass when the cache type cannot be merged."""
         import torch
         import torch.nn.functional as F
+
         B, W = ids.shape
         step = self.prefill_batch or B
         if step >= B or self._mergeable is False:
@@ -389,16 +451,20 @@ class TransformersEngine:
         for k in range(0, B, step):
             sl = slice(k, min(k + step, B))
             w = int(attn[sl].sum(-1).max())
-            logits, cache = self._forward(ids[sl, W - w:], attn[sl, W - w:], pos[sl, W - w:], None)
+            logits, cache = self._forward(ids[sl, W - w :], attn[sl, W - w :], pos[sl, W - w :], None)
             kv = _kv(cache)
             if kv is None:
                 self._mergeable = False
                 return self._forward(ids, attn, pos, None)
             parts.append((logits, cache, kv, w))
         self._mergeable = True
-        merged = [(torch.cat([F.pad(p[2][i][0], (0, 0, W - p[3], 0)) for p in parts]),
-                   torch.cat([F.pad(p[2][i][1], (0, 0, W - p[3], 0)) for p in parts]))
-                  for i in range(len(parts[0][2]))]
+        merged = [
+            (
+                torch.cat([F.pad(p[2][i][0], (0, 0, W - p[3], 0)) for p in parts]),
+                torch.cat([F.pad(p[2][i][1], (0, 0, W - p[3], 0)) for p in parts]),
+            )
+            for i in range(len(parts[0][2]))
+        ]
         return torch.cat([p[0] for p in parts]), _put_kv(parts[0][1], merged)
 
     @staticmethod
@@ -406,14 +472,15 @@ class TransformersEngine:
         if hasattr(cache, "batch_select_indices"):
             cache.batch_select_indices(keep)
             return cache
-        return tuple(tuple(t[keep] for t in layer) for layer in cache)     # legacy tuple cache
+        return tuple(tuple(t[keep] for t in layer) for layer in cache)  # legacy tuple cache
 
     def _decode(self, rows: list[_Row]) -> None:
         """Run one batch to the end, filling each row's out/done/truncated/error in place."""
         import llguidance.torch as llt
         import torch
+
         dev = self.device
-        for row in rows:                     # fresh state: a retried batch restarts from scratch
+        for row in rows:  # fresh state: a retried batch restarts from scratch
             row.out, row.done, row.truncated, row.error = [], False, False, None
             if row.matcher is not None:
                 row.matcher.reset()
@@ -456,20 +523,27 @@ class TransformersEngine:
                     ban = torch.zeros_like(allowed)
                     ban[torch.tensor(ban_rows, device=dev), torch.tensor(ban_cols, device=dev)] = True
                     without = allowed & ~ban
-                    allowed = torch.where(without.any(-1, keepdim=True), without, allowed)   # best effort
-                uniforms = torch.tensor([[torch.rand((), generator=r.gen, dtype=torch.float64).item()] for r in live],
-                                        dtype=torch.float64, device=dev)
+                    allowed = torch.where(without.any(-1, keepdim=True), without, allowed)  # best effort
+                uniforms = torch.tensor(
+                    [[torch.rand((), generator=r.gen, dtype=torch.float64).item()] for r in live],
+                    dtype=torch.float64,
+                    device=dev,
+                )
                 logits = logits.float()
                 bad = (torch.isnan(logits) | torch.isposinf(logits)).any(-1) | torch.isneginf(logits).all(-1)
                 logits = torch.nan_to_num(logits, nan=0.0, posinf=0.0)
                 tokens, dead = sample_rows(logits, seen, allowed, temp, top_p, pen, uniforms)
-                tok_list, bad_list, dead_list = torch.stack([tokens, bad.long(), dead.long()]).tolist()   # one sync
+                tok_list, bad_list, dead_list = torch.stack([tokens, bad.long(), dead.long()]).tolist()  # one sync
                 for k, r in enumerate(live):
                     if bad_list[k]:
                         r.error, r.done = "non-finite logits (NaN/inf)", True
                         continue
                     if dead_list[k]:
-                        why = r.matcher.get_error() if r.matcher is not None and r.matcher.is_error() else "no token allowed"
+                        why = (
+                            r.matcher.get_error()
+                            if r.matcher is not None and r.matcher.is_error()
+                            else "no token allowed"
+                        )
                         r.error, r.done = f"grammar dead end: {why}", True
                         continue
                     t = tok_list[k]

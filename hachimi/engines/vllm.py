@@ -73,6 +73,7 @@ class VLLMEngine:
 
     def __init__(self, spec):
         from ..generate.models import ModelNotFound, locate
+
         cfg = dict(spec.vllm or {})
         self.spec = spec
         for k, v in dict(cfg.get("env") or {}).items():
@@ -81,12 +82,17 @@ class VLLMEngine:
         if not model:
             folder, looked = locate(spec)
             if folder is None:
-                hint = (f"set ${spec.path_env} to a folder holding config.json and safetensors" if spec.path_env
-                        else "set [vllm] model")
+                hint = (
+                    f"set ${spec.path_env} to a folder holding config.json and safetensors"
+                    if spec.path_env
+                    else "set [vllm] model"
+                )
                 if spec.hub_id:
                     hint += f", or download {spec.hub_id} into the hub cache"
-                raise ModelNotFound(f"model '{spec.name}' has no weights here; looked in: "
-                                    f"{'; '.join(looked) or 'nowhere'}. To fix: {hint}")
+                raise ModelNotFound(
+                    f"model '{spec.name}' has no weights here; looked in: "
+                    f"{'; '.join(looked) or 'nowhere'}. To fix: {hint}"
+                )
             model = str(folder)
         self.model = str(model)
         args = {k: v for k, v in cfg.items() if k not in _HACHIMI_KEYS}
@@ -104,8 +110,10 @@ class VLLMEngine:
         try:
             import vllm  # noqa: F401  (fail early and clearly, before a thread exists)
         except ImportError as e:
-            raise HachimiError(f"the vllm engine needs vLLM installed in this environment ({e}); on a "
-                               "CPU-only machine scripts/engines/setup_vllm.sh builds .venv-vllm") from None
+            raise HachimiError(
+                f"the vllm engine needs vLLM installed in this environment ({e}); on a "
+                "CPU-only machine scripts/engines/setup_vllm.sh builds .venv-vllm"
+            ) from None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="hachimi-vllm", daemon=True)
         self._thread.start()
@@ -129,13 +137,25 @@ class VLLMEngine:
         return self._call(self._run_all(requests, prompts))
 
     def describe(self) -> dict:
-        keep = ("dtype", "quantization", "tensor_parallel_size", "pipeline_parallel_size", "max_model_len",
-                "kv_cache_dtype", "seed")
-        return {"engine": "vllm", "vllm": getattr(self, "vllm_version", "?"), "model": self.model,
-                "temperature": self.decoding.temperature, "top_p": self.decoding.top_p,
-                "repetition_penalty": self.decoding.repetition_penalty,
-                "structured": "structured_outputs.json/" + self._backend(),
-                **{k: self.engine_args[k] for k in keep if k in self.engine_args}}
+        keep = (
+            "dtype",
+            "quantization",
+            "tensor_parallel_size",
+            "pipeline_parallel_size",
+            "max_model_len",
+            "kv_cache_dtype",
+            "seed",
+        )
+        return {
+            "engine": "vllm",
+            "vllm": getattr(self, "vllm_version", "?"),
+            "model": self.model,
+            "temperature": self.decoding.temperature,
+            "top_p": self.decoding.top_p,
+            "repetition_penalty": self.decoding.repetition_penalty,
+            "structured": "structured_outputs.json/" + self._backend(),
+            **{k: self.engine_args[k] for k in keep if k in self.engine_args},
+        }
 
     def close(self) -> None:
         if self._closed:
@@ -147,7 +167,7 @@ class VLLMEngine:
                 self._call(self._stop(llm), timeout=120)
             except Exception:
                 pass
-            self._llm = llm = None           # else AsyncLLM.__del__ runs shutdown again at interpreter exit
+            self._llm = llm = None  # else AsyncLLM.__del__ runs shutdown again at interpreter exit
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=30)
 
@@ -170,13 +190,16 @@ class VLLMEngine:
         from vllm.config import StructuredOutputsConfig
         from vllm.engine.arg_utils import AsyncEngineArgs
         from vllm.v1.engine.async_llm import AsyncLLM
+
         args = dict(self.engine_args)
         if isinstance(args.get("structured_outputs_config"), dict):
             args["structured_outputs_config"] = StructuredOutputsConfig(**args["structured_outputs_config"])
         try:
             engine_args = AsyncEngineArgs(**args)
         except TypeError as e:
-            raise HachimiError(f"{self.spec.file or self.spec.name}: [vllm]: {e} (keys go to vllm.AsyncEngineArgs)") from None
+            raise HachimiError(
+                f"{self.spec.file or self.spec.name}: [vllm]: {e} (keys go to vllm.AsyncEngineArgs)"
+            ) from None
         return AsyncLLM.from_engine_args(engine_args)
 
     @staticmethod
@@ -191,20 +214,28 @@ class VLLMEngine:
     def _params(self, req: Request):
         from vllm import SamplingParams
         from vllm.sampling_params import RequestOutputKind, StructuredOutputsParams
+
         d = self.decoding
         return SamplingParams(
-            n=1, seed=int(req.seed), temperature=d.temperature, top_p=d.top_p,
-            repetition_penalty=d.repetition_penalty, max_tokens=int(req.max_new_tokens),
+            n=1,
+            seed=int(req.seed),
+            temperature=d.temperature,
+            top_p=d.top_p,
+            repetition_penalty=d.repetition_penalty,
+            max_tokens=int(req.max_new_tokens),
             structured_outputs=StructuredOutputsParams(json=req.schema) if req.schema is not None else None,
-            bad_words=list(req.banned) or None, output_kind=RequestOutputKind.FINAL_ONLY)
+            bad_words=list(req.banned) or None,
+            output_kind=RequestOutputKind.FINAL_ONLY,
+        )
 
     async def _run_all(self, requests, prompts):
         return await asyncio.gather(*(self._run_one(r, p) for r, p in zip(requests, prompts)))
 
     async def _run_one(self, req: Request, prompt: dict) -> Output:
         from vllm.v1.engine.exceptions import EngineDeadError
+
         try:
-            from vllm.exceptions import VLLMClientError     # a bad schema, a too-long prompt, bad words
+            from vllm.exceptions import VLLMClientError  # a bad schema, a too-long prompt, bad words
         except ImportError:  # pragma: no cover - older vLLM
             VLLMClientError = ValueError
         rid = f"hachimi-{next(self._ids)}"
@@ -218,16 +249,31 @@ class VLLMEngine:
         except EngineDeadError as e:
             self._shares.stop(rid)
             raise HachimiError(f"the vLLM engine died: {e}") from None
-        except (VLLMClientError, ValueError, TypeError) as e:     # the request itself is wrong: retrying won't help
-            return Output("", 0, self._shares.stop(rid), False, error=f"{type(e).__name__}: {e}",
-                          transient=False, prompt_tokens=n_prompt)
-        except Exception as e:                     # anything else: worth one more try
-            return Output("", 0, self._shares.stop(rid), False, error=f"{type(e).__name__}: {e}",
-                          transient=True, prompt_tokens=n_prompt)
+        except (VLLMClientError, ValueError, TypeError) as e:  # the request itself is wrong: retrying won't help
+            return Output(
+                "",
+                0,
+                self._shares.stop(rid),
+                False,
+                error=f"{type(e).__name__}: {e}",
+                transient=False,
+                prompt_tokens=n_prompt,
+            )
+        except Exception as e:  # anything else: worth one more try
+            return Output(
+                "",
+                0,
+                self._shares.stop(rid),
+                False,
+                error=f"{type(e).__name__}: {e}",
+                transient=True,
+                prompt_tokens=n_prompt,
+            )
         seconds = self._shares.stop(rid)
         if final is None or not final.outputs:
-            return Output("", 0, seconds, False, error="vLLM returned no output", transient=True,
-                          prompt_tokens=n_prompt)
+            return Output(
+                "", 0, seconds, False, error="vLLM returned no output", transient=True, prompt_tokens=n_prompt
+            )
         c = final.outputs[0]
         tokens = len(c.token_ids)
         self.stats["requests"] += 1
@@ -235,6 +281,7 @@ class VLLMEngine:
         self.stats["cached_prompt_tokens"] += int(final.num_cached_tokens or 0)
         self.stats["generated_tokens"] += tokens
         if c.finish_reason == "abort":
-            return Output(c.text, tokens, seconds, False, error="aborted by vLLM", transient=True,
-                          prompt_tokens=n_prompt)
+            return Output(
+                c.text, tokens, seconds, False, error="aborted by vLLM", transient=True, prompt_tokens=n_prompt
+            )
         return Output(c.text, tokens, seconds, c.finish_reason == "length", prompt_tokens=n_prompt)

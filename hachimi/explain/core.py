@@ -44,14 +44,17 @@ class CoreFinder:
     what it learned from earlier personas), so a persona's cores do not depend on what was
     validated before it. Answers are memoised by their exact question, which keeps that property."""
 
-    MEMO = 4096           # remembered shrink results (oldest dropped first)
+    MEMO = 4096  # remembered shrink results (oldest dropped first)
 
     def __init__(self, theory: Theory, engine: Engine | None = None):
         self.engine = engine or Engine(theory)
         self.ctl, self.lits, self.fact_of = self.engine.ctl, self.engine.lits, self.engine.fact_of
         self.memo: dict[tuple, frozenset[int] | None] = {}
-        self.rule_fields = {r.id: tuple(f.rstrip("*") for f in r.fields) + ("slot.",)
-                            for r in theory.rules.values() if "*" not in r.fields}
+        self.rule_fields = {
+            r.id: tuple(f.rstrip("*") for f in r.fields) + ("slot.",)
+            for r in theory.rules.values()
+            if "*" not in r.fields
+        }
         self.field_of = {lit: f.field for lit, f in self.fact_of.items()}
         self.stats = {"solves": 0, "cache_hits": 0, "known": 0}
 
@@ -123,7 +126,7 @@ class CoreFinder:
         kept: list[int] = []
         rest = base
         while True:
-            lo, hi = 0, len(rest)        # kept + rest[lo:] forces the target; find the largest such lo
+            lo, hi = 0, len(rest)  # kept + rest[lo:] forces the target; find the largest such lo
             while lo < hi:
                 mid = (lo + hi + 1) // 2
                 if self._unsat(kept + rest[mid:], target, known):
@@ -133,7 +136,7 @@ class CoreFinder:
             if lo == len(rest):
                 return kept
             kept.append(rest[lo])
-            rest = rest[lo + 1:]
+            rest = rest[lo + 1 :]
 
     def _render(self, lits: frozenset[int]) -> list[str]:
         facts = sorted(((self.fact_of[abs(x)], x > 0) for x in lits), key=lambda t: (t[0].field, t[0].rest))

@@ -16,6 +16,7 @@ def _show(v: Any) -> str:
 
 def render_message(template: str, values: dict[str, Any], key: Any, details: dict[str, Any]) -> str:
     """Fill {field.path}, {key} and {detail} placeholders; an unknown one is left visible as {name}."""
+
     def sub(m: re.Match) -> str:
         name = m.group(1)
         if name == "key":
@@ -25,6 +26,7 @@ def render_message(template: str, values: dict[str, Any], key: Any, details: dic
         if name in values:
             return _show(values[name])
         return m.group(0)
+
     return _PLACEHOLDER.sub(sub, template)
 
 

@@ -15,8 +15,8 @@ from ..solve.program import completion_program, control, literal_map, to_python
 
 @dataclass
 class Repair:
-    changes: list[dict] = field(default_factory=list)   # {"field", "from", "to"}
-    fixes: list[str] = field(default_factory=list)      # refs whose violations the repair removes
+    changes: list[dict] = field(default_factory=list)  # {"field", "from", "to"}
+    fixes: list[str] = field(default_factory=list)  # refs whose violations the repair removes
     unfixable: list[str] = field(default_factory=list)  # refs it cannot remove
 
     def to_dict(self) -> dict:
@@ -25,8 +25,13 @@ class Repair:
 
 def _changeable(f: Fact) -> bool:
     spec = BY_PATH.get(f.field)
-    return (spec is not None and spec.structured and not f.field.startswith("slot.")
-            and f.pred not in ("missing", "invalid_value", "dup") and spec.kind != "count")
+    return (
+        spec is not None
+        and spec.structured
+        and not f.field.startswith("slot.")
+        and f.pred not in ("missing", "invalid_value", "dup")
+        and spec.kind != "count"
+    )
 
 
 def _distance_ties(soft: list[Fact]) -> list[str]:
@@ -67,9 +72,9 @@ class Repairer:
         self.dom = domain(theory.text)
         facts = self.dom.all_facts()
         self.soft = [f for f in facts if _changeable(f)]
-        lines = [f"fixable(\"{r.id}\")." for r in theory.rules.values() if r.fixable]
-        lines.append(':- violation(0,R,_), fixable(R).')
-        for spec in FIELDS:          # a present list must stay non-empty (an empty one reads as missing)
+        lines = [f'fixable("{r.id}").' for r in theory.rules.values() if r.fixable]
+        lines.append(":- violation(0,R,_), fixable(R).")
+        for spec in FIELDS:  # a present list must stay non-empty (an empty one reads as missing)
             if spec.kind == "set" and spec.required:
                 lines.append(f':- not missing(0,"{spec.path}"), #count {{ S : {spec.pred}(0,S) }} = 0.')
         lines.append("#show violation/3.")
@@ -83,8 +88,11 @@ class Repairer:
         # optN: after the optimum is proved, every optimal repair is enumerated and the canonical
         # one is kept, so ties never depend on the solver's state. (Every input atom is either
         # shown or fixed by an assumption, so models and repairs correspond one to one.)
-        self.ctl = control(theory, completion_program(self.dom) + "\n".join(lines) + "\n",
-                           ["--opt-mode=optN", "--models=0", "--opt-strategy=usc"])
+        self.ctl = control(
+            theory,
+            completion_program(self.dom) + "\n".join(lines) + "\n",
+            ["--opt-mode=optN", "--models=0", "--opt-strategy=usc"],
+        )
         self.ctl.ground([("base", [])])
         self.lits = literal_map(self.ctl)
         self.keep = [self.lits.get(f"keep({i})") for i in range(len(self.soft))]
@@ -94,9 +102,10 @@ class Repairer:
         self.soft_is_set = [BY_PATH[f.field].kind == "set" for f in self.soft]
         self.fixed_lits = [(f.atom(0), self.lits[f.atom(0)]) for f in self.fixed]
         from clingo import parse_term
+
         self.soft_syms = [parse_term(a) for a in self.soft_atoms]
         for lit in self.keep + self.drop:
-            self.ctl.assign_external(lit, None)   # free: each solve's assumptions decide them
+            self.ctl.assign_external(lit, None)  # free: each solve's assumptions decide them
 
     def _setup(self, present: set[str]) -> list[int]:
         """Assumptions for one persona: which values to keep (and set members not to add), plus
@@ -120,11 +129,13 @@ class Repairer:
         def on_model(m) -> None:
             if m.optimality_proven:
                 optimal.append(m.symbols(shown=True))
+
         result = self.ctl.solve(assumptions=self._setup(present), on_model=on_model)
         if not result.satisfiable or not optimal:
             return Repair([], [], sorted(set(violated.values())))
-        changes, best = min(((self._changes(present, set(syms), values), syms) for syms in optimal),
-                            key=lambda t: _canonical(t[0]))
+        changes, best = min(
+            ((self._changes(present, set(syms), values), syms) for syms in optimal), key=lambda t: _canonical(t[0])
+        )
         remaining = {s.arguments[1].string for s in best if s.name == "violation"}
         fixes = sorted({violated[r] for r in fixable if r not in remaining})
         left = sorted({violated[r] for r in violated if r in remaining or r not in fixable} - set(fixes))

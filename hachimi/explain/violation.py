@@ -30,9 +30,16 @@ class Violation:
 def make_violation(rule: Rule, key: Any, details: dict, values: dict, core: list[str]) -> Violation:
     key_field = key if isinstance(key, str) and key in BY_PATH else None
     fields = [key_field] if key_field and rule.owner == "owner" else _concrete(rule.fields, values, core)
-    return Violation(rule.id, rule.ref, rule.severity, rule_owner(rule, key_field), fields,
-                     render_message(rule.message, values, key, details), core,
-                     None if key == "none" else key)
+    return Violation(
+        rule.id,
+        rule.ref,
+        rule.severity,
+        rule_owner(rule, key_field),
+        fields,
+        render_message(rule.message, values, key, details),
+        core,
+        None if key == "none" else key,
+    )
 
 
 def _concrete(fields: list[str], values: dict, core: list[str]) -> list[str]:
@@ -40,8 +47,9 @@ def _concrete(fields: list[str], values: dict, core: list[str]) -> list[str]:
     out = []
     for f in fields:
         if f.endswith("*"):
-            hit = sorted({c.split("=")[0].split("∋")[0].split("∌")[0].split(" ")[0]
-                          for c in core if c.startswith(f[:-1])})
+            hit = sorted(
+                {c.split("=")[0].split("∋")[0].split("∌")[0].split(" ")[0] for c in core if c.startswith(f[:-1])}
+            )
             out += hit or [f]
         else:
             out.append(f)

@@ -14,6 +14,7 @@ _FLAGS = ("multi_paragraph", "list_marker", "too_short", "too_long", "repeated_s
 @dataclass
 class Domain:
     """scalars: field -> (required, possible facts, exactly one of them); flags: independent booleans."""
+
     scalars: dict[str, tuple[bool, list[Fact]]]
     flags: list[Fact]
 
@@ -27,7 +28,7 @@ def domain(cfg: TextConfig) -> Domain:
     for spec in FIELDS:
         qp = _q(spec.path)
         missing = Fact("missing", f",{qp}", spec.path, True)
-        if spec.scalar:   # exactly one of: a value, 'missing', 'invalid_value' (0 or 1 if optional)
+        if spec.scalar:  # exactly one of: a value, 'missing', 'invalid_value' (0 or 1 if optional)
             alts = [f for v in spec.domain for f in _structured(spec, v if spec.kind != "count" else [""] * v)]
             alts.append(missing)
             if spec.unknown_as_fact:

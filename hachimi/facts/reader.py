@@ -13,10 +13,11 @@ _MISSING = object()
 
 class Fact(NamedTuple):
     """One ground fact about a persona; atom text is pred(P<rest>)."""
+
     pred: str
-    rest: str       # argument text after P, starting with ',' (e.g. ',13' or ',piaget,conventional')
-    field: str      # field path the fact is about
-    value: Any      # the value (for structured facts) or feature argument
+    rest: str  # argument text after P, starting with ',' (e.g. ',13' or ',piaget,conventional')
+    field: str  # field path the fact is about
+    value: Any  # the value (for structured facts) or feature argument
 
     def atom(self, p: int | str) -> str:
         return f"{self.pred}({p}{self.rest})"
@@ -25,11 +26,12 @@ class Fact(NamedTuple):
 @dataclass
 class Record:
     """What the validator knows about one input line."""
+
     id: str | None
-    values: dict[str, Any] = field(default_factory=dict)   # path -> normalised value
+    values: dict[str, Any] = field(default_factory=dict)  # path -> normalised value
     missing: list[str] = field(default_factory=list)
-    invalid: list[str] = field(default_factory=list)         # unknown enum values kept as facts
-    problems: list[str] = field(default_factory=list)        # type errors -> the line is an error
+    invalid: list[str] = field(default_factory=list)  # unknown enum values kept as facts
+    problems: list[str] = field(default_factory=list)  # type errors -> the line is an error
     facts: list[Fact] = field(default_factory=list)
 
 
@@ -86,7 +88,15 @@ _SPEC_KEYS = [(spec, tuple(spec.path.split("."))) for spec in FIELDS]
 def read(obj: Any, cfg: TextConfig) -> Record:
     """Read one decoded JSON value; never raises for bad content."""
     if not isinstance(obj, dict):
-        return Record(None, problems=[f"expected a JSON object, got {type(obj).__name__}"])
+        kind = {
+            list: "a list",
+            str: "a string",
+            bool: "true/false",
+            type(None): "null",
+            int: "a number",
+            float: "a number",
+        }.get(type(obj), "another value")
+        return Record(None, problems=[f"expected a JSON object (one persona per line), got {kind}"])
     rec = Record(obj.get("id") if isinstance(obj.get("id"), str) else None)
     slot_present = isinstance(obj.get("slot"), dict)
     if "slot" in obj and obj["slot"] is not None and not slot_present:
@@ -98,8 +108,7 @@ def read(obj: Any, cfg: TextConfig) -> Record:
             if raw is _MISSING:
                 break
         if raw is _MISSING or raw is None:
-            if spec.required or (spec.path.startswith("slot.") and slot_present
-                                 and spec.path != "slot.subject_bias"):
+            if spec.required or (spec.path.startswith("slot.") and slot_present and spec.path != "slot.subject_bias"):
                 rec.missing.append(spec.path)
             continue
         _read_value(spec, raw, rec)
@@ -126,7 +135,7 @@ def _structured_uncached(spec: FieldSpec, value: Any) -> list[Fact]:
         seen, out = set(), []
         for v in value:
             if v in seen:
-                out.append(Fact("dup", f',{_q(spec.path)},{v}', spec.path, v))
+                out.append(Fact("dup", f",{_q(spec.path)},{v}", spec.path, v))
             else:
                 seen.add(v)
                 out.append(Fact(spec.pred, f"{extra},{v}", spec.path, v))
@@ -139,7 +148,7 @@ def _structured_uncached(spec: FieldSpec, value: Any) -> list[Fact]:
 def _text_facts(path: str, text: str, cfg: TextConfig, narrative: bool) -> list[Fact]:
     qp = _q(path)
     out = [Fact(f, f",{qp}", path, True) for f in (narrative_flags(text, cfg) if narrative else ())]
-    if path in cfg.mentions:   # absence facts: usually none, so fewer facts to ground
+    if path in cfg.mentions:  # absence facts: usually none, so fewer facts to ground
         seen = set(mentioned(text, cfg.mention_names[path]))
         out += [Fact("unmentioned", f",{qp},{d}", path, d) for d in cfg.mentions[path] if d not in seen]
     for lex, (fields, terms) in cfg.lexicon_folded.items():

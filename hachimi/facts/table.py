@@ -9,15 +9,15 @@ from ..schema import enums as E
 
 @dataclass(frozen=True)
 class FieldSpec:
-    path: str            # JSON path, e.g. "enrollment.age" (also the name used in ASP strings)
-    pred: str            # ASP predicate, e.g. "age" -> age(P, 13)
-    extra: tuple = ()    # constant arguments after P, e.g. ("piaget",) -> stage(P, piaget, V)
-    kind: str = "enum"   # int | enum | set | count | text | id
-    domain: tuple = ()   # allowed values (int, enum, set); () for text
-    owner: str = ""      # agent that owns the field
+    path: str  # JSON path, e.g. "enrollment.age" (also the name used in ASP strings)
+    pred: str  # ASP predicate, e.g. "age" -> age(P, 13)
+    extra: tuple = ()  # constant arguments after P, e.g. ("piaget",) -> stage(P, piaget, V)
+    kind: str = "enum"  # int | enum | set | count | text | id
+    domain: tuple = ()  # allowed values (int, enum, set); () for text
+    owner: str = ""  # agent that owns the field
     required: bool = True
     unknown_as_fact: bool = False  # unknown enum value -> invalid_value fact instead of an error
-    narrative: bool = False        # prose checked by R13/R14
+    narrative: bool = False  # prose checked by R13/R14
 
     @property
     def structured(self) -> bool:
@@ -40,20 +40,17 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("id", "", (), "id", (), "enrollment"),
     FieldSpec("slot.grade", "slot_grade", (), "int", E.GRADES, "enrollment", required=False),
     FieldSpec("slot.gender", "slot_gender", (), "enum", E.GENDERS, "enrollment", required=False),
-    FieldSpec("slot.academic_level", "slot_level", (), "enum", E.ACADEMIC_LEVELS, "academic",
-              required=False),
+    FieldSpec("slot.academic_level", "slot_level", (), "enum", E.ACADEMIC_LEVELS, "academic", required=False),
     FieldSpec("slot.subject_bias", "slot_bias", (), "set", E.SUBJECTS, "academic", required=False),
     _text("enrollment.name", "enrollment"),
     _text("enrollment.agent_name", "enrollment"),
     FieldSpec("enrollment.age", "age", (), "int", tuple(range(E.AGE_MIN, E.AGE_MAX + 1)), "enrollment"),
     FieldSpec("enrollment.gender", "gender", (), "enum", E.GENDERS, "enrollment"),
     FieldSpec("enrollment.grade", "grade", (), "int", E.GRADES, "enrollment"),
-    *[FieldSpec(f"enrollment.stages.{s}", "stage", (s,), "enum", vals, "enrollment")
-      for s, vals in E.STAGES.items()],
+    *[FieldSpec(f"enrollment.stages.{s}", "stage", (s,), "enum", vals, "enrollment") for s, vals in E.STAGES.items()],
     FieldSpec("academic.strong_subjects", "strong", (), "set", E.SUBJECTS, "academic"),
     FieldSpec("academic.weak_subjects", "weak", (), "set", E.SUBJECTS, "academic"),
-    FieldSpec("academic.level", "academic_level", (), "enum", E.ACADEMIC_LEVELS, "academic",
-              unknown_as_fact=True),
+    FieldSpec("academic.level", "academic_level", (), "enum", E.ACADEMIC_LEVELS, "academic", unknown_as_fact=True),
     _text("values.personality", "values"),
     *_levels("values", E.VALUE_DIMENSIONS),
     _text("values.narrative", "values", narrative=True),
@@ -72,17 +69,26 @@ FIELDS: tuple[FieldSpec, ...] = (
     _text("mental_health.narrative", "mental_health", narrative=True),
 )
 # creativity levels are owned by the social & creativity agent
-FIELDS = tuple(FieldSpec(f.path, f.pred, f.extra, f.kind, f.domain, "social_creativity", f.required,
-                         f.unknown_as_fact, f.narrative) if f.path.startswith("creativity.") else f
-               for f in FIELDS)
+FIELDS = tuple(
+    FieldSpec(
+        f.path, f.pred, f.extra, f.kind, f.domain, "social_creativity", f.required, f.unknown_as_fact, f.narrative
+    )
+    if f.path.startswith("creativity.")
+    else f
+    for f in FIELDS
+)
 
 BY_PATH: dict[str, FieldSpec] = {f.path: f for f in FIELDS}
 BY_ATOM: dict[tuple, FieldSpec] = {(f.pred, f.extra): f for f in FIELDS if f.structured}
 TEXT_FIELDS = tuple(f.path for f in FIELDS if f.kind == "text")
 NARRATIVE_FIELDS = tuple(f.path for f in FIELDS if f.narrative)
 # Mental-health text (R5, R12): narratives and the trait list
-MH_TEXT_FIELDS = ("mental_health.background", "mental_health.supports", "mental_health.narrative",
-                  "mental_health.traits")
+MH_TEXT_FIELDS = (
+    "mental_health.background",
+    "mental_health.supports",
+    "mental_health.narrative",
+    "mental_health.traits",
+)
 SCALES = {"level": E.LEVELS, "risk": E.RISKS}
 PARTS = ("enrollment", "academic", "values", "social", "creativity", "mental_health")
 
@@ -101,9 +107,9 @@ def vocabulary_program() -> str:
     for name, scale in SCALES.items():
         lines += [f"rank({name},{v},{i})." for i, v in enumerate(scale)]
     lines += [f"subject({s})." for s in E.SUBJECTS]
-    lines += [f'value_dimension({d}).' for d in E.VALUE_DIMENSIONS]
-    lines += [f'creativity_dimension({d}).' for d in E.CREATIVITY_DIMENSIONS]
-    lines += [f'stage_system({s}).' for s in E.STAGES]
+    lines += [f"value_dimension({d})." for d in E.VALUE_DIMENSIONS]
+    lines += [f"creativity_dimension({d})." for d in E.CREATIVITY_DIMENSIONS]
+    lines += [f"stage_system({s})." for s in E.STAGES]
     lines += [f'field("{f.path}").' for f in FIELDS if f.kind != "id"]
     lines += [f'required("{f.path}").' for f in FIELDS if f.required and f.kind != "id"]
     lines += [f'narrative("{p}").' for p in NARRATIVE_FIELDS]

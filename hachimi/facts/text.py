@@ -23,24 +23,30 @@ def normalise(text: str) -> str:
 @dataclass
 class TextConfig:
     """Feature settings a theory declares in its theory.toml [features] table."""
+
     min_chars: int = 0
     max_chars: int = 10**9
-    patterns: dict[str, tuple[str, re.Pattern]] = field(default_factory=dict)   # name -> (field, regex)
-    mentions: dict[str, tuple[str, ...]] = field(default_factory=dict)          # field -> dimensions
-    lexicons: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # name -> (fields, terms)
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)   # dimension -> other names
+    patterns: dict[str, tuple[str, re.Pattern]] = field(default_factory=dict)  # name -> (field, regex)
+    mentions: dict[str, tuple[str, ...]] = field(default_factory=dict)  # field -> dimensions
+    lexicons: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
+        default_factory=dict
+    )  # name -> (fields, terms)
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dimension -> other names
 
     @cached_property
     def mention_names(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
         """field -> (dimension, normalised names: display name, id, aliases)."""
-        return {f: [(d, tuple(normalise(n) for n in (display_name(d), d, *self.aliases.get(d, ()))))
-                    for d in dims] for f, dims in self.mentions.items()}
+        return {
+            f: [(d, tuple(normalise(n) for n in (display_name(d), d, *self.aliases.get(d, ())))) for d in dims]
+            for f, dims in self.mentions.items()
+        }
 
     @cached_property
     def lexicon_folded(self) -> dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
         """lexicon -> (fields, (folded term, term) pairs) for case-insensitive substring search."""
-        return {name: (fields, tuple((t.casefold(), t) for t in terms))
-                for name, (fields, terms) in self.lexicons.items()}
+        return {
+            name: (fields, tuple((t.casefold(), t) for t in terms)) for name, (fields, terms) in self.lexicons.items()
+        }
 
 
 def narrative_flags(text: str, cfg: TextConfig) -> list[str]:

@@ -11,8 +11,8 @@ from .narrow import Box
 
 @dataclass(frozen=True)
 class Agent:
-    key: str                  # owner name used by the theory (rule owner / field owner)
-    parts: tuple[str, ...]    # persona parts it writes
+    key: str  # owner name used by the theory (rule owner / field owner)
+    parts: tuple[str, ...]  # persona parts it writes
 
     def schema(self, box: Box | None, max_text: int, max_short: int, text=None, language: str = "en") -> dict:
         """One JSON object holding the agent's part(s); a single part is decoded directly."""
@@ -23,8 +23,14 @@ class Agent:
         props = {p: grammar.build(p, box, max_text, max_short, text, language) for p in self.parts}
         for sub in props.values():
             sub.pop("x-guidance", None)
-        return {"title": self.key, "type": "object", "properties": props, "required": list(self.parts),
-                "additionalProperties": False, "x-guidance": dict(grammar.WHITESPACE)}
+        return {
+            "title": self.key,
+            "type": "object",
+            "properties": props,
+            "required": list(self.parts),
+            "additionalProperties": False,
+            "x-guidance": dict(grammar.WHITESPACE),
+        }
 
     def unpack(self, obj: dict) -> dict:
         """Agent output -> {part: value}."""
@@ -33,10 +39,16 @@ class Agent:
     def allowed(self, box: Box | None) -> dict:
         """The structured values the agent may choose from (stated in its prompt)."""
         if box is None:
-            return {p: list(BY_PATH[p].domain) for p in BY_PATH
-                    if p.split(".")[0] in self.parts and BY_PATH[p].kind in ("enum", "int", "set")}
-        return {p.split(".", 1)[1] if len(self.parts) == 1 else p: v for p, v in box.allowed.items()
-                if p.split(".")[0] in self.parts and BY_PATH[p].kind != "count"}
+            return {
+                p: list(BY_PATH[p].domain)
+                for p in BY_PATH
+                if p.split(".")[0] in self.parts and BY_PATH[p].kind in ("enum", "int", "set")
+            }
+        return {
+            p.split(".", 1)[1] if len(self.parts) == 1 else p: v
+            for p, v in box.allowed.items()
+            if p.split(".")[0] in self.parts and BY_PATH[p].kind != "count"
+        }
 
 
 AGENTS: tuple[Agent, ...] = (

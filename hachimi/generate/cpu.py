@@ -15,6 +15,7 @@ from ..theory.pack import Theory
 class Solver:
     def __init__(self, theory: Theory, narrow: bool = True):
         from ..validate import Validator
+
         self.theory = theory
         self.validator = Validator(theory)
         self._narrower = None
@@ -24,22 +25,25 @@ class Solver:
     def narrower(self):
         if self._narrower is None:
             from .narrow import Narrower
+
             self._narrower = Narrower(self.theory)
         return self._narrower
 
     def answer(self, need):
         from .loop import Check, Narrow
+
         if isinstance(need, Narrow):
             return self.narrower.box(need.slot, need.seed, need.restrict)
         if isinstance(need, Check):
             r = next(self.validator.validate_objects([need.persona]))
-            r.record = None          # parsed facts stay here (not needed by the loop, costly to ship)
+            r.record = None  # parsed facts stay here (not needed by the loop, costly to ship)
             return r
         raise TypeError(f"a Solver cannot answer {type(need).__name__}")
 
     def answer_many(self, needs: list) -> list:
         """Answers in order; Check needs are validated together (one ground program for all)."""
         from .loop import Check
+
         checks = [i for i, n in enumerate(needs) if isinstance(n, Check)]
         out: list = [None] * len(needs)
         if checks:
@@ -60,9 +64,10 @@ _WORKER: Solver | None = None
 
 def _init(root: str, narrow: bool) -> None:
     global _WORKER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C is the parent's business
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from ..theory.pack import load
+
     _WORKER = Solver(load(Path(root)), narrow)
 
 
@@ -76,16 +81,21 @@ class SolverPool:
     def __init__(self, theory: Theory, workers: int, narrow: bool = True):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+
         self.workers = workers
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_init, initargs=(str(theory.root), narrow))
+        self.pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init,
+            initargs=(str(theory.root), narrow),
+        )
 
     def answer_many(self, needs: list) -> list:
         """Needs split into one contiguous share per worker (validations in a share run together)."""
         if not needs:
             return []
         size = -(-len(needs) // self.workers)
-        shares = [needs[i:i + size] for i in range(0, len(needs), size)]
+        shares = [needs[i : i + size] for i in range(0, len(needs), size)]
         return [a for part in self.pool.map(_answer_many, shares) for a in part]
 
     def answer(self, need):

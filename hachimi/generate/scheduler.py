@@ -21,10 +21,10 @@ from .loop import Calls
 @dataclass
 class Stats:
     ticks: int = 0
-    engine_calls: int = 0           # generate() calls (batches)
+    engine_calls: int = 0  # generate() calls (batches)
     requests: int = 0
-    engine_wall: float = 0.0        # wall seconds inside engine.generate
-    solver_wall: float = 0.0        # wall seconds answering solver needs in this thread
+    engine_wall: float = 0.0  # wall seconds inside engine.generate
+    solver_wall: float = 0.0  # wall seconds answering solver needs in this thread
     solver_needs: int = 0
     batch_sizes: list[int] = field(default_factory=list)
 
@@ -78,14 +78,14 @@ class Scheduler:
         self._solve_all(done)
         if worker is not None:
             while worker.is_alive():
-                worker.join(0.2)         # short waits keep Ctrl-C responsive
+                worker.join(0.2)  # short waits keep Ctrl-C responsive
             if "error" in box:
                 raise box["error"]
             outputs = box["outputs"]
             pos = 0
             for t in calling:
                 k = len(t.need.requests)
-                self._send(t, outputs[pos:pos + k], done)
+                self._send(t, outputs[pos : pos + k], done)
                 pos += k
         self.tasks = [t for t in self.tasks if not t.finished]
         return done
@@ -94,7 +94,7 @@ class Scheduler:
         start = time.perf_counter()
         try:
             box["outputs"] = self.engine.generate(requests)
-        except BaseException as e:        # re-raised in the scheduling thread
+        except BaseException as e:  # re-raised in the scheduling thread
             box["error"] = e
         s = self.stats
         s.engine_wall += time.perf_counter() - start

@@ -37,34 +37,68 @@ def schema_hash() -> str:
 def slots(n: int, seed: int) -> list[dict]:
     """The slot fields a plan-less run of n personas uses (kept for callers and tests)."""
     from ..population.slots import uniform
+
     return [p.slot for p in uniform(n, seed)]
 
 
-def identity(theory: Theory, settings: Settings, seed: int, n: int, plan, engine_identity: dict,
-             attempts_per_slot: int, dedup: str) -> dict:
+def identity(
+    theory: Theory,
+    settings: Settings,
+    seed: int,
+    n: int,
+    plan,
+    engine_identity: dict,
+    attempts_per_slot: int,
+    dedup: str,
+) -> dict:
     """Everything that changes what a run writes; a folder is resumed only with the same identity."""
-    return {"seed": seed, "n": n, "plan_hash": plan.hash if plan else None,
-            "model_name": engine_identity.get("model"), "engine": engine_identity,
-            "theory_hash": theory.hash, "schema_hash": schema_hash(), "settings": asdict(settings),
-            "attempts_per_slot": attempts_per_slot, "dedup": dedup}
+    return {
+        "seed": seed,
+        "n": n,
+        "plan_hash": plan.hash if plan else None,
+        "model_name": engine_identity.get("model"),
+        "engine": engine_identity,
+        "theory_hash": theory.hash,
+        "schema_hash": schema_hash(),
+        "settings": asdict(settings),
+        "attempts_per_slot": attempts_per_slot,
+        "dedup": dedup,
+    }
 
 
 class Session:
-    def __init__(self, theory: Theory, engine, settings: Settings, out: Path, seed: int,
-                 n: int | None = None, planned=None, plan=None, attempts_per_slot: int = 1,
-                 dedup: str = "lexical", concurrency: int = 1, solver=None, engine_identity: dict | None = None,
-                 lock: FolderLock | None = None):
+    def __init__(
+        self,
+        theory: Theory,
+        engine,
+        settings: Settings,
+        out: Path,
+        seed: int,
+        n: int | None = None,
+        planned=None,
+        plan=None,
+        attempts_per_slot: int = 1,
+        dedup: str = "lexical",
+        concurrency: int = 1,
+        solver=None,
+        engine_identity: dict | None = None,
+        lock: FolderLock | None = None,
+    ):
         from ..population.dedupe import Deduper
         from ..population.slots import uniform
         from .cpu import Solver
+
         self.planned = planned if planned is not None else uniform(n, seed)
         self.out, self.seed, self.plan = Path(out), seed, plan
         self.theory, self.engine, self.settings = theory, engine, settings
         self.budget, self.k = attempts_per_slot, max(1, concurrency)
-        self.engine_identity = engine_identity or {"engine": getattr(engine, "name", "?"),
-                                                   "model": getattr(engine, "name", None)}
-        self.identity = identity(theory, settings, seed, len(self.planned), plan, self.engine_identity,
-                                 attempts_per_slot, dedup)
+        self.engine_identity = engine_identity or {
+            "engine": getattr(engine, "name", "?"),
+            "model": getattr(engine, "name", None),
+        }
+        self.identity = identity(
+            theory, settings, seed, len(self.planned), plan, self.engine_identity, attempts_per_slot, dedup
+        )
         check_identity(self.out, self.identity)
         self.lock = lock or FolderLock(self.out).acquire()
         self.state = load_state(self.out)
@@ -93,25 +127,43 @@ class Session:
         acc = max(1, c["accepted"])
         wall = self.wall_seconds()
         st = self.scheduler.stats
-        return {"hachimi": __version__, "status": status, "identity": self.identity,
-                "theory": {"name": self.theory.name, "path": str(self.theory.root), "hash": self.theory.hash},
-                "schema_hash": schema_hash(),
-                "plan": {"name": self.plan.name, "file": self.plan.file, "hash": self.plan.hash} if self.plan else None,
-                "model": {"name": self.engine_identity.get("model"), **self.engine_identity},
-                "settings": asdict(self.settings), "attempts_per_slot": self.budget, "dedup": self.deduper.mode,
-                "concurrency": self.k, "workers": getattr(self.solver, "workers", 0),
-                "counts": dict(c), "torn_lines_repaired": self.state.torn,
-                "per_accepted": {"calls": round(c["calls"] / acc, 3), "tokens": round(c["tokens"] / acc, 1),
-                                 "engine_seconds": round(c["engine_seconds"] / acc, 3),
-                                 "wall_seconds": round(wall / acc, 3)},
-                "this_session": {"seconds": round(time.time() - self.started, 1), "ticks": st.ticks,
-                                 "engine_calls": st.engine_calls, "requests": st.requests,
-                                 "mean_batch": round(st.requests / max(1, st.engine_calls), 2),
-                                 "engine_wall_seconds": round(st.engine_wall, 1),
-                                 "solver_wall_seconds": round(st.solver_wall, 1)},
-                "cells": {cl: {"planned": planned[cl], "realised": self.realised[cl], "shortfall": self.shortfall[cl]}
-                          for cl in sorted(planned)},
-                "seconds": round(wall, 1), "wall_seconds": round(wall, 3)}
+        return {
+            "hachimi": __version__,
+            "status": status,
+            "identity": self.identity,
+            "theory": {"name": self.theory.name, "path": str(self.theory.root), "hash": self.theory.hash},
+            "schema_hash": schema_hash(),
+            "plan": {"name": self.plan.name, "file": self.plan.file, "hash": self.plan.hash} if self.plan else None,
+            "model": {"name": self.engine_identity.get("model"), **self.engine_identity},
+            "settings": asdict(self.settings),
+            "attempts_per_slot": self.budget,
+            "dedup": self.deduper.mode,
+            "concurrency": self.k,
+            "workers": getattr(self.solver, "workers", 0),
+            "counts": dict(c),
+            "torn_lines_repaired": self.state.torn,
+            "per_accepted": {
+                "calls": round(c["calls"] / acc, 3),
+                "tokens": round(c["tokens"] / acc, 1),
+                "engine_seconds": round(c["engine_seconds"] / acc, 3),
+                "wall_seconds": round(wall / acc, 3),
+            },
+            "this_session": {
+                "seconds": round(time.time() - self.started, 1),
+                "ticks": st.ticks,
+                "engine_calls": st.engine_calls,
+                "requests": st.requests,
+                "mean_batch": round(st.requests / max(1, st.engine_calls), 2),
+                "engine_wall_seconds": round(st.engine_wall, 1),
+                "solver_wall_seconds": round(st.solver_wall, 1),
+            },
+            "cells": {
+                cl: {"planned": planned[cl], "realised": self.realised[cl], "shortfall": self.shortfall[cl]}
+                for cl in sorted(planned)
+            },
+            "seconds": round(wall, 1),
+            "wall_seconds": round(wall, 3),
+        }
 
     def _manifest(self, status: str, force: bool = False) -> None:
         now = time.time()
@@ -135,7 +187,7 @@ class Session:
         return dict(self.counts)
 
     def _run(self, on_progress: Callable[[dict], None]) -> None:
-        results: dict[int, tuple | None] = {}     # position -> (persona, attempt) | None, awaiting commit
+        results: dict[int, tuple | None] = {}  # position -> (persona, attempt) | None, awaiting commit
         nxt = head = 0
         sched = self.scheduler
         n = len(self.planned)
@@ -194,9 +246,11 @@ class Session:
                 twin = self.deduper.near(ps.cell, persona)
                 if twin:
                     self.counts["near_duplicates"] += 1
-                    self.dir.append("attempts.jsonl", {"type": "near_duplicate", "persona": ps.id, "attempt": attempt,
-                                                       "of": twin[0], "how": twin[1]})
-                    if attempt + 1 < self.budget:        # regenerate; later slots wait for it
+                    self.dir.append(
+                        "attempts.jsonl",
+                        {"type": "near_duplicate", "persona": ps.id, "attempt": attempt, "of": twin[0], "how": twin[1]},
+                    )
+                    if attempt + 1 < self.budget:  # regenerate; later slots wait for it
                         self._collect(self.scheduler.start(head, self._slot_task(ps, attempt + 1)), results)
                         continue
                     self._short(ps)

@@ -35,17 +35,20 @@ def allocate(plan: Plan, n: int, seed: int = 0, impossible: set | None = None) -
         found = _solve(plan, cells, ideal, n, seed, slack)
         if found is not None:
             return found
-    raise HachimiError(f"{plan.file}: no allocation of {n} personas meets every marginal and population "
-                       "constraint; relax a [[population]] constraint or change N")
+    raise HachimiError(
+        f"{plan.file}: no allocation of {n} personas meets every marginal and population "
+        "constraint; relax a [[population]] constraint or change N"
+    )
 
 
 def _solve(plan: Plan, cells: list, ideal: dict, n: int, seed: int, slack: int) -> dict | None:
     import math
     import z3
+
     names = list(plan.variables)
     lo = {c: max(0, math.floor(ideal[c]) - slack) if ideal[c] > 0 else 0 for c in cells}
     hi = {c: (math.ceil(ideal[c]) + slack if ideal[c] > 0 else 0) for c in cells}
-    ctx = z3.Context()        # a fresh context: the same inputs always give the same model
+    ctx = z3.Context()  # a fresh context: the same inputs always give the same model
     x = {c: z3.Int(f"x{i}", ctx) for i, c in enumerate(cells)}
     opt = z3.SolverFor("QF_LIA", ctx=ctx)
     opt.set("random_seed", seed % 2**31)
@@ -70,6 +73,7 @@ def _population(opt, x, cells, names, pc: dict, ctx) -> None:
     """share of cells matching `is` among cells matching `where` within [min, max]."""
     import z3
     from .plan import _matches
+
     where, is_ = pc.get("where", {}), pc.get("is", {})
     group = [c for c in cells if _matches(dict(zip(names, c)), where)]
     hit = [c for c in group if _matches(dict(zip(names, c)), is_)]

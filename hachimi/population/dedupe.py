@@ -26,6 +26,7 @@ class Deduper:
                 return hits[0], "lexical"
         if self.mode in ("semantic", "both") and self.vectors.get(stratum):
             from ..dedup.embed import embed
+
             v = embed([text])[0]
             for pid, w in self.vectors[stratum]:
                 if float(v @ w) >= self.threshold:
@@ -38,4 +39,5 @@ class Deduper:
             self.lexical.setdefault(stratum, SimHashIndex()).add(persona["id"], fingerprint(text))
         if self.mode in ("semantic", "both"):
             from ..dedup.embed import embed
+
             self.vectors.setdefault(stratum, []).append((persona["id"], embed([text])[0]))

@@ -12,7 +12,7 @@ from .plan import Plan
 
 @dataclass
 class Feasibility:
-    impossible: dict[tuple, list[str]] = field(default_factory=dict)   # cell -> blocking rules
+    impossible: dict[tuple, list[str]] = field(default_factory=dict)  # cell -> blocking rules
     alternatives: dict[tuple, list[dict]] = field(default_factory=dict)  # cell -> feasible restrictions
     checked: int = 0
 
@@ -42,6 +42,7 @@ def _atoms(slot: dict, restrict: dict) -> list[tuple[str, bool]]:
 def check(plan: Plan, theory: Theory) -> Feasibility:
     from ..solve.sample import Sampler
     from ..theory.consistency import Checker
+
     sampler, checker, out = Sampler(theory), None, Feasibility()
     for cell, w in plan.weights.items():
         if w == 0:

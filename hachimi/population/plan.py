@@ -25,12 +25,12 @@ class PlanError(HachimiError):
 class Plan:
     name: str
     file: str
-    variables: dict[str, list]                  # variable -> values (cells are their product)
-    weights: dict[tuple, float]                 # cell -> ideal share (sums to 1)
-    strata: dict[str, dict[str, list[dict]]]    # variable -> value -> alternatives {field: allowed}
+    variables: dict[str, list]  # variable -> values (cells are their product)
+    weights: dict[tuple, float]  # cell -> ideal share (sums to 1)
+    strata: dict[str, dict[str, list[dict]]]  # variable -> value -> alternatives {field: allowed}
     population: list[dict] = field(default_factory=list)
     attempts_per_slot: int = 4
-    subject_bias: int = 1                       # subjects drawn as the slot's bias (0 = none)
+    subject_bias: int = 1  # subjects drawn as the slot's bias (0 = none)
     text: str = ""
 
     @property
@@ -76,6 +76,7 @@ def load(path: str | Path) -> Plan:
     f = str(path)
     from pydantic import ValidationError
     from .plan_schema import PlanFile, describe
+
     try:
         PlanFile.model_validate(raw)
     except ValidationError as e:
@@ -85,17 +86,30 @@ def load(path: str | Path) -> Plan:
     for v, vals in raw.get("variables", {}).items():
         known = SLOT_VARIABLES.get(v) or list(raw.get("strata", {}).get(v, {}))
         if not known:
-            raise PlanError(f, f"variable '{v}' is neither a slot field ({', '.join(SLOT_VARIABLES)}) nor a [strata.{v}]")
+            raise PlanError(
+                f, f"variable '{v}' is neither a slot field ({', '.join(SLOT_VARIABLES)}) nor a [strata.{v}]"
+            )
         if bad := [x for x in vals if x not in known]:
             raise PlanError(f, f"variable '{v}': unknown value(s) {bad}; allowed {list(known)}")
         variables[v] = list(vals)
     if not variables:
         raise PlanError(f, "a plan needs [variables], e.g. grade = [1, 2, 3]")
     _check_names(raw, variables, f)
-    strata = {v: {k: _alternatives(alt, f, v, k) for k, alt in spec.items()} for v, spec in raw.get("strata", {}).items()}
+    strata = {
+        v: {k: _alternatives(alt, f, v, k) for k, alt in spec.items()} for v, spec in raw.get("strata", {}).items()
+    }
     weights = _weights(raw, variables, f)
-    return Plan(info.get("name", path.stem), f, variables, weights, strata, raw.get("population", []),
-                info.get("attempts_per_slot", 4), info.get("subject_bias", 1), text)
+    return Plan(
+        info.get("name", path.stem),
+        f,
+        variables,
+        weights,
+        strata,
+        raw.get("population", []),
+        info.get("attempts_per_slot", 4),
+        info.get("subject_bias", 1),
+        text,
+    )
 
 
 def _check_values(where: str, named: dict, variables: dict, file: str) -> None:
@@ -111,7 +125,9 @@ def _check_names(raw: dict, variables: dict, file: str) -> None:
     """Nothing that names a variable or value may name one the plan lacks (it would be ignored)."""
     for v in raw.get("marginals", {}):
         if v not in variables:
-            raise PlanError(file, f"[marginals.{v}]: unknown variable '{v}'; the plan's variables are {', '.join(variables)}")
+            raise PlanError(
+                file, f"[marginals.{v}]: unknown variable '{v}'; the plan's variables are {', '.join(variables)}"
+            )
     for i, c in enumerate(raw.get("conditional", []), 1):
         if c["variable"] not in variables:
             raise PlanError(file, f"[[conditional]] #{i}: unknown variable '{c['variable']}'")
@@ -160,8 +176,12 @@ def _weights(raw: dict, variables: dict, file: str) -> dict[tuple, float]:
         if total <= 0:
             raise PlanError(file, "[joint]: shares must not all be 0")
         return {c: w.get(c, 0.0) / total for c in cells}
-    marg = {v: _shares(raw.get("marginals", {}).get(v, {str(x): 1 for x in variables[v]}), variables[v],
-                       f"[marginals.{v}]", file) for v in names}
+    marg = {
+        v: _shares(
+            raw.get("marginals", {}).get(v, {str(x): 1 for x in variables[v]}), variables[v], f"[marginals.{v}]", file
+        )
+        for v in names
+    }
     conds = raw.get("conditional", [])
     out = {}
     for cell in cells:

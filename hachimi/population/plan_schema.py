@@ -10,7 +10,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 Value = Union[int, str]
-MAX_BIAS = 2          # subjects a slot may lean towards (the sampler allows at most two)
+MAX_BIAS = 2  # subjects a slot may lean towards (the sampler allows at most two)
 
 
 class _Strict(BaseModel):
@@ -83,8 +83,15 @@ def describe(e: ValidationError, example: str = "plans/k12-balanced.toml") -> st
     for err in e.errors():
         loc = ""
         for x in err["loc"]:
-            loc += f" #{x + 1}" if isinstance(x, int) else (f"[[{x}]]" if x in ("conditional", "population") else
-                                                           ("." if loc and loc[-1] not in "]0123456789" else " " if loc else "") + str(x))
+            loc += (
+                f" #{x + 1}"
+                if isinstance(x, int)
+                else (
+                    f"[[{x}]]"
+                    if x in ("conditional", "population", "rule")
+                    else ("." if loc and loc[-1] not in "]0123456789" else " " if loc else "") + str(x)
+                )
+            )
         loc = loc.replace("is_", "is")
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":

@@ -15,7 +15,7 @@ from .plan import Plan
 class PlannedSlot:
     id: str
     index: int
-    cell: str                                   # cell label, e.g. grade=8,gender=female,...
+    cell: str  # cell label, e.g. grade=8,gender=female,...
     slot: dict
     restricts: list[dict] = field(default_factory=lambda: [{}])
 
@@ -29,7 +29,9 @@ def make_id(slot: dict, i: int) -> str:
     return f"g{slot['grade']:02d}-{slot['gender']}-{slot['academic_level']}-{i:06d}"
 
 
-def from_plan(plan: Plan, counts: dict[tuple, int], seed: int, alternatives: dict[tuple, list[dict]]) -> list[PlannedSlot]:
+def from_plan(
+    plan: Plan, counts: dict[tuple, int], seed: int, alternatives: dict[tuple, list[dict]]
+) -> list[PlannedSlot]:
     cells = [c for c in counts if counts[c] > 0]
     out, i = [], 0
     for r in range(max(counts.values(), default=0)):
@@ -46,8 +48,13 @@ def uniform(n: int, seed: int) -> list[PlannedSlot]:
     out = []
     for i in range(n):
         rng = random.Random(derive(seed, "slot", i))
-        slot = {"grade": rng.randint(1, 12), "gender": rng.choice(E.GENDERS),
-                "academic_level": rng.choice(E.ACADEMIC_LEVELS)}
+        slot = {
+            "grade": rng.randint(1, 12),
+            "gender": rng.choice(E.GENDERS),
+            "academic_level": rng.choice(E.ACADEMIC_LEVELS),
+        }
         slot["subject_bias"] = _bias(seed, i, rng.choice((0, 1, 2)))
-        out.append(PlannedSlot(make_id(slot, i), i, ",".join(f"{k}={v}" for k, v in slot.items() if k != "subject_bias"), slot))
+        out.append(
+            PlannedSlot(make_id(slot, i), i, ",".join(f"{k}={v}" for k, v in slot.items() if k != "subject_bias"), slot)
+        )
     return out

@@ -57,6 +57,7 @@ def read_records(path: Path, need_id: bool = False) -> tuple[list[tuple[int, dic
 def build(run: Path, theory, out: Path | None = None) -> dict:
     from ..validate import Validator
     from . import dataset, html, metrics, plots
+
     if not (run / "run.json").exists():
         raise InputError(f"{run} is not a run folder (no run.json); make one with `hachimi generate --out {run}`")
     out = out or run / "report"
@@ -71,6 +72,7 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
     pngs = [plots.quota(m, out), plots.rules(m, out), plots.levels(personas, out)]
     from ..audit import html as audit_html
     from ..audit.store import build as build_store
+
     audit_html.render(build_store(run), out / "audit.html", str(run))
     html.render(m, manifest, pngs, out, audit_link="audit.html")
     dataset.write(personas, manifest, out / "dataset")
@@ -82,11 +84,12 @@ def recount(manifest: dict, personas: list[dict], theory) -> tuple[dict, list[st
     (the file is the truth: run.json may be stale, or the file cut down by hand), and notes where
     the two disagree."""
     from collections import Counter
+
     cells = manifest.get("cells", {})
     ident = manifest.get("identity", {})
     try:
         cell_of = _cell_of(manifest, theory)
-    except Exception as e:          # the plan file moved or changed: say so, keep run.json's figures
+    except Exception as e:  # the plan file moved or changed: say so, keep run.json's figures
         return manifest, [f"quota figures are run.json's: the planned slots could not be rebuilt ({e})"]
     realised = Counter(cell_of.get(p.get("id"), "(not a planned id)") for p in personas)
     notes = []
@@ -99,7 +102,9 @@ def recount(manifest: dict, personas: list[dict], theory) -> tuple[dict, list[st
     if realised.get("(not a planned id)"):
         notes.append(f"{realised['(not a planned id)']} personas in personas.jsonl have ids this run never planned")
     if ident.get("n") is not None and len(personas) != manifest.get("counts", {}).get("accepted", len(personas)):
-        notes.append(f"run.json counts {manifest['counts'].get('accepted')} accepted, personas.jsonl holds {len(personas)}")
+        notes.append(
+            f"run.json counts {manifest['counts'].get('accepted')} accepted, personas.jsonl holds {len(personas)}"
+        )
     return {**manifest, "cells": new_cells}, notes
 
 
@@ -109,11 +114,13 @@ def _cell_of(manifest: dict, theory) -> dict[str, str]:
     if plan:
         from ..cli.plan_cmd import prepare
         from ..population.slots import from_plan
+
         pl, counts, feas = prepare(Path(plan["file"]), ident["n"], ident["seed"], theory)
         if pl.hash != plan["hash"]:
             raise ValueError(f"{plan['file']} changed since the run")
         planned = from_plan(pl, counts, ident["seed"], feas.alternatives)
     else:
         from ..population.slots import uniform
+
         planned = uniform(ident["n"], ident["seed"])
     return {p.id: p.cell for p in planned}

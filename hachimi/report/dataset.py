@@ -42,10 +42,19 @@ def write(personas: list[dict], manifest: dict, out: Path) -> Path:
             fh.write(json.dumps(p, ensure_ascii=False) + "\n")
     plan = manifest.get("plan") or {}
     theory = manifest.get("theory") or {}
-    card = CARD.format(name=f"hachimi personas ({plan.get('name', 'no plan')})", n=len(personas),
-                       version=manifest.get("hachimi"), theory=theory.get("name"), theory_hash=theory.get("hash"),
-                       plan=plan.get("name"), plan_hash=plan.get("hash"), seed=manifest.get("identity", {}).get("seed"),
-                       n_planned=manifest.get("identity", {}).get("n"), model=(manifest.get("model") or {}).get("name"),
-                       schema_hash=manifest.get("schema_hash"), language=(manifest.get("settings") or {}).get("language", "en"))
+    card = CARD.format(
+        name=f"hachimi personas ({plan.get('name', 'no plan')})",
+        n=len(personas),
+        version=manifest.get("hachimi"),
+        theory=theory.get("name"),
+        theory_hash=theory.get("hash"),
+        plan=plan.get("name"),
+        plan_hash=plan.get("hash"),
+        seed=manifest.get("identity", {}).get("seed"),
+        n_planned=manifest.get("identity", {}).get("n"),
+        model=(manifest.get("model") or {}).get("name"),
+        schema_hash=manifest.get("schema_hash"),
+        language=(manifest.get("settings") or {}).get("language", "en"),
+    )
     (out / "README.md").write_text(card, encoding="utf-8")
     return out

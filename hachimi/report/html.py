@@ -20,30 +20,62 @@ def _fmt(v) -> str:
 
 def render(metrics: dict, manifest: dict, plots: list[Path], out: Path, audit_link: str | None = None) -> Path:
     q = metrics["quota"]
-    headline = [("personas", metrics["personas"]), ("schema-valid", metrics["schema_valid"]),
-                ("theory-valid (re-validated)", metrics["theory_valid"]), ("first-pass valid", metrics["first_pass_valid"]),
-                ("cells exactly on quota", f"{q['exact_cells']} / {len(q['cells'])}"), ("quota KL", q["kl"]),
-                ("shortfall", q["shortfall"]), ("Distinct-1 / 2 (corpus)", f"{metrics['distinct_1']:.3f} / {metrics['distinct_2']:.3f}"),
-                ("Distinct-1 / 2 (per record, original)", f"{metrics['distinct_1_per_record']:.3f} / {metrics['distinct_2_per_record']:.3f}"),
-                ("Self-BLEU", metrics["self_bleu"]), ("near-duplicate pairs (lexical / semantic)",
-                                                      f"{metrics['lexical_pairs']} / {metrics.get('semantic_pairs')}"),
-                ("near-duplicates regenerated", metrics["near_duplicates_regenerated"]),
-                ("embedding diversity", metrics.get("embedding_diversity")),
-                ("LLM calls / tokens per accepted persona", f"{metrics['llm_calls_per_accepted']:.2f} / {metrics['tokens_per_accepted']:.0f}"),
-                ("engine-s / wall-s per accepted persona",
-                 f"{metrics.get('engine_seconds_per_accepted', 0):.2f} / {metrics.get('wall_seconds_per_accepted', 0):.2f}"
-                 f" ({metrics.get('concurrency', 1)} slots in flight)")]
+    headline = [
+        ("personas", metrics["personas"]),
+        ("schema-valid", metrics["schema_valid"]),
+        ("theory-valid (re-validated)", metrics["theory_valid"]),
+        ("first-pass valid", metrics["first_pass_valid"]),
+        ("cells exactly on quota", f"{q['exact_cells']} / {len(q['cells'])}"),
+        ("quota KL", q["kl"]),
+        ("shortfall", q["shortfall"]),
+        ("Distinct-1 / 2 (corpus)", f"{metrics['distinct_1']:.3f} / {metrics['distinct_2']:.3f}"),
+        (
+            "Distinct-1 / 2 (per record, original)",
+            f"{metrics['distinct_1_per_record']:.3f} / {metrics['distinct_2_per_record']:.3f}",
+        ),
+        ("Self-BLEU", metrics["self_bleu"]),
+        ("near-duplicate pairs (lexical / semantic)", f"{metrics['lexical_pairs']} / {metrics.get('semantic_pairs')}"),
+        ("near-duplicates regenerated", metrics["near_duplicates_regenerated"]),
+        ("embedding diversity", metrics.get("embedding_diversity")),
+        (
+            "LLM calls / tokens per accepted persona",
+            f"{metrics['llm_calls_per_accepted']:.2f} / {metrics['tokens_per_accepted']:.0f}",
+        ),
+        (
+            "engine-s / wall-s per accepted persona",
+            f"{metrics.get('engine_seconds_per_accepted', 0):.2f} / {metrics.get('wall_seconds_per_accepted', 0):.2f}"
+            f" ({metrics.get('concurrency', 1)} slots in flight)",
+        ),
+    ]
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td class=num>{_fmt(v)}</td></tr>" for k, v in headline)
-    rules = "".join(f"<tr><td>{html.escape(k)}</td><td class=num>{v:.3f}</td></tr>"
-                    for k, v in sorted(metrics["rule_rates_first_pass"].items(), key=lambda kv: -kv[1]))
-    cells = "".join(f"<tr><td>{html.escape(c)}</td><td class=num>{v['planned']}</td><td class=num>{v['realised']}</td>"
-                    f"<td class='num {'ok' if v['planned'] == v['realised'] else 'bad'}'>{v['realised'] - v['planned']:+d}</td></tr>"
-                    for c, v in q["cells"].items() if v["planned"])
+    rules = "".join(
+        f"<tr><td>{html.escape(k)}</td><td class=num>{v:.3f}</td></tr>"
+        for k, v in sorted(metrics["rule_rates_first_pass"].items(), key=lambda kv: -kv[1])
+    )
+    cells = "".join(
+        f"<tr><td>{html.escape(c)}</td><td class=num>{v['planned']}</td><td class=num>{v['realised']}</td>"
+        f"<td class='num {'ok' if v['planned'] == v['realised'] else 'bad'}'>{v['realised'] - v['planned']:+d}</td></tr>"
+        for c, v in q["cells"].items()
+        if v["planned"]
+    )
     imgs = "".join(f'<img src="{p.name}" alt="{p.stem}">' for p in plots)
     ident = manifest.get("identity", {})
-    meta = html.escape(json.dumps({"plan": manifest.get("plan"), "model": (manifest.get("model") or {}).get("name"),
-                                   "theory": manifest.get("theory"), "seed": ident.get("seed"), "status": manifest.get("status")}))
-    link = f'<p><a href="{html.escape(audit_link)}">Audit page: rejected attempts and their cores</a></p>' if audit_link else ""
+    meta = html.escape(
+        json.dumps(
+            {
+                "plan": manifest.get("plan"),
+                "model": (manifest.get("model") or {}).get("name"),
+                "theory": manifest.get("theory"),
+                "seed": ident.get("seed"),
+                "status": manifest.get("status"),
+            }
+        )
+    )
+    link = (
+        f'<p><a href="{html.escape(audit_link)}">Audit page: rejected attempts and their cores</a></p>'
+        if audit_link
+        else ""
+    )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>hachimi run report</title><style>{_CSS}</style></head>
 <body><h1>hachimi run report</h1><p><code>{meta}</code></p>{link}
 <h2>Summary</h2><table>{rows}</table>{imgs}

@@ -17,7 +17,7 @@ def distinct(texts: list[str], n: int) -> tuple[float, float]:
     grams_all, per = [], []
     for t in texts:
         toks = _WORD.findall(t.lower())
-        grams = [tuple(toks[i:i + n]) for i in range(len(toks) - n + 1)]
+        grams = [tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)]
         grams_all += grams
         if grams:
             per.append(len(set(grams)) / len(grams))
@@ -35,12 +35,13 @@ def self_bleu(texts: list[str], sample: int = 100, seed: int = 0) -> float | Non
         return None
     bleu = BLEU(effective_order=True)
     idx = random.Random(seed).sample(range(len(texts)), min(sample, len(texts)))
-    scores = [bleu.sentence_score(texts[i], texts[:i] + texts[i + 1:]).score for i in idx]
+    scores = [bleu.sentence_score(texts[i], texts[:i] + texts[i + 1 :]).score for i in idx]
     return sum(scores) / len(scores)
 
 
 def near_duplicates(personas: list[dict], stratum) -> dict:
     from ..dedup import pairs
+
     out = {"lexical_pairs": len(pairs.lexical(personas, stratum))}
     try:
         found, vecs = pairs.semantic(personas, stratum, 0.95)
@@ -48,7 +49,7 @@ def near_duplicates(personas: list[dict], stratum) -> dict:
         if len(vecs) > 1:
             n = len(vecs)
             out["embedding_diversity"] = float(1 - ((vecs @ vecs.T).sum() - n) / (n * (n - 1)))
-    except Exception as e:      # the population extra is optional: say why it is missing
+    except Exception as e:  # the population extra is optional: say why it is missing
         out["semantic_pairs"] = None
         out["semantic_note"] = str(e)
     return out
@@ -74,6 +75,7 @@ def rule_rates(validations: list[dict]) -> dict[str, float]:
 def compute(personas: list[dict], attempts: list[dict], manifest: dict, validator) -> dict:
     from pydantic import ValidationError
     from ..schema.persona import Persona
+
     schema_ok = 0
     for p in personas:
         try:
@@ -97,13 +99,22 @@ def compute(personas: list[dict], attempts: list[dict], manifest: dict, validato
         "first_pass_valid": sum(e["valid"] for e in first) / max(1, len(first)),
         "rule_rates_first_pass": rule_rates(first),
         "rule_rates_accepted": rule_rates([r.to_dict() for r in results]),
-        "quota": {"cells": cells, "exact_cells": sum(c["planned"] == c["realised"] for c in cells.values()),
-                  "kl": kl({k: c["realised"] for k, c in cells.items()}, {k: c["planned"] for k, c in cells.items()}),
-                  "shortfall": sum(c["shortfall"] for c in cells.values())},
-        "distinct_1": d1, "distinct_2": d2, "distinct_1_per_record": d1r, "distinct_2_per_record": d2r,
+        "quota": {
+            "cells": cells,
+            "exact_cells": sum(c["planned"] == c["realised"] for c in cells.values()),
+            "kl": kl({k: c["realised"] for k, c in cells.items()}, {k: c["planned"] for k, c in cells.items()}),
+            "shortfall": sum(c["shortfall"] for c in cells.values()),
+        },
+        "distinct_1": d1,
+        "distinct_2": d2,
+        "distinct_1_per_record": d1r,
+        "distinct_2_per_record": d2r,
         "self_bleu": self_bleu(texts),
-        **near_duplicates(personas, lambda p: "|".join(str(p.get("slot", {}).get(k)) for k in ("grade", "gender", "academic_level"))),
-        "attempts": len(outcomes), "near_duplicates_regenerated": counts.get("near_duplicates", 0),
+        **near_duplicates(
+            personas, lambda p: "|".join(str(p.get("slot", {}).get(k)) for k in ("grade", "gender", "academic_level"))
+        ),
+        "attempts": len(outcomes),
+        "near_duplicates_regenerated": counts.get("near_duplicates", 0),
         **cost(outcomes, manifest, n_acc),
     }
 
@@ -113,6 +124,10 @@ def cost(outcomes: list[dict], manifest: dict, n_accepted: int) -> dict:
     per accepted persona."""
     total = {k: sum(o.get(k, 0) for o in outcomes) for k in ("calls", "tokens", "seconds")}
     wall = manifest.get("wall_seconds", manifest.get("seconds", 0.0))
-    return {"llm_calls_per_accepted": total["calls"] / n_accepted, "tokens_per_accepted": total["tokens"] / n_accepted,
-            "engine_seconds_per_accepted": total["seconds"] / n_accepted, "wall_seconds_per_accepted": wall / n_accepted,
-            "concurrency": manifest.get("concurrency", 1)}
+    return {
+        "llm_calls_per_accepted": total["calls"] / n_accepted,
+        "tokens_per_accepted": total["tokens"] / n_accepted,
+        "engine_seconds_per_accepted": total["seconds"] / n_accepted,
+        "wall_seconds_per_accepted": wall / n_accepted,
+        "concurrency": manifest.get("concurrency", 1),
+    }

@@ -8,8 +8,10 @@ from pathlib import Path
 
 def _plt():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 
@@ -53,6 +55,7 @@ def rules(metrics: dict, out: Path) -> Path:
 def levels(personas: list[dict], out: Path) -> Path:
     plt = _plt()
     from ..schema import enums as E
+
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
     for ax, part in zip(axes, ("values", "creativity")):
         by_level = {lv: Counter() for lv in E.ACADEMIC_LEVELS}

@@ -8,18 +8,48 @@ PIAGET = ("preoperational", "concrete_operational", "formal_operational")
 ERIKSON = ("initiative_vs_guilt", "industry_vs_inferiority", "identity_vs_role_confusion")
 KOHLBERG = ("preconventional", "conventional", "postconventional")
 STAGES = {"piaget": PIAGET, "erikson": ERIKSON, "kohlberg": KOHLBERG}
-SUBJECTS = ("chinese", "math", "english", "physics", "chemistry", "biology", "history",
-            "geography", "politics", "science", "music", "art", "pe", "it", "calligraphy",
-            "morality_and_law", "labor")
+SUBJECTS = (
+    "chinese",
+    "math",
+    "english",
+    "physics",
+    "chemistry",
+    "biology",
+    "history",
+    "geography",
+    "politics",
+    "science",
+    "music",
+    "art",
+    "pe",
+    "it",
+    "calligraphy",
+    "morality_and_law",
+    "labor",
+)
 LEVELS = ("low", "fairly_low", "medium", "upper_middle", "fairly_high", "high")
 LOWISH = ("low", "fairly_low", "medium")
 RISKS = ("low", "mild", "moderate", "high")
 CONDITIONS = ("none_observed", "tendency")
-VALUE_DIMENSIONS = ("moral_cultivation", "physical_mental_health", "rule_of_law",
-                    "social_responsibility", "political_identity", "cultural_literacy",
-                    "family_orientation")
-CREATIVITY_DIMENSIONS = ("fluency", "novelty", "flexibility", "feasibility", "problem_finding",
-                         "problem_analysis", "solution_generation", "solution_refinement")
+VALUE_DIMENSIONS = (
+    "moral_cultivation",
+    "physical_mental_health",
+    "rule_of_law",
+    "social_responsibility",
+    "political_identity",
+    "cultural_literacy",
+    "family_orientation",
+)
+CREATIVITY_DIMENSIONS = (
+    "fluency",
+    "novelty",
+    "flexibility",
+    "feasibility",
+    "problem_finding",
+    "problem_analysis",
+    "solution_generation",
+    "solution_refinement",
+)
 GRADES = tuple(range(1, 13))
 AGE_MIN, AGE_MAX = 5, 19
 AGENT_NAME_PATTERN = r"^(?:[a-z]+[1-5]){1,2}_(?:[a-z]+[1-5]){1,3}$"

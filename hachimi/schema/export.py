@@ -18,7 +18,7 @@ def schemas() -> dict[str, dict]:
 
 
 def render(schema: dict) -> str:
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"   # field order = decoding order
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"  # field order = decoding order
 
 
 def export(folder: Path) -> list[Path]:
@@ -34,6 +34,8 @@ def export(folder: Path) -> list[Path]:
 
 def stale(folder: Path) -> list[str]:
     """Names of schema files in folder that are missing or differ from the models."""
-    return [name for name, schema in schemas().items()
-            if not (folder / name).exists()
-            or (folder / name).read_text(encoding="utf-8") != render(schema)]
+    return [
+        name
+        for name, schema in schemas().items()
+        if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != render(schema)
+    ]

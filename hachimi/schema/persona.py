@@ -60,10 +60,10 @@ class Academic(_Strict):
     level: AcademicLevel
 
 
-ValueLevels = create_model("ValueLevels", __base__=_Strict,
-                           **{d: (Level, ...) for d in E.VALUE_DIMENSIONS})
-CreativityLevels = create_model("CreativityLevels", __base__=_Strict,
-                                **{d: (Level, ...) for d in E.CREATIVITY_DIMENSIONS})
+ValueLevels = create_model("ValueLevels", __base__=_Strict, **{d: (Level, ...) for d in E.VALUE_DIMENSIONS})
+CreativityLevels = create_model(
+    "CreativityLevels", __base__=_Strict, **{d: (Level, ...) for d in E.CREATIVITY_DIMENSIONS}
+)
 
 
 class Values(_Strict):
@@ -114,6 +114,10 @@ AGENT_PARTS: dict[str, tuple[str, ...]] = {
     "mental_health": ("mental_health",),
 }
 PART_MODELS: dict[str, type[BaseModel]] = {
-    "enrollment": Enrollment, "academic": Academic, "values": Values, "social": Social,
-    "creativity": Creativity, "mental_health": MentalHealth,
+    "enrollment": Enrollment,
+    "academic": Academic,
+    "values": Values,
+    "social": Social,
+    "creativity": Creativity,
+    "mental_health": MentalHealth,
 }

@@ -14,6 +14,7 @@ from .program import SHOW, control, to_python
 @dataclass
 class Hit:
     """One violation atom of one persona: rule id, key (ASP text and value), detail values."""
+
     rule: str
     key_text: str
     key: Any
@@ -38,8 +39,10 @@ def detect(theory: Theory, records: list[Record]) -> list[list[Hit]]:
     ctl.ground([("base", [])])
     hits: list[dict[tuple, Hit]] = [dict() for _ in records]
     details: dict[tuple, dict] = defaultdict(dict)
+    models = 0
     with ctl.solve(yield_=True) as handle:
         for model in handle:
+            models += 1
             for sym in model.symbols(shown=True):
                 a = sym.arguments
                 if sym.name == "violation":
@@ -47,6 +50,11 @@ def detect(theory: Theory, records: list[Record]) -> list[list[Hit]]:
                     hits[a[0].number][key] = Hit(a[1].string, str(a[2]), to_python(a[2]))
                 else:
                     details[(a[0].number, a[1].string, str(a[2]))][a[3].name] = to_python(a[4])
+    if not models:  # every persona would look valid: the rules forbid personas instead of judging them
+        from ..errors import TheoryError
+        from ..theory.program_check import NO_ANSWER
+
+        raise TheoryError(NO_ANSWER, str(theory.root / "rules"))
     out = []
     for i, found in enumerate(hits):
         for (rule, key), hit in found.items():

@@ -52,8 +52,10 @@ class Engine:
         for f in self.dom.all_facts():
             if f.atom(0) in self.lits:
                 self.fact_of.setdefault(self.lits[f.atom(0)], f)
-        self.groups = [[(a.atom(0), self.lits[a.atom(0)]) for a in alts if a.atom(0) in self.lits]
-                       for _, alts in self.dom.scalars.values()]
+        self.groups = [
+            [(a.atom(0), self.lits[a.atom(0)]) for a in alts if a.atom(0) in self.lits]
+            for _, alts in self.dom.scalars.values()
+        ]
         self.flags = [(f.atom(0), self.lits[f.atom(0)]) for f in self.dom.flags if f.atom(0) in self.lits]
         self.known = set(self.lits)
         # atom -> (group, position) or flag position: assumptions are built from the persona's atoms
@@ -77,7 +79,7 @@ class Engine:
                 self._global = frozenset()
                 for body in self._rules.constraints:
                     fields = self.fields_of(self._rules.cone(body))
-                    if len(fields) > 1:        # a constraint within one field is its own choice rule
+                    if len(fields) > 1:  # a constraint within one field is its own choice rule
                         self._global |= fields
             self._cones[atom] = frozenset(self.fields_of(self._rules.cone([atom]))) | self._global
         return self._cones[atom]
@@ -116,8 +118,9 @@ class Engine:
     def detect(self, present: set[str]) -> list[Hit]:
         """The persona's violations with their details: one solve, the model is unique."""
         syms: list = []
-        res = self.ctl.solve(assumptions=self.assumptions(present),
-                             on_model=lambda m: syms.extend(m.symbols(shown=True)))
+        res = self.ctl.solve(
+            assumptions=self.assumptions(present), on_model=lambda m: syms.extend(m.symbols(shown=True))
+        )
         if not res.satisfiable:
             raise RuntimeError("internal: the persona's own facts are inconsistent with the completion program")
         hits: dict[str, Hit] = {}

@@ -14,6 +14,7 @@ SHOW = "#show violation/3.\n#show detail/5.\n"
 def to_python(sym) -> Any:
     """clingo Symbol -> int | str | tuple (constants become their name)."""
     import clingo
+
     t = sym.type
     if t == clingo.SymbolType.Number:
         return sym.number
@@ -27,10 +28,10 @@ def to_python(sym) -> Any:
     return str(sym)
 
 
-def control(theory: Theory, extra: str = "", args: list[str] | None = None,
-            logger: Callable | None = None):
+def control(theory: Theory, extra: str = "", args: list[str] | None = None, logger: Callable | None = None):
     """A Control with vocabulary, theory rules (.lp files loaded so errors name them), Z3 tables."""
     import clingo
+
     ctl = clingo.Control(args or [], logger=logger or (lambda code, msg: None))
     ctl.add("base", [], vocabulary_program() + theory.smt_program + extra)
     for path in theory.lp_files:

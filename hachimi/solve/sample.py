@@ -51,11 +51,14 @@ def clean_atoms(dom) -> list[tuple[str, bool]]:
     out = []
     for f in dom.flags:
         if f.field in BY_PATH and f.pred == BY_PATH[f.field].pred:
-            continue        # a value of a structured field (e.g. set membership): the solver's choice
+            continue  # a value of a structured field (e.g. set membership): the solver's choice
         out.append((f.atom(0), f.pred == "matches"))
     for _, alts in dom.scalars.values():
-        out += [(a.atom(0), False) for a in alts
-                if a.pred in ("missing", "invalid_value") and not a.field.startswith("slot.")]
+        out += [
+            (a.atom(0), False)
+            for a in alts
+            if a.pred in ("missing", "invalid_value") and not a.field.startswith("slot.")
+        ]
     return out
 
 
@@ -76,6 +79,7 @@ def clean_program(dom, p: int = 0) -> str:
 class Sampler:
     def __init__(self, theory: Theory):
         from ..solve.program import control, literal_map
+
         self.theory = theory
         self.dom = domain(theory.text)
         errors = "".join(f'error_rule("{r.id}").\n' for r in theory.rules.values() if r.severity == "error")
@@ -88,11 +92,16 @@ class Sampler:
         self.lits = literal_map(self.ctl)
         ok, bad = self.lits["want_ok"], self.lits["want_bad"]
         for lit in (ok, bad):
-            self.ctl.assign_external(lit, None)       # free: every solve assumes both
+            self.ctl.assign_external(lit, None)  # free: every solve assumes both
         self.modes = {"ok": [ok, -bad], "bad": [-ok, bad], "any": [-ok, -bad]}
-        self.values = [(f, self.lits[f.atom(0)]) for f in self.dom.all_facts()
-                       if f.atom(0) in self.lits and f.field in BY_PATH and BY_PATH[f.field].structured
-                       and f.pred == BY_PATH[f.field].pred]
+        self.values = [
+            (f, self.lits[f.atom(0)])
+            for f in self.dom.all_facts()
+            if f.atom(0) in self.lits
+            and f.field in BY_PATH
+            and BY_PATH[f.field].structured
+            and f.pred == BY_PATH[f.field].pred
+        ]
         self.field_of = {lit: f.field for f, lit in self.values}
         self.by_field: dict[str, list] = {}
         for f, lit in self.values:
@@ -105,7 +114,7 @@ class Sampler:
         self._key_lits = {lit for (path, _), lit in self.slot_lit.items() if BY_PATH[path].kind != "set"}
         self._value_lits = [lit for f, lit in self.values if not f.field.startswith("slot.")]
         self._impossible: dict[int, frozenset[int]] = {}  # slot literal -> values in none
-        self._possible: dict[int, bool] = {}              # value literal -> allowed by the program
+        self._possible: dict[int, bool] = {}  # value literal -> allowed by the program
         self.separable = self._separable(rules, {ok, bad})
 
     def _separable(self, rules, modes: set[int]) -> bool:
@@ -113,8 +122,13 @@ class Sampler:
         that ask the questions, and slot fields among themselves): then each field's values are
         allowed or not on their own, whatever the other fields hold."""
         field_of = {lit: f.field for f, lit in self.values}
-        field_of.update({self.lits[a]: f.field for f in self.dom.all_facts()
-                         if (a := f.atom(0)) in self.lits and self.lits[a] not in field_of})
+        field_of.update(
+            {
+                self.lits[a]: f.field
+                for f in self.dom.all_facts()
+                if (a := f.atom(0)) in self.lits and self.lits[a] not in field_of
+            }
+        )
         for body in rules.constraints:
             cone = rules.cone(body)
             if cone & modes:
@@ -132,8 +146,9 @@ class Sampler:
         or some error rule (narrow=True), or either (mode="any"). The only way this class and the
         Narrower ask the solver."""
         self.solves += 1
-        return self.ctl.solve(assumptions=self.modes[mode or ("bad" if narrow else "ok")] + assumptions,
-                              on_model=on_model).satisfiable
+        return self.ctl.solve(
+            assumptions=self.modes[mode or ("bad" if narrow else "ok")] + assumptions, on_model=on_model
+        ).satisfiable
 
     def possible(self, lit: int) -> bool:
         """True if some persona (valid or not) has this value under the program's own constraints."""
@@ -152,8 +167,9 @@ class Sampler:
         """True if some persona for the slot (within `restrict`) violates no error rule."""
         return self.satisfiable(self._slot_assumptions(slot) + self.restriction(restrict))
 
-    def sample(self, seed: int, slot: dict[str, Any] | None = None,
-               restrict: dict[str, list] | None = None) -> dict[str, Any] | None:
+    def sample(
+        self, seed: int, slot: dict[str, Any] | None = None, restrict: dict[str, list] | None = None
+    ) -> dict[str, Any] | None:
         """One assignment of structured fields (path -> value; sets as lists), or None if the slot is
         impossible. A pure function of (theory, seed, slot, restrict)."""
         rng = random.Random(seed)
@@ -164,7 +180,7 @@ class Sampler:
         if self.satisfiable(fixed + proposal):
             return self._decode(set(fixed) | set(proposal))
         if not self.satisfiable(fixed):
-            return None       # the slot itself is impossible under the theory
+            return None  # the slot itself is impossible under the theory
         kept = self._consistent(fixed, proposal, banned, rng)
         return self._decode(set(fixed) | set(kept))
 
@@ -203,9 +219,10 @@ class Sampler:
                             if not self.satisfiable([key] + [-x for x in lits if x in seen], on_model=harvest):
                                 out.update(x for x in lits if x not in seen)
                                 break
-                    else:      # set members and optional values: one by one
-                        out.update(x for x in lits if x not in seen
-                                   and not self.satisfiable([key, x], on_model=harvest))
+                    else:  # set members and optional values: one by one
+                        out.update(
+                            x for x in lits if x not in seen and not self.satisfiable([key, x], on_model=harvest)
+                        )
         finally:
             solver.sign_def, solver.rand_freq = "asp", "0"
         self._impossible[key] = frozenset(out)
@@ -217,20 +234,20 @@ class Sampler:
         by bisection (a prefix of choices only gets harder to satisfy as it grows)."""
         kept: list[int] = []
         rest = proposal
-        known_unsat = True        # the caller found fixed + proposal unsatisfiable (and fixed not)
+        known_unsat = True  # the caller found fixed + proposal unsatisfiable (and fixed not)
         while rest:
             if not known_unsat and self.satisfiable(fixed + kept + rest):
                 return kept + rest
             known_unsat = False
-            lo, hi = 0, len(rest) - 1      # kept + rest[:lo] is satisfiable, kept + rest[:hi+1] is not
+            lo, hi = 0, len(rest) - 1  # kept + rest[:lo] is satisfiable, kept + rest[:hi+1] is not
             while lo < hi:
                 mid = (lo + hi) // 2
-                if self.satisfiable(fixed + kept + rest[:mid + 1]):
+                if self.satisfiable(fixed + kept + rest[: mid + 1]):
                     lo = mid + 1
                 else:
                     hi = mid
             kept += rest[:lo]
-            x, rest = rest[lo], rest[lo + 1:]
+            x, rest = rest[lo], rest[lo + 1 :]
             kept.append(self._redecide(x, fixed + kept, banned, rng))
         return kept
 
@@ -250,10 +267,10 @@ class Sampler:
 
     def _slot_assumptions(self, slot: dict[str, Any] | None) -> list[int]:
         out = []
-        if slot is None:       # no slot at all
+        if slot is None:  # no slot at all
             return [-lit for f, lit in self.values if f.field.startswith("slot.")]
         for path, value in slot.items():
-            for v in (value if isinstance(value, list) else [value]):
+            for v in value if isinstance(value, list) else [value]:
                 lit = self.slot_lit.get((f"slot.{path}", v))
                 if lit is None:
                     raise ValueError(f"slot.{path}={v!r} is not in the field's domain")

@@ -27,8 +27,10 @@ class FolderLock:
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
             os.close(fd)
-            raise HachimiError(f"{self.path.parent} is in use by another hachimi process (pid {holder}); "
-                               "wait for it to finish or stop it, then run this command again to resume") from None
+            raise HachimiError(
+                f"{self.path.parent} is in use by another hachimi process (pid {holder}); "
+                "wait for it to finish or stop it, then run this command again to resume"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self.fd = fd

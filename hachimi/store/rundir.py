@@ -21,8 +21,10 @@ class RunDir:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise HachimiError(f"cannot create the run folder {self.path}: {e.strerror}") from None
-        self._fds = {name: os.open(self.path / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-                     for name in ("personas.jsonl", "attempts.jsonl")}
+        self._fds = {
+            name: os.open(self.path / name, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            for name in ("personas.jsonl", "attempts.jsonl")
+        }
 
     def append(self, name: str, obj: dict) -> None:
         self.append_many(name, [obj])

@@ -19,7 +19,7 @@ COUNTED = ("calls", "tokens", "rounds")
 @dataclass
 class SlotState:
     next_attempt: int = 0
-    candidate: tuple[dict, int] | None = None   # (persona, attempt): valid, awaiting its dedup check
+    candidate: tuple[dict, int] | None = None  # (persona, attempt): valid, awaiting its dedup check
 
 
 @dataclass
@@ -28,8 +28,8 @@ class State:
     accepted: set[str] = field(default_factory=set)
     slots: dict[str, SlotState] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
-    torn: int = 0                    # torn last lines cut off (one per file at most)
-    wall_seconds: float = 0.0        # spent by earlier sessions
+    torn: int = 0  # torn last lines cut off (one per file at most)
+    wall_seconds: float = 0.0  # spent by earlier sessions
 
     def slot(self, pid: str) -> SlotState:
         return self.slots.setdefault(pid, SlotState())
@@ -57,11 +57,16 @@ def check_identity(folder: Path, identity: dict) -> None:
         old = json.loads(manifest.read_text(encoding="utf-8")).get("identity", {})
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise HachimiError(f"{manifest}: unreadable ({e}); restore it or choose another --out") from None
-    diff = [f"{k}: folder has {json.dumps(old.get(k))}, command has {json.dumps(identity.get(k))}"
-            for k in sorted(identity) if k in old and old.get(k) != identity.get(k)]
+    diff = [
+        f"{k}: folder has {json.dumps(old.get(k))}, command has {json.dumps(identity.get(k))}"
+        for k in sorted(identity)
+        if k in old and old.get(k) != identity.get(k)
+    ]
     if diff:
-        raise HachimiError(f"{folder} was made by a different run ({'; '.join(diff)}); resume it with the same "
-                           "settings, or choose another --out")
+        raise HachimiError(
+            f"{folder} was made by a different run ({'; '.join(diff)}); resume it with the same "
+            "settings, or choose another --out"
+        )
 
 
 def _lines(path: Path):
@@ -72,8 +77,10 @@ def _lines(path: Path):
             try:
                 yield json.loads(line)
             except json.JSONDecodeError as e:
-                raise HachimiError(f"{path}:{n}: not JSON ({e.msg}); this folder was edited or damaged "
-                                   "(only a torn last line is repaired automatically)") from None
+                raise HachimiError(
+                    f"{path}:{n}: not JSON ({e.msg}); this folder was edited or damaged "
+                    "(only a torn last line is repaired automatically)"
+                ) from None
 
 
 def load_state(folder: Path) -> State:

@@ -15,28 +15,45 @@ class Report:
     contradictions: list[dict] = field(default_factory=list)  # {"grade", "age", "level", "rules"}
     dead_rules: list[str] = field(default_factory=list)
     excluded: dict[int, list[int]] = field(default_factory=dict)  # grade -> ages no persona can have
+    blocked_grades: dict[int, list[str]] = field(default_factory=dict)  # grade no persona can have -> rules
+    blocked_ages: dict[int, list[str]] = field(default_factory=dict)  # age no persona can have -> rules
     checked: int = 0
 
     @property
     def clean(self) -> bool:
-        return not self.contradictions and not self.dead_rules
+        return not (self.contradictions or self.dead_rules or self.blocked_grades or self.blocked_ages)
+
+    def to_dict(self) -> dict:
+        return {
+            "clean": self.clean,
+            "checked": self.checked,
+            "contradictions": self.contradictions,
+            "dead_rules": self.dead_rules,
+            "blocked_grades": self.blocked_grades,
+            "blocked_ages": self.blocked_ages,
+            "excluded_ages_per_grade": self.excluded,
+        }
 
 
 class Checker:
     def __init__(self, theory: Theory):
         from ..solve.program import completion_program, control, literal_map
+
         self.theory = theory
         ids = list(theory.rules)
         guards = "".join(f'#external active("{r}"). #external want("{r}").\n' for r in ids)
-        extra = (completion_program(domain(theory.text)) + guards +
-                 ':- violation(0,R,_), active(R).\nfired(R) :- violation(0,R,_).\n:- want(R), not fired(R).\n')
+        extra = (
+            completion_program(domain(theory.text))
+            + guards
+            + ":- violation(0,R,_), active(R).\nfired(R) :- violation(0,R,_).\n:- want(R), not fired(R).\n"
+        )
         self.ctl = control(theory, extra)
         self.ctl.ground([("base", [])])
         self.lits = literal_map(self.ctl)
         self.active = {self.lits[f'active("{r}")']: r for r in ids}
         self.want = {r: self.lits[f'want("{r}")'] for r in ids}
         for lit in [*self.active, *self.want.values()]:
-            self.ctl.assign_external(lit, None)   # free: only assumptions decide them
+            self.ctl.assign_external(lit, None)  # free: only assumptions decide them
 
     def _solve(self, assumptions: list[int]) -> tuple[bool, set[int]]:
         return self.ctl.solve(assumptions=assumptions).unsatisfiable, set()
@@ -49,7 +66,7 @@ class Checker:
         kept: list[int] = []
         rest = list(self.active)
         while True:
-            lo, hi = 0, len(rest)        # fixed + kept + rest[lo:] is unsatisfiable; largest such lo
+            lo, hi = 0, len(rest)  # fixed + kept + rest[lo:] is unsatisfiable; largest such lo
             while lo < hi:
                 mid = (lo + hi + 1) // 2
                 if self._solve(fixed + kept + rest[mid:])[0]:
@@ -59,7 +76,7 @@ class Checker:
             if lo == len(rest):
                 return sorted(self.active[g] for g in kept)
             kept.append(rest[lo])
-            rest = rest[lo + 1:]
+            rest = rest[lo + 1 :]
 
     def blocking(self, atoms: list[tuple[str, bool]]) -> list[str] | None:
         """None if some persona with these atoms (true/false) satisfies every rule; else a minimal set
@@ -70,20 +87,34 @@ class Checker:
 
     def run(self) -> Report:
         rep = Report()
+        possible: set[tuple[int, int]] = set()  # (grade, age) some persona can have
+        blockers: dict[tuple[int, int], set[str]] = {}
         for g in E.GRADES:
             for age in range(E.AGE_MIN, E.AGE_MAX + 1):
                 for level in E.ACADEMIC_LEVELS:
-                    fixed = [self.lits[a] for a in (f"grade(0,{g})", f"age(0,{age})", f"slot_grade(0,{g})",
-                                                    f"slot_level(0,{level})") if a in self.lits]
+                    fixed = [
+                        self.lits[a]
+                        for a in (f"grade(0,{g})", f"age(0,{age})", f"slot_grade(0,{g})", f"slot_level(0,{level})")
+                        if a in self.lits
+                    ]
                     rep.checked += 1
                     unsat, _ = self._solve(fixed + list(self.active))
                     if not unsat:
+                        possible.add((g, age))
                         continue
                     rules = self._min_rules(fixed)
+                    blockers.setdefault((g, age), set()).update(rules)
                     if len(rules) > 1:
                         rep.contradictions.append({"grade": g, "age": age, "level": level, "rules": rules})
                     elif age not in rep.excluded.setdefault(g, []):
                         rep.excluded[g].append(age)
+        ages = range(E.AGE_MIN, E.AGE_MAX + 1)
+        for g in E.GRADES:  # a rule set that leaves a whole grade (or age) without any persona
+            if not any((g, a) in possible for a in ages):
+                rep.blocked_grades[g] = sorted(set().union(*(blockers.get((g, a), set()) for a in ages)))
+        for a in ages:
+            if not any((g, a) in possible for g in E.GRADES):
+                rep.blocked_ages[a] = sorted(set().union(*(blockers.get((g, a), set()) for g in E.GRADES)))
         for r, lit in self.want.items():
             if self._solve([lit])[0]:
                 rep.dead_rules.append(r)

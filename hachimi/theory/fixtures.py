@@ -15,7 +15,7 @@ from .pack import Theory
 @dataclass
 class Case:
     rule: str
-    expect: str            # "fail": the rule fires; "pass": it does not
+    expect: str  # "fail": the rule fires; "pass": it does not
     persona: dict
     name: str
     line: int
@@ -25,7 +25,7 @@ class Case:
 class Outcome:
     case: Case
     ok: bool
-    fired: list[str]       # rule ids that fired on the case persona
+    fired: list[str]  # rule ids that fired on the case persona
     detail: str
 
 
@@ -51,12 +51,12 @@ def load_cases(theory: Theory) -> list[Case]:
     base_path, cases_path = folder / "base.json", folder / "cases.toml"
     for p in (base_path, cases_path):
         if not p.is_file():
-            raise TheoryError("missing fixture file: every theory needs fixtures/base.json (a valid "
-                              "persona) and fixtures/cases.toml (per-rule pass/fail cases)", str(p))
-    try:
-        base = json.loads(base_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise TheoryError(f"not JSON: {e.msg}", str(base_path), e.lineno, e.colno)
+            raise TheoryError(
+                "missing fixture file: every theory needs fixtures/base.json (a valid "
+                "persona) and fixtures/cases.toml (per-rule pass/fail cases)",
+                str(p),
+            )
+    base = base_persona(theory)
     text = cases_path.read_text(encoding="utf-8")
     try:
         raw = tomllib.loads(text)
@@ -78,13 +78,13 @@ def load_cases(theory: Theory) -> list[Case]:
 
 def coverage_gaps(theory: Theory, cases: list[Case]) -> list[str]:
     have = {(c.rule, c.expect) for c in cases}
-    return [f"{rid}: no '{kind}' case" for rid in theory.rules for kind in ("pass", "fail")
-            if (rid, kind) not in have]
+    return [f"{rid}: no '{kind}' case" for rid in theory.rules for kind in ("pass", "fail") if (rid, kind) not in have]
 
 
 def run(theory: Theory, cases: list[Case] | None = None) -> tuple[list[Outcome], list[str]]:
     """Validate the base persona and every case; returns outcomes and coverage gaps."""
     from ..validate import Validator
+
     cases = cases if cases is not None else load_cases(theory)
     validator = Validator(theory, explain=False, repair=False)
     results = list(validator.validate_objects([c.persona for c in cases]))
@@ -95,14 +95,30 @@ def run(theory: Theory, cases: list[Case] | None = None) -> tuple[list[Outcome],
             outcomes.append(Outcome(case, False, [], f"unreadable: {r.error['reason']}"))
             continue
         ok = (case.rule in fired) == (case.expect == "fail")
-        detail = "" if ok else (f"expected {case.rule} to fire" if case.expect == "fail"
-                                else f"{case.rule} fired: " + "; ".join(v.message for v in r.violations
-                                                                         if v.rule == case.rule))
+        detail = (
+            ""
+            if ok
+            else (
+                f"expected {case.rule} to fire"
+                if case.expect == "fail"
+                else f"{case.rule} fired: " + "; ".join(v.message for v in r.violations if v.rule == case.rule)
+            )
+        )
         outcomes.append(Outcome(case, ok, fired, detail))
     return outcomes, coverage_gaps(theory, cases)
 
 
 def base_persona(theory: Theory) -> dict:
-    return json.loads((theory.root / "fixtures" / "base.json").read_text(encoding="utf-8"))
-
-
+    """fixtures/base.json, checked: present, UTF-8, JSON, an object."""
+    path = theory.root / "fixtures" / "base.json"
+    if not path.is_file():
+        raise TheoryError("missing fixture file: every theory needs fixtures/base.json (a valid persona)", str(path))
+    try:
+        base = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise TheoryError(f"not UTF-8 (byte {e.start + 1})", str(path)) from None
+    except json.JSONDecodeError as e:
+        raise TheoryError(f"not JSON: {e.msg}", str(path), e.lineno, e.colno) from None
+    if not isinstance(base, dict):
+        raise TheoryError("must hold one JSON object (a valid persona)", str(path))
+    return base

@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TheoryError
 from ..facts.table import BY_PATH, FIELDS, vocabulary_program
 from .pack import Theory, load
+from .program_check import NO_ANSWER, grounding_errors, has_answer_set, script_blocks
 
 # Facts the reader gives every persona (besides the table's predicates): name -> arity
-FACT_PREDICATES = {"person": 1, "missing": 2, "invalid_value": 2, "dup": 3, "multi_paragraph": 2,
-                   "list_marker": 2, "too_short": 2, "too_long": 2, "repeated_sentence": 2,
-                   "unmentioned": 3, "term": 4, "matches": 2, "smt_bad": 2, "violation": 3, "detail": 5}
-_LOC = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?: (?P<kind>\w+): (?P<msg>.*)", re.S)
+FACT_PREDICATES = {
+    "person": 1,
+    "missing": 2,
+    "invalid_value": 2,
+    "dup": 3,
+    "multi_paragraph": 2,
+    "list_marker": 2,
+    "too_short": 2,
+    "too_long": 2,
+    "repeated_sentence": 2,
+    "unmentioned": 3,
+    "term": 4,
+    "matches": 2,
+    "smt_bad": 2,
+    "violation": 3,
+    "detail": 5,
+}
 
 
 @dataclass
 class Finding:
-    severity: str    # error | warning
+    severity: str  # error | warning
     file: str
     line: int
     column: int
@@ -49,6 +62,7 @@ def known_predicates() -> dict[str, set[int]]:
 def _ast_scan(files: list[Path]):
     """(heads, bodies, violations, details): predicate uses with locations, rule ids derived."""
     from clingo import ast
+
     heads, bodies, violations, details = [], [], [], []
 
     class Visit(ast.Transformer):
@@ -83,29 +97,24 @@ def _ast_scan(files: list[Path]):
 
 
 def _grounding_findings(theory: Theory) -> list[Finding]:
-    """Ground the rules with the vocabulary: catches syntax errors and unsafe variables."""
-    from ..solve.program import control
-    msgs: list[str] = []
-    try:
-        ctl = control(theory, logger=lambda code, m: msgs.append(m))
-        ctl.ground([("base", [])])
-    except RuntimeError:
-        pass
-    out = []
-    for m in msgs:
-        if (g := _LOC.match(m)) and g["kind"] == "error":
-            out.append(Finding("error", g["file"], int(g["line"]), int(g["col"]), " ".join(g["msg"].split())))
-    return out
+    """Syntax errors, unsafe variables and #script blocks, each with its place."""
+    out = [
+        Finding("error", f, line, 0, "#script blocks run arbitrary code and are not allowed in theory files")
+        for f, line in script_blocks(theory.lp_files)
+    ]
+    return out + [Finding("error", f, line, col, msg) for f, line, col, msg in grounding_errors(theory)]
 
 
 def lint(root: Path) -> list[Finding]:
     try:
-        theory = load(root)
+        theory = load(root, check=False)
     except TheoryError as e:
-        return [Finding("error", e.file or str(root), e.line or 0, e.column or 0, str(e).split(": ", 1)[-1] if e.file else str(e), e.rule)]
+        return [Finding("error", e.file or str(root), e.line or 0, e.column or 0, e.message, e.rule)]
     out = _grounding_findings(theory)
     if out:
         return out
+    if not has_answer_set(theory):
+        out.append(Finding("error", str(theory.root / "rules"), 0, 0, NO_ANSWER))
     heads, bodies, violations, details = _ast_scan(theory.lp_files)
     known = known_predicates()
     for name, arity, _ in heads:
@@ -114,27 +123,56 @@ def lint(root: Path) -> list[Finding]:
         if arity not in known.get(name, set()):
             close = difflib.get_close_matches(name, known, 1)
             hint = f" (did you mean {close[0]}/{min(known[close[0]])}?)" if close else ""
-            out.append(Finding("error", loc.begin.filename, loc.begin.line, loc.begin.column,
-                               f"unknown predicate {name}/{arity}: no fact or rule defines it{hint}"))
+            out.append(
+                Finding(
+                    "error",
+                    loc.begin.filename,
+                    loc.begin.line,
+                    loc.begin.column,
+                    f"unknown predicate {name}/{arity}: no fact or rule defines it{hint}",
+                )
+            )
     out += _metadata_findings(theory, violations, details)
     return out
 
 
 def _metadata_findings(theory: Theory, violations, details) -> list[Finding]:
     from ..explain.message import placeholders
+
     toml = str(theory.root / "theory.toml")
     derived = {rid for rid, _, _ in violations} | {r.id for r in theory.smt_rules}
-    out = [Finding("error", loc.begin.filename, loc.begin.line, loc.begin.column,
-                   f"violation of rule '{rid}' which has no [[rule]] entry in theory.toml", rid)
-           for rid, _, loc in violations if rid not in theory.rules]
+    out = [
+        Finding(
+            "error",
+            loc.begin.filename,
+            loc.begin.line,
+            loc.begin.column,
+            f"violation of rule '{rid}' which has no [[rule]] entry in theory.toml",
+            rid,
+        )
+        for rid, _, loc in violations
+        if rid not in theory.rules
+    ]
     detail_names = {(rid, name) for rid, name, _ in details}
     for rule in theory.rules.values():
         if rule.id not in derived:
             out.append(Finding("error", toml, rule.line, 0, "no .lp or .smt2 rule derives this violation", rule.id))
         for name in placeholders(rule.message):
-            if name != "key" and name not in BY_PATH and (rule.id, name) not in detail_names \
-                    and ("*", name) not in detail_names:
-                out.append(Finding("error", toml, rule.line, 0,
-                                   f"message placeholder {{{name}}} is not a field path, {{key}}, or a detail "
-                                   f"derived for this rule", rule.id))
+            if (
+                name != "key"
+                and name not in BY_PATH
+                and (rule.id, name) not in detail_names
+                and ("*", name) not in detail_names
+            ):
+                out.append(
+                    Finding(
+                        "error",
+                        toml,
+                        rule.line,
+                        0,
+                        f"message placeholder {{{name}}} is not a field path, {{key}}, or a detail "
+                        f"derived for this rule",
+                        rule.id,
+                    )
+                )
     return out

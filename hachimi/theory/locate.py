@@ -17,5 +17,7 @@ def locate(name_or_path: str) -> Path:
     if (BUNDLED / name_or_path).is_dir():
         return BUNDLED / name_or_path
     known = sorted(d.name for d in BUNDLED.iterdir() if d.is_dir()) if BUNDLED.is_dir() else []
-    raise TheoryError(f"no theory folder '{name_or_path}' (bundled: {', '.join(known) or 'none'}); "
-                      "pass a folder that holds theory.toml")
+    raise TheoryError(
+        f"no theory folder '{name_or_path}' (bundled: {', '.join(known) or 'none'}); "
+        "pass a folder that holds theory.toml"
+    )

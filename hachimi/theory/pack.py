@@ -24,14 +24,14 @@ _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 class Rule:
     id: str
     ref: str
-    owner: str            # an agent, or "owner": the owner of the field named by the violation key
+    owner: str  # an agent, or "owner": the owner of the field named by the violation key
     severity: str
     fields: list[str]
     message: str
     citation: str
     fixable: bool = False
     description: str = ""
-    line: int = 0          # line of its id in theory.toml
+    line: int = 0  # line of its id in theory.toml
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Theory:
     lp_files: list[Path]
     smt_rules: list[SmtRule]
     text: TextConfig
-    weights: dict[str, int] = field(default_factory=dict)   # repair cost per changed field
+    weights: dict[str, int] = field(default_factory=dict)  # repair cost per changed field
     meta: dict = field(default_factory=dict)
 
     @cached_property
@@ -115,39 +115,73 @@ def _text_config(feat: dict, file: str) -> TextConfig:
     mentions = {}
     for path, part in feat.get("mentions", {}).items():
         from ..schema import enums as E
+
         dims = {"values": E.VALUE_DIMENSIONS, "creativity": E.CREATIVITY_DIMENSIONS}.get(part)
         if dims is None:
             raise TheoryError(f"[features.mentions] {path} = {part!r}: use 'values' or 'creativity'", file)
         mentions[path] = dims
     aliases = {d: tuple(names) for d, names in feat.get("aliases", {}).items()}
-    return TextConfig(feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons,
-                      aliases)
+    return TextConfig(feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons, aliases)
 
 
-def load(root: str | Path) -> Theory:
-    """Load and check a theory folder; raises TheoryError naming the file and line."""
+def load(root: str | Path, check: bool = True) -> Theory:
+    """Load and check a theory folder (with `check`, its programs too: syntax, unsafe variables,
+    #script, an answer set); raises TheoryError naming the file and line."""
     root = Path(root)
     toml_path = root / "theory.toml"
     if not toml_path.is_file():
-        raise TheoryError(f"no theory.toml in {root} (a theory folder holds theory.toml, rules/*.lp, "
-                          "numeric/*.smt2 and fixtures/)", str(root))
-    text = toml_path.read_text(encoding="utf-8")
+        raise TheoryError(
+            f"no theory.toml in {root} (a theory folder holds theory.toml, rules/*.lp, numeric/*.smt2 and fixtures/)",
+            str(root),
+        )
+    raw_bytes = toml_path.read_bytes()
+    try:
+        text = raw_bytes.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise TheoryError(
+            f"not UTF-8 (byte {e.start + 1})", str(toml_path), raw_bytes.count(b"\n", 0, e.start) + 1
+        ) from None
     try:
         meta = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"line (\d+), column (\d+)", str(e))
         raise TheoryError(f"TOML syntax: {e}", str(toml_path), *(map(int, m.groups()) if m else ()))
+    from pydantic import ValidationError
+    from .toml_schema import TheoryFile, first_error
+
+    try:
+        TheoryFile.model_validate(meta)
+    except ValidationError as e:
+        msg, rid = first_error(e, meta)
+        key = str(e.errors()[0]["loc"][-1])
+        line = _line_of(text, f'"{rid}"') if rid else _line_of(text, f"\n{key} =")
+        raise TheoryError(msg, str(toml_path), line + (not rid and line > 0), rule=rid) from None
     rules = _rules(meta, text, str(toml_path))
     lp = sorted((root / "rules").glob("*.lp")) if (root / "rules").is_dir() else []
-    smt = [r for p in sorted((root / "numeric").glob("*.smt2")) for r in parse_file(p)] \
-        if (root / "numeric").is_dir() else []
+    smt = (
+        [r for p in sorted((root / "numeric").glob("*.smt2")) for r in parse_file(p)]
+        if (root / "numeric").is_dir()
+        else []
+    )
     for r in smt:
         if r.id not in rules:
             raise TheoryError("numeric rule has no [[rule]] entry in theory.toml", r.file, r.line, rule=r.id)
     info = meta.get("theory", {})
-    return Theory(info.get("name", root.name), root, rules, lp, smt,
-                  _text_config(meta.get("features", {}), str(toml_path)),
-                  dict(meta.get("repair", {}).get("weights", {})), info)
+    theory = Theory(
+        info.get("name", root.name),
+        root,
+        rules,
+        lp,
+        smt,
+        _text_config(meta.get("features", {}), str(toml_path)),
+        dict(meta.get("repair", {}).get("weights", {})),
+        info,
+    )
+    if check:
+        from .program_check import check as check_programs
+
+        check_programs(theory)
+    return theory
 
 
 def rule_owner(rule: Rule, key_field: str | None) -> str:

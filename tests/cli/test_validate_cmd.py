@@ -50,8 +50,12 @@ def test_bad_theory_is_usage_error(cli, tmp_path, base):
 def test_non_utf8_line_reported_not_dropped(tmp_path, base):
     p = tmp_path / "bad.jsonl"
     p.write_bytes(json.dumps(base).encode() + b"\n\xff\xfe{}\n")
-    r = subprocess.run([sys.executable, "-m", "hachimi.cli.main", "validate", str(p), "--format", "jsonl", "-j", "1"],
-                       capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run(
+        [sys.executable, "-m", "hachimi.cli.main", "validate", str(p), "--format", "jsonl", "-j", "1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     recs = [json.loads(l) for l in r.stdout.splitlines()]
     assert len(recs) == 2 and recs[1]["error"]["line"] == 2 and r.returncode == 1
     assert "Traceback" not in r.stderr
@@ -72,8 +76,17 @@ def test_odd_lines_each_get_a_record_and_the_rest_is_validated(cli, tmp_path, ba
     big = '{"id": "big", "enrollment": {"age": ' + "9" * 5000 + "}}"
     sur = json.dumps(dict(base, id="sur", values=dict(base["values"], personality="\udcff odd")))
     f = tmp_path / "odd.jsonl"
-    f.write_bytes(b"\xef\xbb\xbf" + json.dumps(base).encode() + b"\r" + big.encode() + b"\r\n" + sur.encode()
-                  + b"\n\xff\xfe not text\n" + json.dumps(dict(base, id="last")).encode() + b"\n")
+    f.write_bytes(
+        b"\xef\xbb\xbf"
+        + json.dumps(base).encode()
+        + b"\r"
+        + big.encode()
+        + b"\r\n"
+        + sur.encode()
+        + b"\n\xff\xfe not text\n"
+        + json.dumps(dict(base, id="last")).encode()
+        + b"\n"
+    )
     r = cli("validate", f, "--format", "jsonl", "-j", 1)
     recs = _records(r)
     assert [x["line"] for x in recs] == [1, 2, 3, 4, 5] and "Traceback" not in r.output
@@ -98,6 +111,7 @@ def test_output_never_replaces_its_input(cli, tmp_path, base):
 
 def test_inputs_that_are_not_jsonl_files(cli, tmp_path, base):
     import gzip
+
     assert "is a folder, not a JSONL file" in cli("validate", tmp_path).output
     (tmp_path / "u16.jsonl").write_bytes("{}".encode("utf-16"))
     r = cli("validate", tmp_path / "u16.jsonl")
@@ -114,12 +128,29 @@ def test_inputs_that_are_not_jsonl_files(cli, tmp_path, base):
 def test_ctrl_c_with_two_workers_exits_cleanly(tmp_path, base):
     import signal
     import time
+
     f = tmp_path / "many.jsonl"
-    base["enrollment"]["age"] = 30                     # invalid: cores and repairs make each line slow
+    base["enrollment"]["age"] = 30  # invalid: cores and repairs make each line slow
     f.write_text((json.dumps(base) + "\n") * 150000)
-    proc = subprocess.Popen([sys.executable, "-m", "hachimi.cli.main", "validate", str(f), "-j", "2",
-                             "--format", "jsonl", "-o", str(tmp_path / "out.jsonl")], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hachimi.cli.main",
+            "validate",
+            str(f),
+            "-j",
+            "2",
+            "--format",
+            "jsonl",
+            "-o",
+            str(tmp_path / "out.jsonl"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(4)
     assert proc.poll() is None, "finished before the interrupt; make the file longer"
     proc.send_signal(signal.SIGINT)

@@ -12,7 +12,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 from hachimi.convert import zh_vocab as V  # noqa: E402
 from hachimi.convert.hachimi_zh import (  # noqa: E402
-    academic_level_of, age_of, convert_lines, convert_record, grade_of, stage_key,
+    academic_level_of,
+    age_of,
+    convert_lines,
+    convert_record,
+    grade_of,
+    stage_key,
 )
 from hachimi.convert.zh_levels import find_level_words, resolve  # noqa: E402
 from hachimi.schema import enums as E  # noqa: E402
@@ -32,6 +37,7 @@ def level_of(text: str, name: str, table=V.LEVEL_WORDS) -> str | None:
 
 
 # ---- the fixture ------------------------------------------------------------------------------
+
 
 def test_fixture_has_the_promised_coverage():
     assert len(RECORDS) >= 12
@@ -64,8 +70,11 @@ def test_record_without_id_is_named_by_its_line():
 
 def test_slot_is_mapped_when_present_and_absent_otherwise():
     assert BY_ID["g08-female-low-000017"].persona["slot"] == {
-        "grade": 8, "gender": "female", "subject_bias": ["math", "physics"],
-        "academic_level": "low"}
+        "grade": 8,
+        "gender": "female",
+        "subject_bias": ["math", "physics"],
+        "academic_level": "low",
+    }
     bias = BY_ID["g03-female-medium-000102"].persona["slot"]["subject_bias"]
     assert bias == ["chinese", "english"]
     assert "slot" not in BY_ID["zh-g01-male-0001"].persona
@@ -74,14 +83,20 @@ def test_slot_is_mapped_when_present_and_absent_otherwise():
 def test_enrollment_and_academic_mapping():
     persona = BY_ID["g08-female-low-000017"].persona
     assert persona["enrollment"] == {
-        "name": "陈雨桐", "agent_name": "chen2_yu3tong2", "age": 13, "gender": "female", "grade": 8,
-        "stages": {"piaget": "formal_operational", "erikson": "identity_vs_role_confusion",
-                   "kohlberg": "conventional"}}
-    assert persona["academic"] == {"strong_subjects": ["math", "physics"],
-                                   "weak_subjects": ["english"], "level": "low"}
+        "name": "陈雨桐",
+        "agent_name": "chen2_yu3tong2",
+        "age": 13,
+        "gender": "female",
+        "grade": 8,
+        "stages": {"piaget": "formal_operational", "erikson": "identity_vs_role_confusion", "kohlberg": "conventional"},
+    }
+    assert persona["academic"] == {"strong_subjects": ["math", "physics"], "weak_subjects": ["english"], "level": "low"}
     young = BY_ID["zh-g01-male-0001"].persona["enrollment"]
-    assert young["stages"] == {"piaget": "preoperational", "erikson": "initiative_vs_guilt",
-                               "kohlberg": "preconventional"}
+    assert young["stages"] == {
+        "piaget": "preoperational",
+        "erikson": "initiative_vs_guilt",
+        "kohlberg": "preconventional",
+    }
     g06 = BY_ID["zh-g06-female-0005"].persona
     assert g06["enrollment"]["age"] == 12  # "12岁"
     assert g06["academic"]["strong_subjects"] == ["math", "science"]  # "数学、科学"
@@ -90,12 +105,18 @@ def test_enrollment_and_academic_mapping():
 
 # ---- the traps in the fixture -----------------------------------------------------------------
 
+
 def test_trap_words_near_dimensions_are_not_levels():
     levels = BY_ID["g08-female-low-000017"].persona["values"]["levels"]
-    assert levels == {"moral_cultivation": "fairly_high", "physical_mental_health": "medium",
-                      "rule_of_law": "upper_middle", "social_responsibility": "fairly_low",
-                      "political_identity": "medium", "cultural_literacy": "fairly_high",
-                      "family_orientation": "high"}  # 中学 提高 其中 降低 in the spans
+    assert levels == {
+        "moral_cultivation": "fairly_high",
+        "physical_mental_health": "medium",
+        "rule_of_law": "upper_middle",
+        "social_responsibility": "fairly_low",
+        "political_identity": "medium",
+        "cultural_literacy": "fairly_high",
+        "family_orientation": "high",
+    }  # 中学 提高 其中 降低 in the spans
 
 
 def test_fairly_high_versus_high():
@@ -159,12 +180,12 @@ def test_narratives_are_flattened_to_one_paragraph():
 
 # ---- records with problems --------------------------------------------------------------------
 
+
 def test_unfindable_level_is_reported_not_guessed():
     converted = BY_ID["zh-g04-female-0011"]
     assert "rule_of_law" not in converted.persona["values"]["levels"]
     assert len(converted.problems) == 1
-    assert converted.problems[0].startswith(
-        "values.levels.rule_of_law: no level word found after 法治意识")
+    assert converted.problems[0].startswith("values.levels.rule_of_law: no level word found after 法治意识")
     assert "较为清晰" in converted.problems[0]
 
 
@@ -172,14 +193,19 @@ def test_unknown_grade_is_reported():
     converted = BY_ID["zh-college-male-0012"]
     assert "grade" not in converted.persona["enrollment"]
     assert converted.problems == [
-        'enrollment.grade: cannot read a grade (一年级…六年级, 初一…初三, 高一…高三) from 年级 "大一"']
+        'enrollment.grade: cannot read a grade (一年级…六年级, 初一…初三, 高一…高三) from 年级 "大一"'
+    ]
 
 
 def test_unknown_subject_stage_and_off_scale_words_are_reported():
     converted = BY_ID["zh-g02-male-0013"]
     fields = [p.split(":")[0] for p in converted.problems]
-    assert fields == ["enrollment.stages.erikson", "academic.strong_subjects",
-                      "creativity.levels.novelty", "mental_health.depression_risk"]
+    assert fields == [
+        "enrollment.stages.erikson",
+        "academic.strong_subjects",
+        "creativity.levels.novelty",
+        "mental_health.depression_risk",
+    ]
     assert "信任对不信任" in converted.problems[0] and "综合实践" in converted.problems[1]
     assert "中等偏下" in converted.problems[2] and "偏低" in converted.problems[3]
     assert converted.persona["academic"]["strong_subjects"] == ["pe"]
@@ -202,8 +228,10 @@ def test_text_over_the_model_limit_is_reported_not_truncated():
     record["社交关系"] = "她和同学相处融洽。" * 120
     converted = convert_record(record)
     assert converted.persona["social"]["relationships"] == record["社交关系"]
-    assert any(p.startswith("social.relationships: not valid in the v1 model")
-               and "1080 characters" in p for p in converted.problems)
+    assert any(
+        p.startswith("social.relationships: not valid in the v1 model") and "1080 characters" in p
+        for p in converted.problems
+    )
 
 
 def test_missing_text_fields_are_left_out_and_reported():
@@ -225,34 +253,40 @@ def test_non_json_lines_report_their_line_number():
 
 # ---- the pieces -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("身心健康较高，注重提高自己。", "fairly_high"),
-    ("身心健康高，注重提高自己。", "high"),
-    ("身心健康中上水平。", "upper_middle"),
-    ("身心健康为中，进入中学后有所波动。", "medium"),
-    ("身心健康中等，高中课程多。", "medium"),
-    ("身心健康中等偏上。", "upper_middle"),
-    ("身心健康整体较低，希望降低压力。", "fairly_low"),
-    ("身心健康是低，其中睡眠最差。", "low"),
-    ("身心健康：较高", "fairly_high"),
-    ("身心健康处于中上游。", None),      # 中上游 is not a level
-    ("身心健康处于中间位置。", None),    # 中间
-    ("身心健康比较高。", None),          # 比较高: not one of the level words
-    ("身心健康偏低。", None),
-    ("身心健康高于同龄人。", None),
-    ("身心健康正在提高，压力在降低。", None),
-    ("在身心健康中，他最关注睡眠。", None),  # 在…中 = "in"
-    ("身心健康较高，但成绩处于中等。", None),  # conflicting words
-    ("身心健康中下。", None),             # no v1 level
-    ("道德修养较高。", None),             # not mentioned
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("身心健康较高，注重提高自己。", "fairly_high"),
+        ("身心健康高，注重提高自己。", "high"),
+        ("身心健康中上水平。", "upper_middle"),
+        ("身心健康为中，进入中学后有所波动。", "medium"),
+        ("身心健康中等，高中课程多。", "medium"),
+        ("身心健康中等偏上。", "upper_middle"),
+        ("身心健康整体较低，希望降低压力。", "fairly_low"),
+        ("身心健康是低，其中睡眠最差。", "low"),
+        ("身心健康：较高", "fairly_high"),
+        ("身心健康处于中上游。", None),  # 中上游 is not a level
+        ("身心健康处于中间位置。", None),  # 中间
+        ("身心健康比较高。", None),  # 比较高: not one of the level words
+        ("身心健康偏低。", None),
+        ("身心健康高于同龄人。", None),
+        ("身心健康正在提高，压力在降低。", None),
+        ("在身心健康中，他最关注睡眠。", None),  # 在…中 = "in"
+        ("身心健康较高，但成绩处于中等。", None),  # conflicting words
+        ("身心健康中下。", None),  # no v1 level
+        ("道德修养较高。", None),  # not mentioned
+    ],
+)
 def test_level_extraction(text, expected):
     assert level_of(text, "身心健康") == expected
 
 
 def test_level_extraction_reasons_name_the_problem():
     words = tuple(V.LEVEL_WORDS) + tuple(V.RISK_WORDS)
-    findings = find_level_words("身心健康较高，但成绩处于中等。文化素养好。", ["身心健康", "文化素养", "家庭观念"], words)
+    findings = find_level_words(
+        "身心健康较高，但成绩处于中等。文化素养好。", ["身心健康", "文化素养", "家庭观念"], words
+    )
     reasons = {name: resolve(f, V.LEVEL_WORDS, "价值观")[1] for name, f in findings.items()}
     assert "conflicting level words 较高、中等" in reasons["身心健康"]
     assert "no level word found after 文化素养 in 价值观" in reasons["文化素养"]
@@ -268,27 +302,58 @@ def test_coordinated_dimensions_share_the_level_and_stay_separate_otherwise():
     assert resolve(findings["幸福指数"], V.LEVEL_WORDS, "心理健康")[0] == "medium"
 
 
-@pytest.mark.parametrize("word, risk", [
-    ("低", "low"), ("轻度", "mild"), ("轻", "mild"), ("较低", "mild"), ("中", "moderate"),
-    ("中等", "moderate"), ("中度", "moderate"), ("高", "high"), ("较高", "high"), ("中上", None),
-])
+@pytest.mark.parametrize(
+    "word, risk",
+    [
+        ("低", "low"),
+        ("轻度", "mild"),
+        ("轻", "mild"),
+        ("较低", "mild"),
+        ("中", "moderate"),
+        ("中等", "moderate"),
+        ("中度", "moderate"),
+        ("高", "high"),
+        ("较高", "high"),
+        ("中上", None),
+    ],
+)
 def test_risk_mapping(word, risk):
     assert level_of(f"焦虑风险为{word}，需要关注。", "焦虑风险", V.RISK_WORDS) == risk
 
 
-@pytest.mark.parametrize("raw, key", [
-    ("形式运算阶段（开始发展抽象思维）", "形式运算"), ("具体运算阶段(7-11岁)", "具体运算"),
-    ("前运算阶段", "前运算"), ("同一性对角色混乱", "同一性对角色混乱"),
-    ("身份对角色混乱（自我同一性探索期）", "身份对角色混乱"), ("勤奋 vs 自卑", "勤奋对自卑"),
-    ("前习俗水平（惩罚与服从取向）", "前习俗"), ("习俗水平（好孩子取向）", "习俗"), ("后习俗水平", "后习俗"),
-])
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ("形式运算阶段（开始发展抽象思维）", "形式运算"),
+        ("具体运算阶段(7-11岁)", "具体运算"),
+        ("前运算阶段", "前运算"),
+        ("同一性对角色混乱", "同一性对角色混乱"),
+        ("身份对角色混乱（自我同一性探索期）", "身份对角色混乱"),
+        ("勤奋 vs 自卑", "勤奋对自卑"),
+        ("前习俗水平（惩罚与服从取向）", "前习俗"),
+        ("习俗水平（好孩子取向）", "习俗"),
+        ("后习俗水平", "后习俗"),
+    ],
+)
 def test_stage_key(raw, key):
     assert stage_key(raw) == key
 
 
 def test_grades_ages_and_academic_levels():
-    grades = ["一年级", "二年级", "三年级", "四年级", "五年级", "六年级",
-              "初一", "初二", "初三", "高一", "高二", "高三"]
+    grades = [
+        "一年级",
+        "二年级",
+        "三年级",
+        "四年级",
+        "五年级",
+        "六年级",
+        "初一",
+        "初二",
+        "初三",
+        "高一",
+        "高二",
+        "高三",
+    ]
     assert [grade_of(g) for g in grades] == list(E.GRADES)
     assert grade_of("大一") is None and grade_of(13) is None and grade_of(True) is None
     assert [age_of(a) for a in (13, "13岁", " 9 ", 12.0)] == [13, 13, 9, 12]

@@ -31,8 +31,10 @@ def main() -> None:
         cs = cases(n_per_schema=2)
         t = time.perf_counter()
         outs = engine.generate([r for _, r in cs])
-        report["schemas"] = {"wall_s": time.perf_counter() - t,
-                             "items": [{"kind": k, **asdict(o)} for (k, _), o in zip(cs, outs)]}
+        report["schemas"] = {
+            "wall_s": time.perf_counter() - t,
+            "items": [{"kind": k, **asdict(o)} for (k, _), o in zip(cs, outs)],
+        }
 
         a = Request(messages("profile"), SCHEMAS["profile"], seed=4242, max_new_tokens=64)
         b = Request(messages("summary"), SCHEMAS["summary"], seed=7, max_new_tokens=64)
@@ -43,12 +45,20 @@ def main() -> None:
         (trunc,) = engine.generate([Request(messages("summary"), SCHEMAS["summary"], seed=3, max_new_tokens=4)])
         report["truncated"] = asdict(trunc)
 
-        bad, good = engine.generate([Request(messages("mood"), {"type": "bogus"}, seed=1, max_new_tokens=16),
-                                     Request(messages("mood"), SCHEMAS["mood"], seed=1, max_new_tokens=64)])
+        bad, good = engine.generate(
+            [
+                Request(messages("mood"), {"type": "bogus"}, seed=1, max_new_tokens=16),
+                Request(messages("mood"), SCHEMAS["mood"], seed=1, max_new_tokens=64),
+            ]
+        )
         report["bad_schema"] = [asdict(bad), asdict(good)]
 
-        color = {"type": "object", "required": ["color"], "additionalProperties": False,
-                 "properties": {"color": {"enum": ["green", "purple"]}}}
+        color = {
+            "type": "object",
+            "required": ["color"],
+            "additionalProperties": False,
+            "properties": {"color": {"enum": ["green", "purple"]}},
+        }
         msgs = [{"role": "user", "content": "Pick a colour."}]
         banned = engine.generate([Request(msgs, color, seed=s, max_new_tokens=24, banned=("green",)) for s in range(6)])
         report["banned"] = {"schema": color, "texts": [o.text for o in banned], "errors": [o.error for o in banned]}
@@ -58,6 +68,7 @@ def main() -> None:
 
         def call(i):
             results[i] = engine.generate([r for _, r in cases(n_per_schema=1, seed0=1000 + 100 * i)])
+
         threads = [threading.Thread(target=call, args=(i,)) for i in range(3)]
         for th in threads:
             th.start()
@@ -76,10 +87,13 @@ def main() -> None:
             con = engine.generate(reqs)
             t_con = time.perf_counter() - t
             report["throughput"] = {
-                "sequential_tok_s": sum(o.tokens for o in seq) / t_seq, "sequential_s": t_seq,
-                "batched_tok_s": sum(o.tokens for o in con) / t_con, "batched_s": t_con,
+                "sequential_tok_s": sum(o.tokens for o in seq) / t_seq,
+                "sequential_s": t_seq,
+                "batched_tok_s": sum(o.tokens for o in con) / t_con,
+                "batched_s": t_con,
                 "batched_seconds_sum": sum(o.seconds for o in con),
-                "same_text": sum(x.text == y.text for x, y in zip(seq, con))}
+                "same_text": sum(x.text == y.text for x, y in zip(seq, con)),
+            }
         report["stats"] = dict(engine.stats)
     finally:
         t = time.perf_counter()
@@ -88,5 +102,5 @@ def main() -> None:
     out_path.write_text(json.dumps(report, indent=1), encoding="utf-8")
 
 
-if __name__ == "__main__":      # vLLM starts its engine core in a child process
+if __name__ == "__main__":  # vLLM starts its engine core in a child process
     main()

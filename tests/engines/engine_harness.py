@@ -30,8 +30,10 @@ def missing_harness() -> str | None:
     if not VLLM_PY.is_file():
         return f"{VENV_VLLM} is absent: run `make test-engines` (or scripts/engines/setup_vllm.sh)"
     if not (MODEL_DIR / "config.json").is_file():
-        return (f"no converted model at {MODEL_DIR}: run `.venv/bin/python scripts/engines/convert_smollm2.py`"
-                " (or set HACHIMI_SMOLLM2_HF_PATH)")
+        return (
+            f"no converted model at {MODEL_DIR}: run `.venv/bin/python scripts/engines/convert_smollm2.py`"
+            " (or set HACHIMI_SMOLLM2_HF_PATH)"
+        )
     return None
 
 
@@ -67,11 +69,21 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 # -- a stub OpenAI-compatible server for fault injection (stdlib, 127.0.0.1 only) ---------------------
 
-def completion(content: str = '{"ok": true}', finish: str = "stop", prompt: int = 7, completion_tokens: int = 5) -> dict:
-    return {"id": "stub", "object": "chat.completion", "model": "stub",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
-            "usage": {"prompt_tokens": prompt, "completion_tokens": completion_tokens,
-                      "total_tokens": prompt + completion_tokens}}
+
+def completion(
+    content: str = '{"ok": true}', finish: str = "stop", prompt: int = 7, completion_tokens: int = 5
+) -> dict:
+    return {
+        "id": "stub",
+        "object": "chat.completion",
+        "model": "stub",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt + completion_tokens,
+        },
+    }
 
 
 class Stub:
@@ -83,7 +95,7 @@ class Stub:
         self.lock = threading.Lock()
         self.count = self.in_flight = self.max_in_flight = 0
         self.bodies: list[dict] = []
-        self.in_flight_log: list[int] = []     # in-flight count seen by each request on arrival
+        self.in_flight_log: list[int] = []  # in-flight count seen by each request on arrival
 
 
 @contextmanager
@@ -148,9 +160,14 @@ def vllm_server(tmp_path_factory):
     log = tmp_path_factory.mktemp("vllm-server") / "server.log"
     t0 = time.monotonic()
     with open(log, "wb") as fh:
-        proc = subprocess.Popen([str(ROOT / "scripts/engines/serve_vllm.sh"), str(MODEL_DIR), str(port)],
-                                cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [str(ROOT / "scripts/engines/serve_vllm.sh"), str(MODEL_DIR), str(port)],
+            cwd=ROOT,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}/v1"
     try:
         while True:
@@ -163,10 +180,10 @@ def vllm_server(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() - t0 > SERVER_READY_S:
-                pytest.fail(f"the vLLM server was not ready after {SERVER_READY_S} s; its log:\n{log.read_text()[-4000:]}")
+                pytest.fail(
+                    f"the vLLM server was not ready after {SERVER_READY_S} s; its log:\n{log.read_text()[-4000:]}"
+                )
             time.sleep(1)
         yield {"base_url": base, "model": SERVED_NAME, "log": log, "start_s": time.monotonic() - t0}
     finally:
         stop_group(proc)
-
-

@@ -19,8 +19,14 @@ pytestmark = pytest.mark.engine
 
 
 def generate(hachimi: Path, model: str, out: Path, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([str(hachimi), "generate", "--model", model, "--n", "2", "--seed", "1", "--out", str(out)],
-                          cwd=ROOT, env=dict(os.environ, **env), capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [str(hachimi), "generate", "--model", model, "--n", "2", "--seed", "1", "--out", str(out)],
+        cwd=ROOT,
+        env=dict(os.environ, **env),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def check_run(out: Path, proc: subprocess.CompletedProcess, engine: str) -> None:
@@ -28,8 +34,13 @@ def check_run(out: Path, proc: subprocess.CompletedProcess, engine: str) -> None
     personas = out / "personas.jsonl"
     lines = personas.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
-    v = subprocess.run([str(Path(sys.executable).parent / "hachimi"), "validate", str(personas), "-j", "1"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    v = subprocess.run(
+        [str(Path(sys.executable).parent / "hachimi"), "validate", str(personas), "-j", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert v.returncode == 0, v.stdout[-3000:] + v.stderr[-2000:]
     manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert engine in json.dumps(manifest)
@@ -39,14 +50,19 @@ def check_run(out: Path, proc: subprocess.CompletedProcess, engine: str) -> None
 
 def test_generate_through_the_openai_engine(vllm_server, tmp_path):
     out = tmp_path / "served"
-    proc = generate(Path(sys.executable).parent / "hachimi", "smollm2-135m-openai", out,
-                    {"HACHIMI_OPENAI_BASE_URL": vllm_server["base_url"]})
+    proc = generate(
+        Path(sys.executable).parent / "hachimi",
+        "smollm2-135m-openai",
+        out,
+        {"HACHIMI_OPENAI_BASE_URL": vllm_server["base_url"]},
+    )
     check_run(out, proc, "openai")
 
 
 def test_generate_with_vllm_in_process(tmp_path):
     need_harness()
     out = tmp_path / "inproc"
-    proc = generate(VENV_VLLM / "bin" / "hachimi", "smollm2-135m-vllm", out,
-                    {"HACHIMI_SMOLLM2_HF_PATH": str(MODEL_DIR)})
+    proc = generate(
+        VENV_VLLM / "bin" / "hachimi", "smollm2-135m-vllm", out, {"HACHIMI_SMOLLM2_HF_PATH": str(MODEL_DIR)}
+    )
     check_run(out, proc, "vllm")

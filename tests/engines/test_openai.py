@@ -19,14 +19,20 @@ DECODING = {"temperature": 0.7, "top_p": 0.9, "repetition_penalty": 1.15}
 
 
 def spec(base_url: str, **openai) -> ModelSpec:
-    return ModelSpec(name="test-openai", description="", loader="openai", engine="openai",
-                     openai={"base_url": base_url, "model": "stub-model", "backoff_s": 0.01, **openai},
-                     decoding=dict(DECODING))
+    return ModelSpec(
+        name="test-openai",
+        description="",
+        loader="openai",
+        engine="openai",
+        openai={"base_url": base_url, "model": "stub-model", "backoff_s": 0.01, **openai},
+        decoding=dict(DECODING),
+    )
 
 
 def req(seed: int = 1, max_new_tokens: int = 32, schema: dict | None = None, banned=()) -> Request:
-    return Request([{"role": "user", "content": "hi"}], schema, seed=seed, max_new_tokens=max_new_tokens,
-                   banned=tuple(banned))
+    return Request(
+        [{"role": "user", "content": "hi"}], schema, seed=seed, max_new_tokens=max_new_tokens, banned=tuple(banned)
+    )
 
 
 def ok(n, body):
@@ -34,6 +40,7 @@ def ok(n, body):
 
 
 # -- the real server ---------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def served(vllm_server):
@@ -72,8 +79,12 @@ def test_token_budget_reports_truncation(served):
 
 @pytest.mark.engine
 def test_banned_words_are_not_emitted(served):
-    schema = {"type": "object", "required": ["color"], "additionalProperties": False,
-              "properties": {"color": {"enum": ["green", "purple"]}}}
+    schema = {
+        "type": "object",
+        "required": ["color"],
+        "additionalProperties": False,
+        "properties": {"color": {"enum": ["green", "purple"]}},
+    }
     msgs = [{"role": "user", "content": "Pick a colour."}]
     outs = served.generate([Request(msgs, schema, seed=s, max_new_tokens=24, banned=("green",)) for s in range(6)])
     assert all(o.error is None and check_schema(o.text, schema) is None for o in outs)
@@ -85,7 +96,7 @@ def test_plain_openai_mode_uses_response_format(vllm_server):
     with OpenAIEngine(spec(vllm_server["base_url"], model="", server="openai")) as e:
         cs = cases(n_per_schema=1, seed0=500)
         outs = e.generate([r for _, r in cs])
-        assert e.model == vllm_server["model"]          # found through GET /models
+        assert e.model == vllm_server["model"]  # found through GET /models
     for (kind, _), o in zip(cs, outs):
         assert o.error is None and check_schema(o.text, SCHEMAS[kind]) is None, (kind, o.text)
 
@@ -102,7 +113,7 @@ def test_served_model_config(vllm_server, monkeypatch):
 @pytest.mark.engine
 def test_concurrent_requests_beat_sequential_ones(served, capsys):
     cs = [r for _, r in cases(n_per_schema=4, seed0=900, max_new_tokens=64)][:16]
-    served.generate(cs[:2])                                     # warm-up
+    served.generate(cs[:2])  # warm-up
     t = time.perf_counter()
     seq = [served.generate([r])[0] for r in cs]
     t_seq = time.perf_counter() - t
@@ -112,9 +123,11 @@ def test_concurrent_requests_beat_sequential_ones(served, capsys):
     tok_seq, tok_con = sum(o.tokens for o in seq) / t_seq, sum(o.tokens for o in con) / t_con
     same = sum(a.text == b.text for a, b in zip(seq, con))
     with capsys.disabled():
-        print(f"\n[openai engine, vLLM server] 16 sequential: {tok_seq:.1f} tok/s ({t_seq:.1f} s); "
-              f"16 concurrent: {tok_con:.1f} tok/s ({t_con:.1f} s); x{tok_con / tok_seq:.1f}; "
-              f"{same}/16 texts equal to their batch-1 twins")
+        print(
+            f"\n[openai engine, vLLM server] 16 sequential: {tok_seq:.1f} tok/s ({t_seq:.1f} s); "
+            f"16 concurrent: {tok_con:.1f} tok/s ({t_con:.1f} s); x{tok_con / tok_seq:.1f}; "
+            f"{same}/16 texts equal to their batch-1 twins"
+        )
     # Not asserted equal: on the CPU build, bf16 sums differ between batch sizes and now and then
     # flip a sampled token (base.py's documented exception; vLLM's batch-invariant mode is GPU-only).
     assert all(o.error is None for o in seq + con)
@@ -123,8 +136,9 @@ def test_concurrent_requests_beat_sequential_ones(served, capsys):
 
 # -- fault injection around the client (no model; fast) --------------------------------------------
 
+
 def test_dead_url_gives_a_transient_error_after_the_retries():
-    url = f"http://127.0.0.1:{free_port()}/v1"            # nothing listens there
+    url = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     with OpenAIEngine(spec(url, retries=2)) as e:
         outs = e.generate([req(1), req(2)])
     for o in outs:
@@ -135,6 +149,7 @@ def test_dead_url_gives_a_transient_error_after_the_retries():
 def test_aimd_shrinks_on_429_recovers_and_completes_everything():
     def answer(n, body):
         return (429, {"error": "slow down"}, {}) if n <= 16 else (200, completion(), {})
+
     with stub_server(answer, delay_s=0.002) as stub:
         with OpenAIEngine(spec(stub.base_url, max_concurrency=8, retries=12)) as e:
             outs = e.generate([req(i) for i in range(200)])
@@ -143,21 +158,21 @@ def test_aimd_shrinks_on_429_recovers_and_completes_everything():
     assert sum(o.tries for o in outs) == 200 + 16
     assert stub.max_in_flight <= 8
     low = min(history)
-    assert low < 8                                          # shrank (x0.7, once per window)
+    assert low < 8  # shrank (x0.7, once per window)
     assert low >= 1
-    assert history[-1] == 8                                 # grew back to the ceiling, +1 per 20 successes
+    assert history[-1] == 8  # grew back to the ceiling, +1 per 20 successes
     last_cut = max(i for i in range(1, len(history)) if history[i] < history[i - 1])
-    assert all(b == a + 1 for a, b in zip(history[last_cut:], history[last_cut + 1:]))
+    assert all(b == a + 1 for a, b in zip(history[last_cut:], history[last_cut + 1 :]))
 
 
 def test_aimd_rules():
     a = AIMD(10)
     epochs = [a.acquire() for _ in range(10)]
-    for ep in epochs:                                       # one burst of 429s: one cut
+    for ep in epochs:  # one burst of 429s: one cut
         a.release(ep, "overload")
     assert a.current == 7
     ep = a.acquire()
-    a.release(ep, "overload")                               # a new window: cut again
+    a.release(ep, "overload")  # a new window: cut again
     assert a.current == 4
     for _ in range(19):
         a.release(a.acquire(), "ok")
@@ -166,7 +181,7 @@ def test_aimd_rules():
     assert a.current == 5
     for _ in range(20):
         ep = a.acquire()
-        a.release(ep, "overload")                           # floor 1
+        a.release(ep, "overload")  # floor 1
     assert a.current == 1 and AIMD(3).current == 3
 
 
@@ -175,6 +190,7 @@ def test_5xx_is_retried_and_4xx_is_not():
         if body["seed"] == 1:
             return (503, {"error": "busy"}, {}) if n <= 2 else (200, completion(), {})
         return 400, {"error": "bad schema"}, {}
+
     with stub_server(answer) as stub:
         with OpenAIEngine(spec(stub.base_url, retries=3)) as e:
             (good,) = e.generate([req(1)])
@@ -186,6 +202,7 @@ def test_5xx_is_retried_and_4xx_is_not():
 def test_usage_and_finish_reason_are_read():
     def answer(n, body):
         return 200, completion('{"a": 1', finish="length", prompt=11, completion_tokens=4), {}
+
     with stub_server(answer) as stub, OpenAIEngine(spec(stub.base_url)) as e:
         (o,) = e.generate([req()])
     assert o.truncated and o.tokens == 4 and o.prompt_tokens == 11 and o.text == '{"a": 1'
@@ -232,6 +249,7 @@ def test_base_url_from_the_environment_and_model_from_the_server(monkeypatch):
 def test_an_unreadable_answer_is_retried():
     def answer(n, body):
         return (200, {"not": "a completion"}, {}) if n == 1 else (200, completion(), {})
+
     with stub_server(answer) as stub, OpenAIEngine(spec(stub.base_url, retries=1)) as e:
         (o,) = e.generate([req()])
     assert o.error is None and o.tries == 2 and o.text == '{"ok": true}'

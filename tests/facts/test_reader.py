@@ -36,7 +36,7 @@ def test_unknown_academic_level_is_a_fact_for_r15(base, theory):
 
 
 def test_not_an_object(theory):
-    assert read([1, 2], theory.text).problems == ["expected a JSON object, got list"]
+    assert read([1, 2], theory.text).problems == ["expected a JSON object (one persona per line), got a list"]
 
 
 def test_booleans_are_not_integers(base, theory):

@@ -13,7 +13,7 @@ def _structured_values(p: dict) -> dict:
         node = p
         for k in spec.path.split("."):
             node = node.get(k) if isinstance(node, dict) else None
-        if node is None or node == []:      # an empty optional list has no facts
+        if node is None or node == []:  # an empty optional list has no facts
             continue
         out[spec.path] = len(node) if spec.kind == "count" else node
     return out
@@ -28,6 +28,7 @@ def test_round_trip(base, theory):
 def test_round_trip_on_sampled_personas(theory):
     from hachimi.solve.sample import Sampler
     from hachimi.testing.personas import persona
+
     s = Sampler(theory)
     for seed in range(20):
         p = persona(s.sample(seed), seed)

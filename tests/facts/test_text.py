@@ -23,8 +23,9 @@ def test_lengths_and_repeats():
 
 
 def test_mentions_treat_underscore_and_hyphen_as_space():
-    names = TextConfig(mentions={"f": ("rule_of_law", "physical_mental_health")},
-                       aliases={"rule_of_law": ("法治意识",)}).mention_names["f"]
+    names = TextConfig(
+        mentions={"f": ("rule_of_law", "physical_mental_health")}, aliases={"rule_of_law": ("法治意识",)}
+    ).mention_names["f"]
     assert mentioned("她的法治意识较强", names) == ["rule_of_law"]
     assert mentioned("Her Rule-of-Law sense is strong", names) == ["rule_of_law"]
     assert mentioned("physical and mental health: medium", names) == ["physical_mental_health"]

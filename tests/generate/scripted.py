@@ -20,4 +20,5 @@ def script(tamper=None):
                 return out
             part = out if out is not None else part
         return json.dumps(part)
+
     return run

@@ -13,8 +13,10 @@ from hachimi.generate.grammar import base_schema, build
 from hachimi.generate.narrow import Narrower
 from hachimi.testing.personas import persona
 
-SLOTS = [{"grade": g, "gender": s, "academic_level": lv}
-         for g, s, lv in itertools.product((1, 6, 9, 12), ("female", "male"), ("high", "poor"))]
+SLOTS = [
+    {"grade": g, "gender": s, "academic_level": lv}
+    for g, s, lv in itertools.product((1, 6, 9, 12), ("female", "male"), ("high", "poor"))
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +54,10 @@ def test_every_assignment_in_a_box_is_valid(theory, narrower, validator):
 def test_boxes_are_deterministic_and_diverse(narrower):
     a = narrower.box(SLOTS[0], seed=3).allowed
     assert a == narrower.box(SLOTS[0], seed=3).allowed
-    ages = {tuple(narrower.box({"grade": 6, "gender": "male", "academic_level": "low"}, s).allowed["enrollment.age"])
-            for s in range(8)}
+    ages = {
+        tuple(narrower.box({"grade": 6, "gender": "male", "academic_level": "low"}, s).allowed["enrollment.age"])
+        for s in range(8)
+    }
     assert len(ages) > 1
 
 
@@ -71,10 +75,13 @@ def test_schema_fixes_slot_fields_and_uses_combinations_for_sets(narrower, theor
 
 def test_mention_pattern_requires_every_dimension(theory, narrower):
     import re
+
     box = narrower.box({"grade": 6, "gender": "male", "academic_level": "low"}, seed=1)
     pat = build("values", box, 160, 90, theory.text)["properties"]["narrative"]["pattern"]
-    good = ("Her moral cultivation is high, physical and mental health medium, rule of law fine, social "
-            "responsibility low, political identity medium, cultural literacy high and family orientation strong.")
+    good = (
+        "Her moral cultivation is high, physical and mental health medium, rule of law fine, social "
+        "responsibility low, political identity medium, cultural literacy high and family orientation strong."
+    )
     assert re.match(pat, good) and not re.match(pat, good.replace("rule of law", "law"))
 
 
@@ -83,16 +90,19 @@ def lltok():
     """llguidance's view of the bundled model's tokenizer (from the GGUF; no weights loaded)."""
     hf = pytest.importorskip("llguidance.hf")
     from hachimi.generate import models
+
     spec = models.get("smollm2-135m-instruct")
     folder, _ = models.locate(spec)
     if folder is None:
         pytest.skip("bundled model package not installed")
     from transformers import AutoTokenizer
+
     return hf.from_tokenizer(AutoTokenizer.from_pretrained(folder, gguf_file=spec.gguf_file))
 
 
 def test_all_agent_schemas_compile_in_llguidance(theory, narrower, lltok):
     from llguidance import LLMatcher
+
     for i, slot in enumerate(SLOTS[:4]):
         box = narrower.box(slot, seed=i)
         for narrow in (box, None):

@@ -49,6 +49,7 @@ def test_feedback_goes_only_to_the_owner(theory, log):
         if agent == "mental_health" and n == 1:
             part["narrative"] += " She was hospitalized in spring."
         return part
+
     loop, runner = _loop(theory, log, tamper)
     o = loop.run("p2", SLOT, seed=12)
     assert o.persona is not None and not o.first_pass_valid and o.rounds == 1 and o.calls == 6
@@ -57,14 +58,15 @@ def test_feedback_goes_only_to_the_owner(theory, log):
     assert len(revision) == 1 and revision[0]["template"] == "en/mental_health+revise"
     [line] = revision[0]["feedback"]
     assert "[R12 non-diagnostic]" in line and 'contains "hospitalized"' in line
-    assert "hospitalized" in runner.calls[5][1][-1]["content"]          # the prompt carried it
+    assert "hospitalized" in runner.calls[5][1][-1]["content"]  # the prompt carried it
 
 
 def test_structural_repair_applied_and_recorded(theory, log):
     def tamper(agent, part, n):
         if agent == "enrollment":
-            part["age"] = part["grade"] + 9          # breaks R1 (and maybe R2); no grammar to stop it
+            part["age"] = part["grade"] + 9  # breaks R1 (and maybe R2); no grammar to stop it
         return part
+
     loop, _ = _loop(theory, log, tamper, narrow=False)
     o = loop.run("p3", SLOT, seed=13)
     repairs = [e for e in log if e["type"] == "repair_applied"]
@@ -77,6 +79,7 @@ def test_gives_up_after_max_rounds_and_writes_nothing(theory, log):
         if agent == "social_creativity":
             part["social"]["relationships"] = "Friends:\n\n1. Wang\n2. Li"
         return part
+
     loop, runner = _loop(theory, log, tamper, max_rounds=2)
     o = loop.run("p4", SLOT, seed=14)
     assert o.persona is None and o.rounds == 2 and "R14" in o.reason
@@ -87,6 +90,7 @@ def test_gives_up_after_max_rounds_and_writes_nothing(theory, log):
 def test_truncated_output_becomes_feedback(theory, log):
     def tamper(agent, part, n):
         return '{"overall_state": "low", "happi' if agent == "mental_health" and n == 1 else part
+
     loop, _ = _loop(theory, log, tamper)
     o = loop.run("p5", SLOT, seed=15)
     first = [e for e in log if e["type"] == "call" and e["agent"] == "mental_health"][0]
@@ -113,9 +117,10 @@ def test_interrupt_keeps_accepted_personas(theory, tmp_path):
 
     def flaky(agent, messages, schema, seed):
         calls["n"] += 1
-        if calls["n"] == 8:                       # during the second persona
+        if calls["n"] == 8:  # during the second persona
             raise KeyboardInterrupt
         return inner(agent, messages, schema, seed)
+
     s = Session(theory, ScriptedEngine(flaky), Settings(), tmp_path / "run", seed=5, n=3)
     with pytest.raises(KeyboardInterrupt):
         s.run()

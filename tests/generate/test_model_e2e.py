@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def runner():
     from hachimi.generate import models
+
     spec = models.get("smollm2-135m-instruct")
     engine = models.engine(spec)
     engine.spec = spec
@@ -26,8 +27,15 @@ def test_bundled_model_end_to_end(theory, validator, runner, tmp_path):
     outs = []
     for k in range(2):
         run = tmp_path / f"run{k}"
-        counts = Session(theory, runner, Settings(max_text=70, max_short=50), run, seed=3, n=1,
-                         engine_identity=models.identity(runner.spec)).run()
+        counts = Session(
+            theory,
+            runner,
+            Settings(max_text=70, max_short=50),
+            run,
+            seed=3,
+            n=1,
+            engine_identity=models.identity(runner.spec),
+        ).run()
         outs.append(run)
     personas = [json.loads(l) for l in (outs[0] / "personas.jsonl").read_text().splitlines()]
     assert counts["accepted"] == len(personas) == 1

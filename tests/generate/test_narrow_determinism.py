@@ -18,7 +18,9 @@ HIGH_ANX = {"mental_health.anxiety_risk": ["moderate", "high"]}
 def _cases() -> list[tuple[dict, int, dict | None]]:
     rng = random.Random(2024)
     out = []
-    for grade, gender, level in itertools.product((1, 4, 6, 9, 12), ("female", "male"), ("high", "medium", "low", "poor")):
+    for grade, gender, level in itertools.product(
+        (1, 4, 6, 9, 12), ("female", "male"), ("high", "medium", "low", "poor")
+    ):
         slot = {"grade": grade, "gender": gender, "academic_level": level}
         if rng.random() < 0.5:
             slot["subject_bias"] = rng.sample(["math", "physics", "art", "chinese", "pe", "history"], rng.randint(1, 2))
@@ -40,12 +42,12 @@ def fresh_boxes(theory):
 
 def test_fresh_and_warm_narrowers_give_identical_boxes(theory, fresh_boxes):
     warm = Narrower(theory)
-    for i, (slot, seed, restrict) in enumerate(CASES[::-1]):     # warm it up on other slots first
+    for i, (slot, seed, restrict) in enumerate(CASES[::-1]):  # warm it up on other slots first
         warm.box(dict(slot, grade=1 + (slot["grade"] + 5) % 12), seed + i, restrict)
     order = list(range(len(CASES)))
     random.Random(7).shuffle(order)
     got = {}
-    for i in order + order[:10]:                                 # and ask some twice
+    for i in order + order[:10]:  # and ask some twice
         slot, seed, restrict = CASES[i]
         key = _key(warm.box(slot, seed, restrict))
         assert got.setdefault(i, key) == key
@@ -54,12 +56,14 @@ def test_fresh_and_warm_narrowers_give_identical_boxes(theory, fresh_boxes):
 
 def test_boxes_are_not_all_alike(fresh_boxes):
     assert all(b is not None for b in fresh_boxes)
-    assert len({repr(b[1]) for b in fresh_boxes}) == len(fresh_boxes)           # points differ
+    assert len({repr(b[1]) for b in fresh_boxes}) == len(fresh_boxes)  # points differ
     assert len({repr(b[0]["enrollment.age"]) for b in fresh_boxes}) > 3
 
 
-@pytest.mark.parametrize("slot", [None, {"grade": 3}, {"grade": 7, "gender": "male"},
-                                  {"grade": 10, "gender": "female", "academic_level": "poor"}])
+@pytest.mark.parametrize(
+    "slot",
+    [None, {"grade": 3}, {"grade": 7, "gender": "male"}, {"grade": 10, "gender": "female", "academic_level": "poor"}],
+)
 def test_sampler_answer_does_not_depend_on_earlier_calls(theory, slot):
     fresh = [Sampler(theory).sample(seed, slot) for seed in range(6)]
     warm = Sampler(theory)
@@ -72,6 +76,7 @@ def _greedy_one_by_one(narrower, slot, seed, restrict, point):
     """The definition: candidates in seeded order, one check each, kept if the box stays safe."""
     from hachimi.facts.table import BY_PATH
     from hachimi.generate.narrow import MAX_SET_CHOICES
+
     rng = random.Random(seed ^ 0x5EED)
     fixed = [narrower.slot_lits[(f"slot.{k}", x)] for k, v in slot.items() for x in (v if isinstance(v, list) else [v])]
     if "subject_bias" not in slot:
@@ -80,8 +85,11 @@ def _greedy_one_by_one(narrower, slot, seed, restrict, point):
     order = list(narrower.values)
     rng.shuffle(order)
     for path in order:
-        cands = [v for v, _ in narrower.values[path] if v not in box[path]
-                 and (restrict is None or path not in restrict or v in restrict[path])]
+        cands = [
+            v
+            for v, _ in narrower.values[path]
+            if v not in box[path] and (restrict is None or path not in restrict or v in restrict[path])
+        ]
         rng.shuffle(cands)
         for v in cands:
             if BY_PATH[path].kind == "set" and len(box[path]) >= MAX_SET_CHOICES:
@@ -102,7 +110,7 @@ def test_fast_growth_equals_one_check_per_candidate(theory, fresh_boxes):
 def test_known_unsafe_values_change_no_box(theory, fresh_boxes):
     narrower = Narrower(theory)
     assert narrower.sampler.separable
-    narrower.sampler.separable = False          # every candidate is asked
+    narrower.sampler.separable = False  # every candidate is asked
     slow = [_key(narrower.box(slot, seed, restrict)) for slot, seed, restrict in CASES[:8]]
     assert [s[:2] for s in slow] == [f[:2] for f in fresh_boxes[:8]]
     assert all(s[2] >= f[2] for s, f in zip(slow, fresh_boxes))
@@ -110,6 +118,7 @@ def test_known_unsafe_values_change_no_box(theory, fresh_boxes):
 
 def test_a_constraint_across_fields_turns_the_shortcut_off(theory_copy):
     from hachimi.theory.pack import load
+
     (theory_copy / "rules" / "extra.lp").write_text(":- age(P,9), stage(P,piaget,concrete_operational).\n")
     narrower = Narrower(load(theory_copy))
     assert not narrower.sampler.separable

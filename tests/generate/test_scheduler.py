@@ -15,6 +15,7 @@ from hachimi.generate.loop import Settings
 from hachimi.generate.session import Session
 from scripted import script
 
+
 class OrderSensitiveDedup:
     """A stand-in near-duplicate check whose verdict depends on what was accepted before (as a real
     one does): a persona is a 'near-duplicate' when its name hash matches the count accepted so far.
@@ -34,14 +35,15 @@ class OrderSensitiveDedup:
 
 
 def _session(theory, tmp_path, name, engine, k, n=10, attempts=3, **kw):
-    return Session(theory, engine, Settings(), tmp_path / name, seed=4, n=n, attempts_per_slot=attempts,
-                   concurrency=k, **kw)
+    return Session(
+        theory, engine, Settings(), tmp_path / name, seed=4, n=n, attempts_per_slot=attempts, concurrency=k, **kw
+    )
 
 
 def test_calls_of_many_slots_share_batches(theory, tmp_path):
     engine = ScriptedEngine(script())
     _session(theory, tmp_path, "r", engine, k=6, n=6).run()
-    assert max(engine.batches) == 6                          # six slots' proposals in one batch
+    assert max(engine.batches) == 6  # six slots' proposals in one batch
     assert sum(engine.batches) == 30 and len(engine.batches) == 5
 
 
@@ -53,10 +55,10 @@ def test_output_independent_of_k_with_near_duplicates(theory, tmp_path):
         c = s.run()
         files.append((tmp_path / f"k{k}" / "personas.jsonl").read_bytes())
         counts.append({key: c.get(key, 0) for key in ("accepted", "attempts", "calls", "near_duplicates", "failed")})
-    assert counts[0]["near_duplicates"] > 0                  # the test exercises regeneration
+    assert counts[0]["near_duplicates"] > 0  # the test exercises regeneration
     assert files[0] == files[1] == files[2] and counts[0] == counts[1] == counts[2]
     ids = [json.loads(line)["id"] for line in files[0].splitlines()]
-    assert ids == sorted(ids, key=lambda i: int(i.rsplit("-", 1)[1]))   # slot order
+    assert ids == sorted(ids, key=lambda i: int(i.rsplit("-", 1)[1]))  # slot order
 
 
 def test_revisions_of_one_round_go_out_together(theory, tmp_path):
@@ -66,10 +68,11 @@ def test_revisions_of_one_round_go_out_together(theory, tmp_path):
         if n == 1 and agent == "social_creativity":
             part["social"]["relationships"] = "Friends:\n\n1. Wang\n2. Li"
         return part
+
     engine = ScriptedEngine(script(tamper))
     c = _session(theory, tmp_path, "r", engine, k=1, n=1, attempts=1).run()
     assert c["accepted"] == 1 and c["calls"] == 7
-    assert engine.batches == [1, 1, 1, 1, 1, 2]              # five proposals, then both revisions at once
+    assert engine.batches == [1, 1, 1, 1, 1, 2]  # five proposals, then both revisions at once
     assert sorted(a for a, _ in engine.calls[5:]) == ["mental_health", "social_creativity"]
 
 
@@ -82,11 +85,13 @@ def test_engine_error_is_recorded_and_the_run_goes_on(theory, tmp_path):
         if calls["n"] == 2:
             return Output("", 0, 0.0, False, error="CUDA out of memory", transient=False)
         return inner(agent, messages, schema, seed)
+
     s = _session(theory, tmp_path, "r", ScriptedEngine(flaky), k=1, n=2, attempts=2)
     c = s.run()
     assert c["accepted"] == 2 and c["engine_errors"] == 1 and c["attempts"] == 3
-    outcomes = [json.loads(line) for line in (tmp_path / "r" / "attempts.jsonl").read_text().splitlines()
-                if '"outcome"' in line]
+    outcomes = [
+        json.loads(line) for line in (tmp_path / "r" / "attempts.jsonl").read_text().splitlines() if '"outcome"' in line
+    ]
     assert outcomes[0]["reason"].startswith("engine error: CUDA out of memory")
 
 
@@ -99,9 +104,12 @@ def test_faulty_engine_one_call_in_three(theory, tmp_path):
     assert faulty_engine.injected >= 10
     assert c["accepted"] == healthy["accepted"] == 8
     assert (tmp_path / "ok" / "personas.jsonl").read_bytes() == (tmp_path / "faulty" / "personas.jsonl").read_bytes()
-    calls = [json.loads(line) for line in (tmp_path / "faulty" / "attempts.jsonl").read_text().splitlines()
-             if '"type":"call"' in line]
-    assert sum(e["tries"] > 1 for e in calls) >= 10          # the retries are recorded per call
+    calls = [
+        json.loads(line)
+        for line in (tmp_path / "faulty" / "attempts.jsonl").read_text().splitlines()
+        if '"type":"call"' in line
+    ]
+    assert sum(e["tries"] > 1 for e in calls) >= 10  # the retries are recorded per call
 
 
 def test_faults_beyond_retries_become_failed_attempts(theory, tmp_path):
@@ -117,6 +125,7 @@ def test_retry_turns_an_exception_into_a_transient_error():
 
         def generate(self, requests):
             raise ConnectionError("server went away")
+
     outs = Retrying(Broken(), tries=2, backoff_s=0).generate([object(), object()])
     assert all(o.error.startswith("engine raised ConnectionError") and o.tries == 2 for o in outs)
 
@@ -124,6 +133,7 @@ def test_retry_turns_an_exception_into_a_transient_error():
 @pytest.mark.parametrize("workers", [2])
 def test_worker_pool_gives_the_same_file(theory, tmp_path, workers):
     from hachimi.generate.cpu import SolverPool
+
     _session(theory, tmp_path, "inproc", TemplateEngine(), k=4, n=6).run()
     pool = SolverPool(theory, workers)
     try:
@@ -141,5 +151,6 @@ def test_retry_lets_misconfiguration_stop_the_run():
 
         def generate(self, requests):
             raise HachimiError("the server demands an API key: set $X")
+
     with pytest.raises(HachimiError, match="API key"):
         Retrying(Misconfigured(), tries=3, backoff_s=0).generate([object()])

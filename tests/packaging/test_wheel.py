@@ -24,8 +24,12 @@ def _run(cmd, cwd, env=None):
 
 def test_wheel_in_a_fresh_venv(tmp_path):
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     [whl] = wheels.glob("hachimi-*.whl")
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -47,4 +51,4 @@ def test_wheel_in_a_fresh_venv(tmp_path):
     assert r.returncode == 0
     personas = (work / "run" / "personas.jsonl").read_text().splitlines()
     assert len(personas) == 2
-    assert str(ROOT) not in (work / "run" / "run.json").read_text()      # nothing read from the checkout
+    assert str(ROOT) not in (work / "run" / "run.json").read_text()  # nothing read from the checkout

@@ -1,8 +1,6 @@
 """Bad plan files (tests/fixtures/bad/plans/) are refused by `plan` and `generate` with exit code 2
 and a one-line message naming the file and the table/key, never a traceback, never ignored."""
 
-from pathlib import Path
-
 import pytest
 
 from conftest import ROOT
@@ -31,6 +29,7 @@ def test_corpus_is_covered():
 def test_plan_refuses(cli, name):
     from hachimi.cli import plan_cmd
     from hachimi.cli.main import cli as group
+
     group.add_command(plan_cmd.plan_cmd)
     path = BAD / f"{name}.toml"
     r = cli("plan", path, "--n", "10")
@@ -41,8 +40,31 @@ def test_plan_refuses(cli, name):
 def test_generate_refuses_before_loading(cli, tmp_path):
     from hachimi.cli import generate_cmd
     from hachimi.cli.main import cli as group
+
     group.add_command(generate_cmd.generate)
-    r = cli("generate", "--plan", BAD / "subject-bias-too-big.toml", "--n", "4", "--out", tmp_path / "r",
-            "--model", "template")
+    r = cli(
+        "generate",
+        "--plan",
+        BAD / "subject-bias-too-big.toml",
+        "--n",
+        "4",
+        "--out",
+        tmp_path / "r",
+        "--model",
+        "template",
+    )
     assert r.exit_code == 2 and "subject_bias" in r.output and "loading" not in r.output
     assert not (tmp_path / "r").exists()
+
+
+def test_plan_json(cli):
+    import json
+    from hachimi.cli import plan_cmd
+    from hachimi.cli.main import cli as group
+
+    group.add_command(plan_cmd.plan_cmd)
+    r = cli("plan", ROOT / "plans" / "k12-enrolment.toml", "--n", "100", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 0 and doc["n"] == 100 and sum(c["count"] for c in doc["cells"]) == 100
+    assert all(abs(c["count"] - c["ideal"]) < 1 for c in doc["cells"])
+    assert sum(v["count"] for v in doc["marginals"]["gender"].values()) == 100 and doc["impossible"] == []

@@ -23,8 +23,25 @@ COUNTED = ("accepted", "attempts", "calls", "tokens", "rounds", "first_pass_vali
 
 
 def _cmd(out, seed=1, *extra):
-    return [sys.executable, "-m", "hachimi.cli.main", "generate", "--plan", "plans/k12-balanced.toml", "--n", "12",
-            "--seed", str(seed), "--out", str(out), "--model", "template", "--concurrency", "4", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "hachimi.cli.main",
+        "generate",
+        "--plan",
+        "plans/k12-balanced.toml",
+        "--n",
+        "12",
+        "--seed",
+        str(seed),
+        "--out",
+        str(out),
+        "--model",
+        "template",
+        "--concurrency",
+        "4",
+        *extra,
+    ]
 
 
 def _counts(out):
@@ -46,7 +63,7 @@ def test_kill_9_then_resume(tmp_path):
     proc.wait()
     before = len((out / "personas.jsonl").read_bytes().splitlines())
     assert 4 <= before < 12
-    with open(out / "attempts.jsonl", "ab") as fh:       # a write cut short by the crash
+    with open(out / "attempts.jsonl", "ab") as fh:  # a write cut short by the crash
         fh.write(b'{"type": "call", "persona": "g01-fem')
     r = subprocess.run(_cmd(out), cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -56,16 +73,17 @@ def test_kill_9_then_resume(tmp_path):
     assert manifest["status"] == "complete" and manifest["torn_lines_repaired"] > 0
     assert all(c["planned"] == c["realised"] for c in manifest["cells"].values())
     for line in (out / "attempts.jsonl").read_text().splitlines():
-        json.loads(line)                                   # every line parses after the repair
-    rep = subprocess.run([sys.executable, "-m", "hachimi.cli.main", "report", str(out)], cwd=ROOT,
-                         capture_output=True, text=True)
+        json.loads(line)  # every line parses after the repair
+    rep = subprocess.run(
+        [sys.executable, "-m", "hachimi.cli.main", "report", str(out)], cwd=ROOT, capture_output=True, text=True
+    )
     assert rep.returncode == 0 and "12 personas: schema-valid 100%, theory-valid 100%" in rep.stdout
     other = subprocess.run(_cmd(out, 2), cwd=ROOT, capture_output=True, text=True)
     assert other.returncode == 2 and "made by a different run" in other.stderr
     rounds = subprocess.run(_cmd(out, 1, "--max-rounds", "1"), cwd=ROOT, capture_output=True, text=True)
     assert rounds.returncode == 2 and '"max_rounds": 3' in rounds.stderr and "loading" not in rounds.stderr
 
-    whole = tmp_path / "whole"                               # the same command, never interrupted
+    whole = tmp_path / "whole"  # the same command, never interrupted
     assert subprocess.run(_cmd(whole), cwd=ROOT, capture_output=True).returncode == 0
     assert (whole / "personas.jsonl").read_bytes() == (out / "personas.jsonl").read_bytes()
     assert _counts(whole) == _counts(out)
@@ -95,11 +113,12 @@ def test_failed_slot_not_retried_beyond_budget(theory, tmp_path):
 
     def always_broken(agent, messages, schema, seed):
         return "{"
+
     for k in range(2):
         engine = ScriptedEngine(always_broken)
         c = Session(theory, engine, Settings(max_rounds=0), tmp_path / "r", seed=1, n=2, attempts_per_slot=2).run()
         assert c["failed"] == 2 and c["attempts"] == 4
-        assert len(engine.calls) == (20 if k == 0 else 0)          # the rerun spends nothing
+        assert len(engine.calls) == (20 if k == 0 else 0)  # the rerun spends nothing
 
 
 def test_repair_torn(tmp_path):

@@ -17,6 +17,7 @@ def run(theory, tmp_path_factory):
     from hachimi.population.feasibility import check
     from hachimi.population.plan import load
     from hachimi.population.slots import from_plan
+
     plan = load("plans/k12-balanced.toml")
     counts = allocate(plan, 16, 0)
     planned = from_plan(plan, counts, 0, check(plan, theory).alternatives)
@@ -53,6 +54,7 @@ def test_distinct_and_kl():
 
 def test_report_recounts_quotas_from_the_file(run, theory, tmp_path):
     import shutil
+
     cut = tmp_path / "cut"
     shutil.copytree(run, cut)
     lines = (cut / "personas.jsonl").read_text().splitlines()

@@ -12,12 +12,19 @@ def test_golden_persona_fits_the_strict_model(base):
     assert Persona.model_validate(base).enrollment.age == 13
 
 
-@pytest.mark.parametrize("path,value", [
-    ("enrollment.age", 25), ("enrollment.gender", "other"), ("enrollment.agent_name", "Chen Yutong"),
-    ("academic.level", "excellent"), ("values.levels.rule_of_law", "very_high"),
-    ("social.relationships", "one\n\ntwo"), ("mental_health.traits", ["only one"]),
-    ("academic.strong_subjects", ["alchemy"]),
-])
+@pytest.mark.parametrize(
+    "path,value",
+    [
+        ("enrollment.age", 25),
+        ("enrollment.gender", "other"),
+        ("enrollment.agent_name", "Chen Yutong"),
+        ("academic.level", "excellent"),
+        ("values.levels.rule_of_law", "very_high"),
+        ("social.relationships", "one\n\ntwo"),
+        ("mental_health.traits", ["only one"]),
+        ("academic.strong_subjects", ["alchemy"]),
+    ],
+)
 def test_strict_model_rejects(base, path, value):
     with pytest.raises(ValidationError):
         Persona.model_validate(set_path(base, path, value))
@@ -40,6 +47,7 @@ def test_one_schema_per_part_plus_persona():
 
 def test_stale_detects_an_edit(tmp_path):
     from hachimi.schema.export import export
+
     export(tmp_path)
     (tmp_path / "academic.schema.json").write_text("{}")
     assert stale(tmp_path) == ["academic.schema.json"]

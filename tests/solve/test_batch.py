@@ -17,15 +17,19 @@ def test_engine_equals_batch_on_all_fixture_cases(theory):
 def test_sampled_personas_have_no_violation(theory):
     from hachimi.solve.sample import Sampler
     from hachimi.testing.personas import persona
+
     s = Sampler(theory)
-    ps = [persona(s.sample(seed, {"grade": 1 + seed % 12, "gender": "male", "academic_level": "poor"}), seed)
-          for seed in range(24)]
+    ps = [
+        persona(s.sample(seed, {"grade": 1 + seed % 12, "gender": "male", "academic_level": "poor"}), seed)
+        for seed in range(24)
+    ]
     assert all(h == [] for h in detect(theory, [read(p, theory.text) for p in ps]))
 
 
 def test_impossible_slot_samples_none(theory_copy):
     from hachimi.solve.sample import Sampler
     from hachimi.theory.pack import load
+
     p = theory_copy / "rules" / "extra.lp"
-    p.write_text('violation(P,"age-grade",none) :- grade(P,3).\n')   # no grade-3 persona is allowed
+    p.write_text('violation(P,"age-grade",none) :- grade(P,3).\n')  # no grade-3 persona is allowed
     assert Sampler(load(theory_copy)).sample(1, {"grade": 3}) is None

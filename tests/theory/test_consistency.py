@@ -3,7 +3,7 @@
 from hachimi.theory.consistency import check
 from hachimi.theory.pack import load
 
-EXTRA_RULE = '''
+EXTRA_RULE = """
 [[rule]]
 id = "{id}"
 ref = "X1"
@@ -12,7 +12,7 @@ severity = "error"
 fields = ["enrollment.age"]
 message = "test rule"
 citation = "test"
-'''
+"""
 
 
 def _with_rule(folder, rule_id, asp):
@@ -25,14 +25,16 @@ def _with_rule(folder, rule_id, asp):
 def test_k12_is_clean(theory):
     rep = check(theory)
     assert rep.clean and rep.checked == 12 * 15 * 4
-    assert rep.excluded[1] == list(range(9, 20))      # R1 alone excludes these ages in grade 1 (5-8 fit)
+    assert rep.excluded[1] == list(range(9, 20))  # R1 alone excludes these ages in grade 1 (5-8 fit)
 
 
 def test_contradiction_found_with_both_rules(theory_copy):
     # "formal operations by age 10" contradicts R2 (formal_operational starts at 11) for ages 7-10
-    th = _with_rule(theory_copy, "early-formal",
-                    'violation(P,"early-formal",none) :- age(P,A), A >= 7, A <= 10, '
-                    'not stage(P,piaget,formal_operational).\n')
+    th = _with_rule(
+        theory_copy,
+        "early-formal",
+        'violation(P,"early-formal",none) :- age(P,A), A >= 7, A <= 10, not stage(P,piaget,formal_operational).\n',
+    )
     rep = check(th)
     assert not rep.clean
     ages = {c["age"] for c in rep.contradictions}
@@ -52,9 +54,12 @@ def test_blocking_rules_do_not_depend_on_earlier_questions(theory):
     from hachimi.solve.sample import clean_atoms
     from hachimi.facts.domain import domain
     from hachimi.theory.consistency import Checker
+
     clean = clean_atoms(domain(theory.text))
-    cells = [[(f"slot_grade(0,{g})", True), (f"slot_level(0,{lv})", True), (f"age(0,{a})", True)]
-             for g, lv, a in [(1, "poor", 15), (12, "high", 6), (6, "low", 19), (3, "medium", 12)]]
+    cells = [
+        [(f"slot_grade(0,{g})", True), (f"slot_level(0,{lv})", True), (f"age(0,{a})", True)]
+        for g, lv, a in [(1, "poor", 15), (12, "high", 6), (6, "low", 19), (3, "medium", 12)]
+    ]
     fresh = [Checker(theory).blocking(c + clean) for c in cells]
     warm = Checker(theory)
     for g in range(1, 13):

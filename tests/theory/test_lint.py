@@ -12,7 +12,7 @@ def test_k12_is_clean(theory):
 
 
 def test_syntax_error_has_file_line_column(theory_copy):
-    _add(theory_copy, "% ok\nviolation(P,\"age-grade\",none) :- age(P,A) A > 3.\n")
+    _add(theory_copy, '% ok\nviolation(P,"age-grade",none) :- age(P,A) A > 3.\n')
     [f] = lint(theory_copy)
     assert f.file.endswith("extra.lp") and f.line == 2 and f.column > 0 and "syntax error" in f.message
 
@@ -37,8 +37,10 @@ def test_violation_without_metadata(theory_copy):
 
 def test_metadata_without_rule(theory_copy):
     p = theory_copy / "theory.toml"
-    p.write_text(p.read_text() + '\n[[rule]]\nid = "ghost"\nref = "X1"\nowner = "values"\nseverity = "error"\n'
-                 'fields = ["values.narrative"]\nmessage = "m"\ncitation = "c"\n')
+    p.write_text(
+        p.read_text() + '\n[[rule]]\nid = "ghost"\nref = "X1"\nowner = "values"\nseverity = "error"\n'
+        'fields = ["values.narrative"]\nmessage = "m"\ncitation = "c"\n'
+    )
     [f] = lint(theory_copy)
     assert f.rule == "ghost" and "no .lp or .smt2 rule derives" in f.message and f.line > 1
 

@@ -7,7 +7,7 @@ from hachimi.theory.pack import load
 
 
 def test_k12_loads(theory):
-    assert len(theory.rules) == 24
+    assert len(theory.rules) == 25
     refs = {r.ref for r in theory.rules.values()}
     assert refs >= {f"R{i}" for i in range(1, 16)} | {"A1", "A2", "A3", "S1"}
     assert all(r.citation for r in theory.rules.values())
@@ -28,8 +28,11 @@ def test_toml_syntax_error_has_line(theory_copy):
 
 def test_bad_metadata_names_rule_and_line(theory_copy):
     p = theory_copy / "theory.toml"
-    text = p.read_text().replace('severity = "error"\nfields = ["enrollment.age", "enrollment.grade"]',
-                                 'severity = "fatal"\nfields = ["enrollment.age", "enrollment.grade"]', 1)
+    text = p.read_text().replace(
+        'severity = "error"\nfields = ["enrollment.age", "enrollment.grade"]',
+        'severity = "fatal"\nfields = ["enrollment.age", "enrollment.grade"]',
+        1,
+    )
     p.write_text(text)
     with pytest.raises(TheoryError) as e:
         load(theory_copy)
@@ -46,10 +49,15 @@ def test_unknown_field_in_metadata(theory_copy):
 
 def test_smt_syntax_error_has_line(theory_copy):
     f = theory_copy / "numeric" / "age_grade.smt2"
-    f.write_text(f.read_text().replace("(<= enrollment.age (+ enrollment.grade 7))", "(<= enrollment.age (plus enrollment.grade 7))"))
+    f.write_text(
+        f.read_text().replace(
+            "(<= enrollment.age (+ enrollment.grade 7))", "(<= enrollment.age (plus enrollment.grade 7))"
+        )
+    )
     with pytest.raises(TheoryError) as e:
         load(theory_copy)
-    assert e.value.file.endswith("age_grade.smt2") and e.value.line == 5 and e.value.rule == "age-grade"
+    assert e.value.file.endswith("age_grade.smt2") and e.value.line == 6 and e.value.rule == "age-grade"  # the bad line
+    assert "unknown constant plus" in str(e.value) and e.value.column > 1
 
 
 def test_smt_declaring_a_non_field(theory_copy):
@@ -61,7 +69,8 @@ def test_smt_declaring_a_non_field(theory_copy):
 
 def test_smt_rule_without_metadata(theory_copy):
     (theory_copy / "numeric" / "extra.smt2").write_text(
-        "(declare-const enrollment.age Int)\n(assert (! (< enrollment.age 19) :named too-old))\n")
+        "(declare-const enrollment.age Int)\n(assert (! (< enrollment.age 19) :named too-old))\n"
+    )
     with pytest.raises(TheoryError) as e:
         load(theory_copy)
     assert e.value.rule == "too-old" and e.value.line == 2

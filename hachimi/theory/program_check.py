@@ -1,0 +1,70 @@
+"""A loaded theory -> its programs checked before any persona meets them: clingo syntax errors and
+unsafe variables (with file:line:column), `#script` blocks (arbitrary code in a rule file), and a
+program with no answer set at all (an integrity constraint that forbids every persona would make
+every persona look valid, since violations are derived, not forbidden)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import TheoryError
+
+LOC = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+)(?:-\d+(?::\d+)?)?: (?P<kind>\w+): (?P<msg>.*)", re.S)
+_SCRIPT = re.compile(r"^\s*#script\b", re.M)
+
+
+def script_blocks(files: list[Path]) -> list[tuple[str, int]]:
+    """(file, line) of every #script block."""
+    out = []
+    for f in files:
+        text = f.read_text(encoding="utf-8", errors="replace")
+        out += [(str(f), text.count("\n", 0, m.start()) + 1) for m in _SCRIPT.finditer(text)]
+    return out
+
+
+def grounding_errors(theory) -> list[tuple[str, int, int, str]]:
+    """(file, line, column, message) of every syntax error and unsafe variable clingo reports."""
+    from ..solve.program import control
+
+    msgs: list[str] = []
+    try:
+        ctl = control(theory, "person(0).\n", logger=lambda code, m: msgs.append(m))
+        ctl.ground([("base", [])])
+    except RuntimeError:
+        pass
+    out = []
+    for m in msgs:
+        if (g := LOC.match(m)) and g["kind"] == "error":
+            out.append((g["file"], int(g["line"]), int(g["col"]), " ".join(g["msg"].split())))
+    return out
+
+
+def has_answer_set(theory) -> bool:
+    """Whether the rules admit any model for one persona with no facts (they should: rules derive
+    violation/3; an integrity constraint over persona facts removes personas instead)."""
+    from ..solve.program import SHOW, control
+
+    ctl = control(theory, "person(0).\n" + SHOW)
+    ctl.ground([("base", [])])
+    return ctl.solve().satisfiable
+
+
+NO_ANSWER = (
+    "the rules have no answer set for a persona: an integrity constraint (such as ':- person(P).') "
+    'removes personas instead of deriving violation(P, "rule-id", Key); every persona would look valid'
+)
+
+
+def check(theory) -> None:
+    """Raise TheoryError at the first problem (used when a theory is loaded for use)."""
+    if blocks := script_blocks(theory.lp_files):
+        f, line = blocks[0]
+        raise TheoryError("#script blocks run arbitrary code and are not allowed in theory files", f, line)
+    if errs := grounding_errors(theory):
+        f, line, col, msg = errs[0]
+        raise TheoryError(
+            msg + (f" (and {len(errs) - 1} more; run hachimi theory lint)" if len(errs) > 1 else ""), f, line, col
+        )
+    if not has_answer_set(theory):
+        raise TheoryError(NO_ANSWER, str(theory.root / "rules"))

@@ -1,0 +1,86 @@
+"""theory.toml -> a checked structure (pydantic, strict): a wrong type (`message = 42`,
+`min_chars = "20"`, `fields = "enrollment.age"` that would be split into letters), an unknown key
+or a malformed message template is refused with the table, key and line, before any rule runs."""
+
+from __future__ import annotations
+
+from string import Formatter
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class TheoryInfo(_Strict):
+    name: str | None = None
+    version: str | None = None
+    description: str | None = None
+
+
+class RuleEntry(_Strict):
+    id: str
+    ref: str
+    owner: str
+    severity: str
+    fields: list[str]
+    message: str
+    citation: str
+    fixable: bool = False
+    description: str = ""
+
+    @field_validator("message")
+    @classmethod
+    def _template(cls, v: str) -> str:
+        try:
+            list(Formatter().parse(v))
+        except ValueError as e:
+            raise ValueError(f"message template {v!r}: {e} (write {{{{ and }}}} for literal braces)") from None
+        return v
+
+
+class Pattern(_Strict):
+    field: str
+    regex: str
+
+
+class Lexicon(_Strict):
+    fields: list[str] | None = None
+    terms: list[str] = Field(default_factory=list)
+
+
+class Features(_Strict):
+    min_chars: int = Field(0, ge=0)
+    max_chars: int = Field(10**9, ge=1)
+    patterns: dict[str, Pattern] = Field(default_factory=dict)
+    mentions: dict[str, str] = Field(default_factory=dict)
+    aliases: dict[str, list[str]] = Field(default_factory=dict)
+    lexicons: dict[str, Lexicon] = Field(default_factory=dict)
+
+
+class Repair(_Strict):
+    weights: dict[str, int] = Field(default_factory=dict)
+
+
+class TheoryFile(_Strict):
+    theory: TheoryInfo = Field(default_factory=TheoryInfo)
+    features: Features = Field(default_factory=Features)
+    repair: Repair = Field(default_factory=Repair)
+    rule: list[RuleEntry] = Field(default_factory=list)
+
+
+def first_error(e: ValidationError, raw: dict) -> tuple[str, str | None]:
+    """(message naming table and key, rule id if inside a [[rule]])."""
+    from ..population.plan_schema import describe
+
+    err = e.errors()[0]
+    loc = err["loc"]
+    rid = None
+    if loc and loc[0] == "rule" and len(loc) > 1 and isinstance(loc[1], int):
+        entry = raw.get("rule", [])[loc[1]]
+        rid = entry.get("id") if isinstance(entry, dict) and isinstance(entry.get("id"), str) else None
+    text = describe(e, "constraints/k12/theory.toml").split("; ")[0]
+    if rid:  # the error carries the rule id itself: "[age-grade] message: ..."
+        text = text.replace(f"[[rule]] #{loc[1] + 1} ", "", 1)
+    return text, rid
