@@ -582,7 +582,9 @@ def test_sampled_personas_with_a_full_slot_are_clean(seed, slot):
     assume(p is not None)
     [r] = validate(FAST, [p])
     noted = [] if p.get("slot") else ["slot-absent"]  # a persona without a slot: the anchors are "not checked"
-    assert r.error is None and r.valid and [v.rule for v in r.violations] == noted, [(v.rule, v.key) for v in r.violations]
+    assert r.error is None and r.valid and [v.rule for v in r.violations] == noted, [
+        (v.rule, v.key) for v in r.violations
+    ]
     assert oracle.check(p) == {k: 1 for k in noted}
 
 
@@ -595,7 +597,9 @@ def test_sampled_personas_with_any_slot_are_clean(seed, slot):
     note(f"persona slot: {p.get('slot')}")
     [r] = validate(FAST, [p])
     noted = [] if p.get("slot") else ["slot-absent"]  # a persona without a slot: the anchors are "not checked"
-    assert r.error is None and r.valid and [v.rule for v in r.violations] == noted, [(v.rule, v.key) for v in r.violations]
+    assert r.error is None and r.valid and [v.rule for v in r.violations] == noted, [
+        (v.rule, v.key) for v in r.violations
+    ]
     assert oracle.check(p) == {k: 1 for k in noted}
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from .options import format_option
+
 
 @click.command()
 @click.option("--n", "n", type=click.IntRange(1), default=5, show_default=True, help="Personas (slots) to generate.")
@@ -86,14 +88,7 @@ import click
     show_default=True,
     help="Tries per model call on a transient engine error (timeout, HTTP 429/5xx, out of memory).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: the final summary as one JSON document on stdout.",
-)
+@format_option("the final summary as one JSON document on stdout")
 def generate(
     n,
     seed,

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from .options import format_option
+
 
 def prepare(plan_path: Path, n: int, seed: int, theory):
     """(plan, counts, feasibility); cells the theory rules out get no personas."""
@@ -28,14 +30,7 @@ def prepare(plan_path: Path, n: int, seed: int, theory):
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--theory", "theory_name", default="k12", show_default=True)
 @click.option("--cells", is_flag=True, help="Print every cell, not only the marginals.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: cells (variables, count, ideal), marginals and impossible cells as one document.",
-)
+@format_option("cells (variables, count, ideal), marginals and impossible cells as one document")
 def plan_cmd(plan_file, n, seed, theory_name, cells, fmt):
     """Allocate N personas over PLAN_FILE's cells exactly and prove each cell feasible.
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from .options import format_option
+
 
 @click.command("report")
 @click.argument("run", type=click.Path(file_okay=False, path_type=Path))
@@ -18,14 +20,7 @@ import click
     default=None,
     help="Where to write (default: RUN/report).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: the metrics as one JSON document on stdout.",
-)
+@format_option("the metrics as one JSON document on stdout")
 def report_cmd(run, theory_name, out, fmt):
     """Metrics, plots, index.html and a `datasets`-loadable folder for a run folder.
 

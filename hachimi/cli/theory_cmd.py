@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from .options import format_option
+
 THEORY = click.argument("folder", default="k12")
 
 
@@ -24,14 +26,7 @@ def theory():
 
 @theory.command("lint")
 @THEORY
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one JSON document on stdout.",
-)
+@format_option()
 def lint_cmd(folder, fmt):
     """Syntax, unsafe variables, #script, unknown predicates, an answer set, metadata vs rules,
     message templates and placeholders, theory.toml types and keys; each finding with file:line:col."""
@@ -63,14 +58,7 @@ def lint_cmd(folder, fmt):
 @theory.command("test")
 @THEORY
 @click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one JSON document on stdout.",
-)
+@format_option()
 def test_cmd(folder, verbose, fmt):
     """Run every rule's pass and fail fixtures (fixtures/cases.toml applied to fixtures/base.json)."""
     from ..theory.fixtures import base_persona, run
@@ -129,14 +117,7 @@ def test_cmd(folder, verbose, fmt):
 
 @theory.command("check")
 @THEORY
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="json: one JSON document on stdout.",
-)
+@format_option()
 def check_cmd(folder, fmt):
     """Find rule sets no persona can satisfy (per grade, age, target level), grades or ages no
     persona can have at all, and rules that never fire."""
