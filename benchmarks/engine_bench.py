@@ -28,51 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-SLOT_LEVELS = ("high", "medium", "low", "poor")
-
-
-def persona_requests(
-    n: int = 16, seed: int = 100, max_text: int = 160, max_short: int = 90, cap: int | None = None, language: str = "en"
-) -> list[dict]:
-    """n real agent calls as plain dicts (messages, schema, seed, max_new_tokens, agent): request k is
-    agent k % 5 on its own narrowed slot (grade 1-12, both genders, the four levels)."""
-    from hachimi.generate.agents import AGENTS
-    from hachimi.generate.grammar import text_budget
-    from hachimi.generate.narrow import Narrower
-    from hachimi.generate.prompts import render
-    from hachimi.theory.locate import locate
-    from hachimi.theory.pack import load
-
-    try:
-        from hachimi.generate.prompts import chars_per_token
-
-        cpt = chars_per_token(language)
-    except Exception:  # noqa: BLE001 - older checkouts: the runner's constant
-        cpt = 2.5
-    theory = load(locate("k12"))
-    narrower = Narrower(theory)
-    out = []
-    for k in range(n):
-        slot = {
-            "grade": 1 + k % 12,
-            "gender": ("female", "male")[k % 2],
-            "academic_level": SLOT_LEVELS[k % 4],
-            "subject_bias": [],
-        }
-        box = narrower.box(slot, seed + k)
-        agent = AGENTS[k % len(AGENTS)]
-        schema = agent.schema(box, max_text, max_short, theory.text, language)
-        budget = int(text_budget(schema) / cpt) + 16
-        out.append(
-            {
-                "agent": agent.key,
-                "messages": render(language, agent.key, slot, {}, agent.allowed(box)).messages,
-                "schema": schema,
-                "seed": (seed + k) * 7919,
-                "max_new_tokens": min(budget, cap) if cap else budget,
-            }
-        )
-    return out
+from hachimi.generate.samples import persona_requests  # noqa: E402  (one definition, shared with the tests)
 
 
 def to_requests(dicts: list[dict]):

@@ -249,24 +249,15 @@ class VLLMEngine:
         except EngineDeadError as e:
             self._shares.stop(rid)
             raise HachimiError(f"the vLLM engine died: {e}") from None
-        except (VLLMClientError, ValueError, TypeError) as e:  # the request itself is wrong: retrying won't help
+        except Exception as e:  # a wrong request fails for good; anything else is worth one more try
+            wrong = isinstance(e, (VLLMClientError, ValueError, TypeError))
             return Output(
                 "",
                 0,
                 self._shares.stop(rid),
                 False,
                 error=f"{type(e).__name__}: {e}",
-                transient=False,
-                prompt_tokens=n_prompt,
-            )
-        except Exception as e:  # anything else: worth one more try
-            return Output(
-                "",
-                0,
-                self._shares.stop(rid),
-                False,
-                error=f"{type(e).__name__}: {e}",
-                transient=True,
+                transient=not wrong,
                 prompt_tokens=n_prompt,
             )
         seconds = self._shares.stop(rid)

@@ -35,38 +35,13 @@ needs_bundled = pytest.mark.skipif(
 
 
 def persona_requests(n: int, max_text: int = 160, max_short: int = 90, seed: int = 100, cap: int | None = None):
-    """n real agent calls: request k is agent k % 5 on its own narrowed k12 slot."""
-    from hachimi.generate.agents import AGENTS
-    from hachimi.generate.grammar import text_budget
-    from hachimi.generate.narrow import Narrower
-    from hachimi.generate.prompts import render
-    from hachimi.theory.locate import locate
-    from hachimi.theory.pack import load
+    """n real agent calls on narrowed k12 slots, as engine Requests."""
+    from hachimi.generate.samples import persona_requests as dicts
 
-    theory = load(locate("k12"))
-    narrower = Narrower(theory)
-    out = []
-    for k in range(n):
-        slot = {
-            "grade": 1 + k % 12,
-            "gender": ("female", "male")[k % 2],
-            "academic_level": ("high", "medium", "low", "poor")[k % 4],
-            "subject_bias": [],
-        }
-        box = narrower.box(slot, seed + k)
-        agent = AGENTS[k % len(AGENTS)]
-        schema = agent.schema(box, max_text, max_short, theory.text)
-        budget = int(text_budget(schema) / 2.5) + 16
-        out.append(
-            Request(
-                render("en", agent.key, slot, {}, agent.allowed(box)).messages,
-                schema,
-                (seed + k) * 7919,
-                min(budget, cap) if cap else budget,
-                tag=agent.key,
-            )
-        )
-    return out
+    return [
+        Request(d["messages"], d["schema"], d["seed"], d["max_new_tokens"], tag=d["agent"])
+        for d in dicts(n, seed, max_text, max_short, cap)
+    ]
 
 
 def validates(text: str, schema: dict) -> bool:
