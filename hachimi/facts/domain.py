@@ -47,6 +47,8 @@ def domain(cfg: TextConfig) -> Domain:
         flags += [Fact("term", f",{_q(p)},{lex},{_q(t)}", p, t) for p in fields for t in terms]
     for name, (field_, _) in cfg.patterns.items():
         flags.append(Fact("matches", f",{name}", field_, name))
+    for mod, config in cfg.checks.values():
+        flags += mod.domain(config)
     return Domain(scalars, _unique(flags))
 
 

@@ -176,4 +176,6 @@ def facts_of(rec: Record, cfg: TextConfig) -> list[Fact]:
         if spec.path == "mental_health.traits" and value is not _MISSING:
             out += _text_facts(spec.path, " ; ".join(value), cfg, False)
     out += [Fact("missing", f",{_q(p)}", p, True) for p in rec.missing]
+    for mod, config in cfg.checks.values():
+        out += mod.facts(rec.values, config)
     return out

@@ -32,6 +32,7 @@ class TextConfig:
         default_factory=dict
     )  # name -> (fields, terms)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dimension -> other names
+    checks: dict[str, tuple] = field(default_factory=dict)  # whole-persona checks: name -> (module, config)
 
     @cached_property
     def mention_names(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:

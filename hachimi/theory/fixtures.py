@@ -1,4 +1,4 @@
-"""fixtures/base.json + fixtures/cases.toml -> per-rule pass/fail checks (`hachimi theory test`)."""
+"""fixtures/base.json + fixtures/cases.toml (and cases-<topic>.toml) -> per-rule pass/fail checks (`hachimi theory test`)."""
 
 from __future__ import annotations
 
@@ -57,13 +57,21 @@ def load_cases(theory: Theory) -> list[Case]:
                 str(p),
             )
     base = base_persona(theory)
+    cases: list[Case] = []
+    for path in [cases_path, *sorted(p for p in folder.glob("cases-*.toml"))]:
+        cases += _cases_in(path, theory, base, len(cases))
+    return cases
+
+
+def _cases_in(cases_path, theory: Theory, base: dict, start: int) -> list[Case]:
+    """The [[case]] entries of one case file (cases.toml, or cases-<topic>.toml beside it)."""
     text = cases_path.read_text(encoding="utf-8")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise TheoryError(f"TOML syntax: {e}", str(cases_path))
     cases, search = [], 0
-    for i, c in enumerate(raw.get("case", [])):
+    for i, c in enumerate(raw.get("case", []), start):
         search = text.find("[[case]]", search) + 1
         line = text.count("\n", 0, search) + 1
         if c.get("rule") not in theory.rules:

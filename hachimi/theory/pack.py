@@ -52,8 +52,10 @@ class Theory:
     @cached_property
     def hash(self) -> str:
         h = hashlib.sha256()
-        for p in sorted([self.root / "theory.toml", *self.lp_files, *{Path(r.file) for r in self.smt_rules}]):
-            h.update(p.name.encode() + b"\0" + p.read_bytes())
+        # every file of the pack but its fixtures: rules, numeric rules and the data files they read
+        files = [p for p in self.root.rglob("*") if p.is_file() and "fixtures" not in p.relative_to(self.root).parts]
+        for p in sorted(files):
+            h.update(p.relative_to(self.root).as_posix().encode() + b"\0" + p.read_bytes())
         return h.hexdigest()[:16]
 
     def weight(self, path: str) -> int:
@@ -101,7 +103,7 @@ def _rule_problem(e: dict) -> str | None:
     return None
 
 
-def _text_config(feat: dict, file: str) -> TextConfig:
+def _text_config(feat: dict, file: str, root: Path) -> TextConfig:
     try:
         patterns = {n: (p["field"], re.compile(p["regex"])) for n, p in feat.get("patterns", {}).items()}
     except (KeyError, re.error) as e:
@@ -121,7 +123,12 @@ def _text_config(feat: dict, file: str) -> TextConfig:
             raise TheoryError(f"[features.mentions] {path} = {part!r}: use 'values' or 'creativity'", file)
         mentions[path] = dims
     aliases = {d: tuple(names) for d, names in feat.get("aliases", {}).items()}
-    return TextConfig(feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons, aliases)
+    from ..facts.checks import configure
+
+    checks = configure(feat, root, file)
+    return TextConfig(
+        feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons, aliases, checks
+    )
 
 
 def load(root: str | Path, check: bool = True) -> Theory:
@@ -173,7 +180,7 @@ def load(root: str | Path, check: bool = True) -> Theory:
         rules,
         lp,
         smt,
-        _text_config(meta.get("features", {}), str(toml_path)),
+        _text_config(meta.get("features", {}), str(toml_path), root),
         dict(meta.get("repair", {}).get("weights", {})),
         info,
     )

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from string import Formatter
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+
+from ..facts.checks import CHECKS
 
 
 class _Strict(BaseModel):
@@ -50,13 +52,17 @@ class Lexicon(_Strict):
     terms: list[str] = Field(default_factory=list)
 
 
-class Features(_Strict):
+class _FeatureTables(_Strict):
     min_chars: int = Field(0, ge=0)
     max_chars: int = Field(10**9, ge=1)
     patterns: dict[str, Pattern] = Field(default_factory=dict)
     mentions: dict[str, str] = Field(default_factory=dict)
     aliases: dict[str, list[str]] = Field(default_factory=dict)
     lexicons: dict[str, Lexicon] = Field(default_factory=dict)
+
+
+# plus one table per whole-persona check (hachimi/facts/checks.py), which checks its own keys
+Features = create_model("Features", __base__=_FeatureTables, **{name: (dict | None, None) for name in CHECKS})
 
 
 class Repair(_Strict):

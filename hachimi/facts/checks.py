@@ -1,0 +1,29 @@
+"""Whole-persona text checks a theory switches on in theory.toml ([features.<name>] tables): each
+reads several fields at once (a narrative and the levels it describes, a name and its agent name)
+and turns what it finds into facts for the rules. One registry, name -> module; each module has
+
+    configure(table: dict, root: Path, file: str) -> config   (raises TheoryError naming the key)
+    facts(values: dict[str, Any], config) -> list[Fact]        (values: field path -> normalised value)
+    domain(config) -> list[Fact]                              (every fact it can emit, for cores/repairs)
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+CHECKS: dict[str, str] = {
+    "levels": "hachimi.facts.levels",  # narrative-level agreement (stated / unstated levels)
+    "readable": "hachimi.facts.readable",  # real words, one language, no run-ons, personality, traits
+    "coherence": "hachimi.facts.coherence",  # pinyin agent name, pronouns and kinship, age-appropriate content
+}
+
+
+def module(name: str):
+    return importlib.import_module(CHECKS[name])
+
+
+def configure(features: dict, root: Path, file: str) -> dict[str, tuple[Any, Any]]:
+    """name -> (module, config) for every check the theory's [features] switches on."""
+    return {name: (module(name), module(name).configure(features[name], root, file)) for name in CHECKS if name in features}
