@@ -1,8 +1,10 @@
 """Persona dict -> {k12 rule id: number of violation instances}, in plain Python (test oracle).
 
 An independent re-implementation of the default theory `k12` (DESIGN.md rule table R1-R15,
-A1-A3, S1) that uses neither clingo nor Z3 nor any hachimi module except the vocabularies in
-hachimi.schema.enums. Parameters (lexicons, length bounds, the agent-name pattern, dimension aliases,
+A1-A6, S1, and the issue-10 rules in oracle_coherence / oracle_levels / oracle_readable) that uses
+neither clingo nor Z3 nor any hachimi module except the vocabularies in hachimi.schema.enums and,
+for rules over what prose says, the text readers themselves (hachimi.facts.levels.read,
+hachimi.facts.readable), which their own tests check against hand-read text. Parameters (lexicons, length bounds, the agent-name pattern, dimension aliases,
 which fields a rule reads, severities) come from constraints/k12/theory.toml, read once at import.
 
 Edge semantics (chosen to match the validator where DESIGN.md is silent):
@@ -24,6 +26,9 @@ import tomllib
 from pathlib import Path
 
 from hachimi.schema import enums as E
+from oracle_coherence import check as _coherence
+from oracle_levels import check as _levels
+from oracle_readable import check as _readable
 
 THEORY_DIR = Path(__file__).resolve().parents[1] / "constraints" / "k12"
 _META = tomllib.loads((THEORY_DIR / "theory.toml").read_text(encoding="utf-8"))
@@ -44,10 +49,22 @@ MIN_CHARS: int = _FEAT.get("min_chars", 0)
 MAX_CHARS: int = _FEAT.get("max_chars", 10**9)
 _AGENT_RE = re.compile(_FEAT["patterns"]["agent_name"]["regex"])
 _AGENT_FIELD = _FEAT["patterns"]["agent_name"]["field"]
+
+
+def _lexicon(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(terms, allowed phrases) of a lexicon, case-folded: its own lists, then those of its `file`
+    ([terms] and [allow] tables of lists, in file order)."""
+    lex = _FEAT["lexicons"][name]
+    data = tomllib.loads((THEORY_DIR / lex["file"]).read_text(encoding="utf-8")) if "file" in lex else {}
+    terms = [*lex.get("terms", ()), *(t for ts in data.get("terms", {}).values() for t in ts)]
+    allow = [*lex.get("allow", ()), *(a for a_s in data.get("allow", {}).values() for a in a_s)]
+    return tuple(dict.fromkeys(t.casefold() for t in terms)), tuple(a.casefold() for a in allow)
+
+
 _CLINICAL_FIELDS = tuple(_FEAT["lexicons"]["clinical"]["fields"])
-_CLINICAL = tuple(t.casefold() for t in _FEAT["lexicons"]["clinical"]["terms"])
+_CLINICAL, _CLINICAL_ALLOW = _lexicon("clinical")
 _SEVERE_FIELDS = tuple(_FEAT["lexicons"]["severe"]["fields"])
-_SEVERE = tuple(t.casefold() for t in _FEAT["lexicons"]["severe"]["terms"])
+_SEVERE, _SEVERE_ALLOW = _lexicon("severe")
 # R13 / R14 read the fields their [[rule]] entries declare (the four narratives).
 _PROSE_FIELDS = tuple(_RULES["prose-quality"]["fields"])
 _PARAGRAPH_FIELDS = tuple(_RULES["single-paragraph"]["fields"])
@@ -115,12 +132,16 @@ def _poor_prose(text: str, norm: str) -> bool:
     return False
 
 
-def _terms(texts: list[str], lexicon: tuple[str, ...]) -> int:
-    """How many lexicon terms occur in any of the texts (case-insensitive substring)."""
+def _terms(texts: list[str], lexicon: tuple[str, ...], allow: tuple[str, ...] = ()) -> int:
+    """How many lexicon terms occur in any of the texts (case-insensitive substring), after each
+    allowed phrase, in order, is blotted out of each text (a term inside one does not count)."""
     if not texts:
         return 0
-    folded = "\0".join(texts).casefold()  # no term contains NUL
-    return sum(term in folded for term in lexicon)
+    folded = [t.casefold() for t in texts]
+    for phrase in allow:
+        folded = [t.replace(phrase, "\0" * len(phrase)) for t in folded]
+    joined = "\0".join(folded)  # no term contains NUL
+    return sum(term in joined for term in lexicon)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -328,7 +349,7 @@ def check(p) -> dict[str, int]:
     pmh = vals.get("values.levels.physical_mental_health")
     healthy = pmh is not None and _LEVEL_RANK[pmh] >= _LEVEL_RANK["fairly_high"]
     if healthy:
-        add("health-text", _terms(_texts(vals, _SEVERE_FIELDS), _SEVERE))
+        add("health-text", _terms(_texts(vals, _SEVERE_FIELDS), _SEVERE, _SEVERE_ALLOW))
         overall = vals.get("mental_health.overall_state")
         dep = vals.get("mental_health.depression_risk")
         anx = vals.get("mental_health.anxiety_risk")
@@ -362,7 +383,19 @@ def check(p) -> dict[str, int]:
     )
 
     # R12 non-diagnostic
-    add("non-diagnostic", _terms(_texts(vals, _CLINICAL_FIELDS), _CLINICAL))
+    add("non-diagnostic", _terms(_texts(vals, _CLINICAL_FIELDS), _CLINICAL, _CLINICAL_ALLOW))
+
+    # C1-C4 coherence: subjects of the grade, pinyin agent name, pronouns and roles, adult content
+    for rule, n in _coherence(vals).items():
+        add(rule, n)
+
+    # L1-L3 narrative-level agreement, A4-A6 anchors against pessimism
+    for rule, n in _levels(vals).items():
+        add(rule, n)
+
+    # T1-T6 readable prose
+    for rule, n in _readable(vals).items():
+        add(rule, n)
 
     # R8 / R9 narrative mentions (warnings), R13 prose quality (warning), R14 single paragraph
     norms: dict[str, str] = {}

@@ -231,8 +231,8 @@ NODE_PATHS = [
     "creativity.levels",
     "mental_health",
 ]
-CLINICAL = oracle._META["features"]["lexicons"]["clinical"]["terms"]
-SEVERE = oracle._META["features"]["lexicons"]["severe"]["terms"]
+CLINICAL = list(oracle._CLINICAL)  # lexicon terms, theory.toml's and its data file's
+SEVERE = list(oracle._SEVERE)
 DIMENSIONS = E.VALUE_DIMENSIONS + E.CREATIVITY_DIMENSIONS
 ALIASES = oracle._META["features"].get("aliases", {})
 WRONG_TYPES = st.sampled_from([True, 13.0, 13.5, "13", [13], {"v": 1}, -1, 0, 1, 20, 100])

@@ -2,7 +2,7 @@
 
 Nothing is guessed: a value that cannot be mapped is left out of the persona and named in
 `problems` ("<v1 field>: <why>, with the original text"). Level words are read per dimension by
-`zh_levels`; the vocabularies are in `zh_vocab`. Decisions worth knowing:
+`hachimi.facts.levels_zh`; the vocabularies are in `zh_vocab`. Decisions worth knowing:
 
 - 中等 is a level word meaning 中 (medium); 中等偏上 means 中上 (upper_middle); 中下 / 中等偏下 have
   no v1 level and are reported.
@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from ..schema.persona import Persona
 from . import zh_vocab as V
-from .zh_levels import find_level_words, resolve
+from ..facts.levels_zh import find_level_words, resolve
 
 KNOWN_KEYS = (
     "id",

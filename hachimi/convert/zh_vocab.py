@@ -89,37 +89,20 @@ CREATIVITY_DIMENSIONS = {
 MENTAL_LEVEL_INDICATORS = {"综合心理状况": "overall_state", "幸福指数": "happiness"}
 MENTAL_RISK_INDICATORS = {"抑郁风险": "depression_risk", "焦虑风险": "anxiety_risk"}
 
-# Level words of the original (高 较高 中上 中 较低 低), plus 中等 = 中 and 中等偏上 = 中上.
-# A value of None marks a word that is recognised as a level but has no v1 counterpart
-# (中下 / 中等偏下 fall between 中 and 较低 on a scale that has no such step): reported, never guessed.
-LEVEL_WORDS: dict[str, str | None] = {
-    "高": "high",
-    "较高": "fairly_high",
-    "中上": "upper_middle",
-    "中等偏上": "upper_middle",
-    "中": "medium",
-    "中等": "medium",
-    "较低": "fairly_low",
-    "低": "low",
-    "中下": None,
-    "中等偏下": None,
-}
-# Risk words (抑郁风险 / 焦虑风险 -> low mild moderate high).
-RISK_WORDS: dict[str, str | None] = {
-    "低": "low",
-    "轻": "mild",
-    "轻度": "mild",
-    "较低": "mild",
-    "中": "moderate",
-    "中等": "moderate",
-    "中度": "moderate",
-    "高": "high",
-    "较高": "high",
-    "中上": None,
-    "中下": None,
-    "中等偏上": None,
-    "中等偏下": None,
-}
+
+# Level and risk words (the original's 高 较高 中上 中 较低 低, variants and graded phrases such as
+# 偏低 中等偏下 中上水平): the k12 pack's level vocabulary, the one the validator's narrative-level
+# check reads. A word mapped to None is a level word with no v1 value: reported, never guessed.
+def _words(scale: str) -> dict[str, str | None]:
+    from ..facts.levels import load_vocabulary
+    from ..resources import CONSTRAINTS
+
+    vocab = load_vocabulary(str(CONSTRAINTS / "k12" / "vocab" / "levels.toml"))
+    return {w: (v or None) for w, v in vocab.words["zh"][scale].items()}
+
+
+LEVEL_WORDS: dict[str, str | None] = _words("level")
+RISK_WORDS: dict[str, str | None] = _words("risk")
 
 NO_SYMPTOMS = "信息不足或未见显著症状"
 TRAIT_KEYS = ("性格特征", "性格特点", "特质")

@@ -26,4 +26,6 @@ def module(name: str):
 
 def configure(features: dict, root: Path, file: str) -> dict[str, tuple[Any, Any]]:
     """name -> (module, config) for every check the theory's [features] switches on."""
-    return {name: (module(name), module(name).configure(features[name], root, file)) for name in CHECKS if name in features}
+    return {
+        name: (module(name), module(name).configure(features[name], root, file)) for name in CHECKS if name in features
+    }

@@ -33,6 +33,7 @@ class TextConfig:
     )  # name -> (fields, terms)
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dimension -> other names
     checks: dict[str, tuple] = field(default_factory=dict)  # whole-persona checks: name -> (module, config)
+    lexicon_allow: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lexicon -> phrases masked first
 
     @cached_property
     def mention_names(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
@@ -43,11 +44,22 @@ class TextConfig:
         }
 
     @cached_property
-    def lexicon_folded(self) -> dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
-        """lexicon -> (fields, (folded term, term) pairs) for case-insensitive substring search."""
+    def lexicon_folded(self) -> dict[str, tuple[tuple[str, ...], FoldedTerms]]:
+        """lexicon -> (fields, (folded term, term) pairs, carrying its allowed phrases) for
+        case-insensitive substring search."""
         return {
-            name: (fields, tuple((t.casefold(), t) for t in terms)) for name, (fields, terms) in self.lexicons.items()
+            name: (fields, FoldedTerms(((t.casefold(), t) for t in terms), self.lexicon_allow.get(name, ())))
+            for name, (fields, terms) in self.lexicons.items()
         }
+
+
+class FoldedTerms(tuple):
+    """(folded term, term) pairs plus the lexicon's allowed phrases (folded), masked before matching."""
+
+    def __new__(cls, pairs, allow: tuple[str, ...] = ()):
+        out = super().__new__(cls, pairs)
+        out.allow = tuple(a.casefold() for a in allow)
+        return out
 
 
 def narrative_flags(text: str, cfg: TextConfig) -> list[str]:
@@ -78,6 +90,10 @@ def mentioned(text: str, names: list[tuple[str, tuple[str, ...]]]) -> list[str]:
 
 
 def terms_in(text: str, terms: tuple[tuple[str, str], ...]) -> list[str]:
-    """Lexicon terms that occur in the text (case-insensitive substring), in lexicon spelling."""
+    """Lexicon terms that occur in the text (case-insensitive substring), in lexicon spelling. The
+    lexicon's allowed phrases (FoldedTerms.allow, e.g. "depression risk") are masked first, in
+    order, so a term inside one does not count."""
     folded = text.casefold()
+    for phrase in getattr(terms, "allow", ()):
+        folded = folded.replace(phrase, "\0" * len(phrase))
     return [term for key, term in terms if key in folded]

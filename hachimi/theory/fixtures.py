@@ -19,6 +19,7 @@ class Case:
     persona: dict
     name: str
     line: int
+    file: str = "cases.toml"  # the case file it comes from (cases.toml or cases-<topic>.toml)
 
 
 @dataclass
@@ -80,7 +81,7 @@ def _cases_in(cases_path, theory: Theory, base: dict, start: int) -> list[Case]:
             raise TheoryError("expect must be 'pass' or 'fail'", str(cases_path), line, rule=c["rule"])
         persona = apply_patch(base, c.get("set", {}), c.get("unset", []))
         persona["id"] = f"{c['rule']}-{c['expect']}-{i}"
-        cases.append(Case(c["rule"], c["expect"], persona, c.get("name", persona["id"]), line))
+        cases.append(Case(c["rule"], c["expect"], persona, c.get("name", persona["id"]), line, cases_path.name))
     return cases
 
 

@@ -46,6 +46,19 @@ class Finding:
         return f"{where}: {self.severity}: {tag}{self.message}"
 
 
+def check_predicates(theory) -> dict[str, int]:
+    """name -> arity of the facts the theory's whole-persona checks can emit (from their domains)."""
+    import clingo
+
+    out = {}
+    for mod, cfg in theory.text.checks.values():
+        out.update(getattr(mod, "MESSAGE_FACTS", {}))  # facts a module emits only for messages
+        for f in mod.domain(cfg):
+            if f.pred not in out:
+                out[f.pred] = len(clingo.parse_term(f.atom(0)).arguments)
+    return out
+
+
 def known_predicates() -> dict[str, set[int]]:
     known: dict[str, set[int]] = {}
     for f in FIELDS:
@@ -117,6 +130,8 @@ def lint(root: Path) -> list[Finding]:
         out.append(Finding("error", str(theory.root / "rules"), 0, 0, NO_ANSWER))
     heads, bodies, violations, details = _ast_scan(theory.lp_files)
     known = known_predicates()
+    for name, arity in check_predicates(theory).items():  # facts of the [features.<check>] tables
+        known.setdefault(name, set()).add(arity)
     for name, arity, _ in heads:
         known.setdefault(name, set()).add(arity)
     for name, arity, loc in bodies:

@@ -108,12 +108,17 @@ def _text_config(feat: dict, file: str, root: Path) -> TextConfig:
         patterns = {n: (p["field"], re.compile(p["regex"])) for n, p in feat.get("patterns", {}).items()}
     except (KeyError, re.error) as e:
         raise TheoryError(f"[features.patterns]: {e}", file)
-    lexicons = {}
+    lexicons, allow = {}, {}
     for name, lex in feat.get("lexicons", {}).items():
         fields = tuple(lex.get("fields", NARRATIVE_FIELDS))
         if bad := [f for f in fields if f not in BY_PATH]:
             raise TheoryError(f"[features.lexicons.{name}] unknown field(s) {', '.join(bad)}", file)
-        lexicons[name] = (fields, tuple(lex.get("terms", ())))
+        terms, allowed = list(lex.get("terms", ())), list(lex.get("allow", ()))
+        if lex.get("file"):
+            more, more_allowed = lexicon_file(root / lex["file"], f"[features.lexicons.{name}]")
+            terms, allowed = terms + more, allowed + more_allowed
+        lexicons[name] = (fields, tuple(dict.fromkeys(terms)))
+        allow[name] = tuple(dict.fromkeys(allowed))
     mentions = {}
     for path, part in feat.get("mentions", {}).items():
         from ..schema import enums as E
@@ -127,8 +132,30 @@ def _text_config(feat: dict, file: str, root: Path) -> TextConfig:
 
     checks = configure(feat, root, file)
     return TextConfig(
-        feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons, aliases, checks
+        feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons, aliases, checks, allow
     )
+
+
+def lexicon_file(path: Path, where: str) -> tuple[list[str], list[str]]:
+    """A lexicon data file -> (terms, allowed phrases), each in file order; TheoryError naming the
+    file (and the table that refers to it) if it is absent or malformed."""
+    from pydantic import ValidationError
+    from .toml_schema import LexiconFile
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        parsed = LexiconFile.model_validate(data)
+    except FileNotFoundError:
+        raise TheoryError(f"{where} file = {path.name!r}: no such file in the theory folder", str(path)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise TheoryError(f"{where}: not a readable TOML file ({e})", str(path)) from None
+    except ValidationError as e:
+        err = e.errors()[0]
+        at = ".".join(map(str, err["loc"]))
+        raise TheoryError(
+            f"{where}: {at}: {err['msg']} (a lexicon file has [terms] and [allow] tables of lists)", str(path)
+        ) from None
+    return [t for ts in parsed.terms.values() for t in ts], [a for a_s in parsed.allow.values() for a in a_s]
 
 
 def load(root: str | Path, check: bool = True) -> Theory:

@@ -50,6 +50,15 @@ class Pattern(_Strict):
 class Lexicon(_Strict):
     fields: list[str] | None = None
     terms: list[str] = Field(default_factory=list)
+    allow: list[str] = Field(default_factory=list)  # phrases masked before terms are matched
+    file: str | None = None  # a TOML file in the theory folder adding terms and allow (LexiconFile)
+
+
+class LexiconFile(_Strict):
+    """A lexicon data file: [terms] and [allow] tables of lists (keys group them, e.g. by topic or language)."""
+
+    terms: dict[str, list[str]] = Field(default_factory=dict)
+    allow: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class _FeatureTables(_Strict):

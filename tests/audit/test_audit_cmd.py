@@ -68,7 +68,7 @@ def test_failed_slots(audit, theory, tmp_path):
 
     def tamper(agent, part, n):
         if agent == "mental_health":
-            part["narrative"] += " She was hospitalized."
+            part["narrative"] += " Last year the student was hospitalized."
         return part
 
     Session(

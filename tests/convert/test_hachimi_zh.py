@@ -19,7 +19,7 @@ from hachimi.convert.hachimi_zh import (  # noqa: E402
     grade_of,
     stage_key,
 )
-from hachimi.convert.zh_levels import find_level_words, resolve  # noqa: E402
+from hachimi.facts.levels_zh import find_level_words, resolve  # noqa: E402
 from hachimi.schema import enums as E  # noqa: E402
 from hachimi.schema.persona import Persona  # noqa: E402
 
@@ -200,14 +200,11 @@ def test_unknown_grade_is_reported():
 def test_unknown_subject_stage_and_off_scale_words_are_reported():
     converted = BY_ID["zh-g02-male-0013"]
     fields = [p.split(":")[0] for p in converted.problems]
-    assert fields == [
-        "enrollment.stages.erikson",
-        "academic.strong_subjects",
-        "creativity.levels.novelty",
-        "mental_health.depression_risk",
-    ]
+    assert fields == ["enrollment.stages.erikson", "academic.strong_subjects"]
     assert "信任对不信任" in converted.problems[0] and "综合实践" in converted.problems[1]
-    assert "中等偏下" in converted.problems[2] and "偏低" in converted.problems[3]
+    # graded phrases come from the pack's level vocabulary: 中等偏下 is read as 较低, risk 偏低 as mild
+    assert converted.persona["creativity"]["levels"]["novelty"] == "fairly_low"
+    assert converted.persona["mental_health"]["depression_risk"] == "mild"
     assert converted.persona["academic"]["strong_subjects"] == ["pe"]
     assert converted.persona["values"]["levels"]["family_orientation"] == "fairly_high"  # 在家庭观念中
 
@@ -268,13 +265,15 @@ def test_non_json_lines_report_their_line_number():
         ("身心健康：较高", "fairly_high"),
         ("身心健康处于中上游。", None),  # 中上游 is not a level
         ("身心健康处于中间位置。", None),  # 中间
-        ("身心健康比较高。", None),  # 比较高: not one of the level words
-        ("身心健康偏低。", None),
+        ("身心健康比较高。", "fairly_high"),  # graded phrases from the pack's vocabulary
+        ("身心健康偏低。", "fairly_low"),
+        ("身心健康整体偏高，很少生病。", "fairly_high"),
+        ("身心健康中等偏下。", "fairly_low"),
         ("身心健康高于同龄人。", None),
         ("身心健康正在提高，压力在降低。", None),
         ("在身心健康中，他最关注睡眠。", None),  # 在…中 = "in"
         ("身心健康较高，但成绩处于中等。", None),  # conflicting words
-        ("身心健康中下。", None),  # no v1 level
+        ("身心健康中下。", "fairly_low"),  # read as 较低, the next step down
         ("道德修养较高。", None),  # not mentioned
     ],
 )

@@ -40,6 +40,8 @@ def test_text_rules_are_unfixable(validate_one, base):
 def test_r5_fixed_by_lowering_the_rating(validate_one, base):
     set_path(base, "values.levels.physical_mental_health", "high")
     set_path(base, "values.levels.moral_cultivation", "medium")
+    narrative = base["values"]["narrative"].replace("moral cultivation is fairly high", "moral cultivation is medium")
+    set_path(base, "values.narrative", narrative.replace("health is medium", "health is high"))
     set_path(base, "mental_health.narrative", "She had panic attacks in spring; her depression risk is mild.")
     r = validate_one(base)
     assert {v.rule for v in r.violations} == {"health-text"}
@@ -50,7 +52,11 @@ def test_r5_fixed_by_lowering_the_rating(validate_one, base):
         "fairly_low",
         "low",
     )
-    assert validate_one(apply_repair(base, r.repair["changes"])).valid
+    # the repaired level now contradicts the prose that stated it: the owner rewrites that sentence
+    after = validate_one(apply_repair(base, r.repair["changes"]))
+    assert [(v.rule, v.fields) for v in after.violations if v.severity == "error"] == [
+        ("narrative-level", ["values.levels.physical_mental_health"])
+    ]
 
 
 def test_anchor_repair_is_minimal(validate_one, base):

@@ -7,9 +7,11 @@ from hachimi.theory.pack import load
 
 
 def test_k12_loads(theory):
-    assert len(theory.rules) == 25
+    assert len(theory.rules) == 42
     refs = {r.ref for r in theory.rules.values()}
-    assert refs >= {f"R{i}" for i in range(1, 16)} | {"A1", "A2", "A3", "S1"}
+    assert refs >= {f"R{i}" for i in range(1, 16)} | {f"A{i}" for i in range(1, 7)} | {"S0", "S1"}
+    assert refs >= {"L1", "L2", "L3"} | {f"T{i}" for i in range(1, 7)} | {f"C{i}" for i in range(1, 5)}
+    assert set(theory.text.checks) == {"levels", "readable", "coherence"}
     assert all(r.citation for r in theory.rules.values())
 
 

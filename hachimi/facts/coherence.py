@@ -1,0 +1,225 @@
+"""Persona values -> coherence facts: the agent name is the pinyin of the name, the persona's text
+treats the persona as a student of its gender, and no adult life is attributed to it.
+
+Facts (rules/coherence.lp turns them into violations):
+- name_not_pinyin(P), agent_mismatch(P): hachimi/facts/pinyin.py.
+- text_gender(P, Field, G): the text's pronouns for the persona are G's. Heuristic, per text:
+  a pronoun of gender G counts as the persona's unless its sentence or the sentence before names
+  another person of gender G or of either gender ("her brother ... he", "her teacher ... he";
+  persons.toml [others]); text_gender(G) holds when at least one such pronoun is left and they
+  outnumber all pronouns of the other gender. So "he" throughout a girl's narrative is found, and
+  a girl's narrative about her brother is not; a text that only talks about other people whose
+  nouns are not listed can still mislead it, and one that names a person in every sentence is
+  never read (the heuristic prefers a miss to a false alarm).
+- adult_role(P, Field, parent | spouse): the persona is described as a parent or a spouse
+  (persons.toml [roles]: patterns at the start of a sentence, where the persona is the subject,
+  always count; the others only in sentences that name nobody else outside the match).
+- adult_topic(P, Field, Topic): adult life (alcohol, smoking, work, money, romance) in a sentence
+  that names nobody else, after masking the allowed phrases (age_appropriate.toml).
+English words match at word starts, case-insensitively; Chinese ones as characters. Sentences
+end at . ! ? ; and their Chinese forms.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import TheoryError
+from .reader import Fact, _q
+
+GENDERS = ("female", "male")
+ROLES = ("parent", "spouse")
+_SENTENCE = re.compile(r"[^.!?;。！？；\n]+")
+
+
+def words(terms, whole: bool = True) -> re.Pattern:
+    """One pattern for a word list (case-folded text): English terms at a word start (and end, if
+    `whole`), Chinese ones anywhere. Longer terms first, so "hers" is not read as "her"."""
+    en = sorted((re.escape(t.casefold()) for t in terms if t.isascii()), key=len, reverse=True)
+    zh = sorted((re.escape(t) for t in terms if not t.isascii()), key=len, reverse=True)
+    parts = [f"(?<![a-z])(?:{'|'.join(en)}){'(?![a-z])' if whole else ''}"] if en else []
+    parts += [f"(?:{'|'.join(zh)})"] if zh else []
+    return re.compile("|".join(parts) or r"(?!x)x")
+
+
+@dataclass(frozen=True)
+class Persons:
+    pronouns: dict[str, re.Pattern]  # gender -> its pronouns (English words, Chinese characters)
+    masked: tuple[str, ...]  # words holding 他 / 她 that are no pronoun
+    others: dict[str, re.Pattern]  # female / male -> nouns for other people of that gender or either
+    anyone: re.Pattern  # any noun for another person
+    roles: dict[str, tuple[re.Pattern, ...]]  # parent / spouse -> patterns
+
+
+@dataclass(frozen=True)
+class Config:
+    surnames: Any  # pinyin.Surnames, or None: no agent-name check
+    persons: Persons | None
+    person_fields: tuple[str, ...]
+    topics: dict[str, re.Pattern]  # age-appropriate topic -> its terms
+    topic_allow: tuple[str, ...]
+    topic_fields: tuple[str, ...]
+
+
+def configure(table: dict, root: Path, file: str) -> Config:
+    """[features.coherence] -> Config; its data files are read relative to the theory folder."""
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    from .table import BY_PATH
+
+    class Table(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True)
+        surnames: str | None = None  # agent-name-pinyin (a TOML file: compound, readings)
+        persons: str | None = None  # pronoun-gender (a TOML file: pronouns, not_pronoun, others, roles)
+        person_fields: list[str] = []
+        age_topics: str | None = None  # age-appropriate (a TOML file: topics, allow)
+        age_fields: list[str] = []
+
+    try:
+        t = Table.model_validate(table)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise TheoryError(f"[features.coherence] {'.'.join(map(str, err['loc']))}: {err['msg']}", file) from None
+    for f in t.person_fields + t.age_fields:
+        if f not in BY_PATH or BY_PATH[f].kind != "text":
+            raise TheoryError(f"[features.coherence] {f!r} is not a text field such as values.narrative", file)
+    if (t.person_fields and not t.persons) or (t.age_fields and not (t.age_topics and t.persons)):
+        raise TheoryError(
+            "[features.coherence] person_fields need persons; age_fields need age_topics and persons", file
+        )
+    persons = _persons(_data(root, t.persons, file)) if t.persons else None
+    topics, allow = {}, ()
+    if t.age_topics:
+        data = _data(root, t.age_topics, file)
+        topics = {k: words(v, whole=False) for k, v in data.get("topics", {}).items()}
+        allow = tuple(a.casefold() for v in data.get("allow", {}).values() for a in v)
+    surnames = None
+    if t.surnames:
+        from .pinyin import Surnames
+
+        data = _data(root, t.surnames, file)
+        surnames = Surnames(
+            frozenset(data.get("compound", ())), {k: tuple(v) for k, v in data.get("readings", {}).items()}
+        )
+    return Config(surnames, persons, tuple(t.person_fields), topics, allow, tuple(t.age_fields))
+
+
+def _data(root: Path, name: str, file: str) -> dict:
+    path = root / name
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise TheoryError(f"[features.coherence] {name!r}: no such file in the theory folder", file) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise TheoryError(f"not a readable TOML file ({e})", str(path)) from None
+
+
+def _persons(data: dict) -> Persons:
+    try:
+        roles = {r: tuple(re.compile(p, re.I | re.M) for p in data.get("roles", {}).get(r, ())) for r in ROLES}
+        others = data.get("others", {})
+        return Persons(
+            {g: words(data["pronouns"][g]) for g in GENDERS},
+            tuple(w for ws in data.get("not_pronoun", {}).values() for w in ws),
+            {g: words(others.get(g, []) + others.get("either", [])) for g in GENDERS},
+            words([w for ws in others.values() for w in ws]),
+            roles,
+        )
+    except re.error as e:
+        raise TheoryError(f"[roles] pattern {e.pattern!r}: {e}", "persons.toml") from None
+    except (KeyError, TypeError) as e:
+        raise TheoryError(f"persons file: [pronouns] needs female and male word lists ({e})", "persons.toml") from None
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.findall(text.casefold()) if s.strip()]
+
+
+def text_genders(text: str, persons: Persons) -> list[str]:
+    """Genders the text's pronouns give the persona (at most one; see the module docstring)."""
+    sentences = _sentences(text)
+    for w in persons.masked:
+        sentences = [s.replace(w, "\0") for s in sentences]
+    total, own = dict.fromkeys(GENDERS, 0), dict.fromkeys(GENDERS, 0)
+    for g in GENDERS:
+        named = [persons.others[g].search(s) is not None for s in sentences]
+        for i, s in enumerate(sentences):
+            n = len(persons.pronouns[g].findall(s))
+            total[g] += n
+            if not named[i] and not (i and named[i - 1]):
+                own[g] += n
+    return [g for g, other in zip(GENDERS, reversed(GENDERS)) if own[g] >= 1 and own[g] > total[other]]
+
+
+def adult_roles(text: str, persons: Persons) -> list[str]:
+    """Roles (parent, spouse) the text gives the persona. The sentences are searched as one text,
+    a sentence a line (the role patterns are compiled with re.M, so ^ is a sentence start)."""
+    joined = "\n".join(_sentences(text))
+    out: list[str] = []
+    for role, patterns in persons.roles.items():
+        for p in patterns:
+            for m in p.finditer(joined) if role not in out else ():
+                a, b = joined.rfind("\n", 0, m.start()) + 1, joined.find("\n", m.end()) % (len(joined) + 1)
+                rest = joined[a : m.start()] + " " + joined[m.end() : b]
+                if p.pattern.startswith("^") or not persons.anyone.search(rest):
+                    out.append(role)
+                    break
+    return out
+
+
+def adult_topics(text: str, config: Config, persons: Persons) -> list[str]:
+    """Age-appropriate topics found in sentences that name nobody else, allowed phrases masked."""
+    found: set[str] = set()
+    folded = text.casefold()
+    if not any(p.search(folded) for p in config.topics.values()):
+        return []  # the usual case, decided in one pass
+    for s in _sentences(text):
+        if persons.anyone.search(s):
+            continue
+        for phrase in config.topic_allow:
+            s = s.replace(phrase, "\0" * len(phrase))
+        found |= {topic for topic, pattern in config.topics.items() if pattern.search(s)}
+    return [t for t in config.topics if t in found]
+
+
+def facts(values: dict[str, Any], config: Config) -> list[Fact]:
+    out: list[Fact] = []
+    name, agent = values.get("enrollment.name"), values.get("enrollment.agent_name")
+    if config.surnames is not None and isinstance(name, str):
+        from .pinyin import verdict
+
+        v = verdict(name, agent if isinstance(agent, str) else "", config.surnames)
+        if v == "not_pinyin":
+            out.append(Fact("name_not_pinyin", "", "enrollment.name", True))
+        elif v == "mismatch" and isinstance(agent, str):
+            out.append(Fact("agent_mismatch", "", "enrollment.agent_name", True))
+    persons = config.persons
+    for f in config.person_fields:
+        text = values.get(f)
+        if isinstance(text, str):
+            out += [Fact("text_gender", f",{_q(f)},{g}", f, g) for g in text_genders(text, persons)]
+            out += [Fact("adult_role", f",{_q(f)},{r}", f, r) for r in adult_roles(text, persons)]
+    for f in config.topic_fields:
+        text = values.get(f)
+        if isinstance(text, str):
+            out += [Fact("adult_topic", f",{_q(f)},{t}", f, t) for t in adult_topics(text, config, persons)]
+    return out
+
+
+def domain(config: Config) -> list[Fact]:
+    out: list[Fact] = []
+    if config.surnames is not None:
+        out += [
+            Fact("name_not_pinyin", "", "enrollment.name", True),
+            Fact("agent_mismatch", "", "enrollment.agent_name", True),
+        ]
+    for f in config.person_fields:
+        out += [Fact("text_gender", f",{_q(f)},{g}", f, g) for g in GENDERS]
+        out += [Fact("adult_role", f",{_q(f)},{r}", f, r) for r in ROLES]
+    for f in config.topic_fields:
+        out += [Fact("adult_topic", f",{_q(f)},{t}", f, t) for t in config.topics]
+    return out
