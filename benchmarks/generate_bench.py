@@ -8,6 +8,7 @@ for each, and the ratios against the sequential path measured in the same run.
         [--openai-url http://127.0.0.1:8000/v1]   # a running server; else one is started if
                                                    # .venv-vllm exists (scripts/engines/)
     python benchmarks/generate_bench.py --narrowing [--n 4]   # narrowed vs plain grammars (K=1)
+    python benchmarks/generate_bench.py --scaffold [--n 16 --k 16]   # narrative-level agreement
 
 Targets on a 2-core machine: >= 3x (transformers) and >= 5x (vLLM) the sequential rate, with the
 same acceptance rate. Model loading is excluded from every rate.
@@ -28,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 STRUCTURED = {"R1", "R2", "R3", "R4", "R6", "R15", "S1"}
+AGREEMENT = {"L1", "L2"}  # narrative-level agreement: a stated level differs, or a level is not stated
 
 
 def summarize(run: Path, seconds: float) -> dict:
@@ -45,6 +47,7 @@ def summarize(run: Path, seconds: float) -> dict:
         "acceptance": accepted / max(1, len(outcomes)),
         "first_pass_valid": sum(e["valid"] for e in first) / max(1, len(first)),
         "first_pass_structured": sum(not (errors(e) & STRUCTURED) for e in first) / max(1, len(first)),
+        "first_pass_agreement": sum(not (errors(e) & AGREEMENT) for e in first) / max(1, len(first)),
         "calls_per_accepted": sum(o["calls"] for o in outcomes) / acc,
         "tokens_per_accepted": sum(o["tokens"] for o in outcomes) / acc,
         "engine_s_per_accepted": sum(o["seconds"] for o in outcomes) / acc,
@@ -119,7 +122,7 @@ def throughput(a) -> None:
 
     theory = load(locate("k12"))
     plan, counts, feas = prepare(ROOT / "plans/k12-balanced.toml", a.n, a.seed, theory)
-    planned = from_plan(plan, counts, a.seed, feas.alternatives)
+    planned = from_plan(plan, counts, a.seed, feas.alternatives, feas.subjects)
     base = models.get("smollm2-135m-instruct")
     settings = Settings(max_text=base.decoding["max_chars_text"], max_short=base.decoding["max_chars_short"])
     tmp = Path(tempfile.mkdtemp(prefix="hachimi-genbench-"))
@@ -207,6 +210,35 @@ def narrowing(a) -> None:
     print_table(rows)
 
 
+def scaffold(a) -> None:
+    """Narratives on the level scaffold vs free narratives, same slots and seeds, K slots in flight on
+    the batched transformers engine: first-pass narrative-level agreement (no L1/L2 error) before
+    and after, with validity, acceptance and throughput."""
+    from hachimi.cli.plan_cmd import prepare
+    from hachimi.engines.retry import Retrying
+    from hachimi.generate import models
+    from hachimi.generate.loop import Settings
+    from hachimi.population.slots import from_plan
+    from hachimi.theory.locate import locate
+    from hachimi.theory.pack import load
+
+    theory = load(locate("k12"))
+    plan, counts, feas = prepare(ROOT / "plans/k12-balanced.toml", a.n, a.seed, theory)
+    planned = from_plan(plan, counts, a.seed, feas.alternatives, feas.subjects)
+    spec = models.get("smollm2-135m-instruct").model_copy(update={"max_batch": a.k})
+    engine = Retrying(models.engine(spec))
+    tmp = Path(tempfile.mkdtemp(prefix="hachimi-genbench-"))
+    rows = {}
+    for name, on in (("free narratives", False), ("level scaffold", True)):
+        s = Settings(max_text=spec.decoding["max_chars_text"], max_short=spec.decoding["max_chars_short"], scaffold=on)
+        rows[name] = run_session(
+            theory, engine, models.identity(spec), s, tmp / name.replace(" ", "-"), planned, plan, a.k, a.seed
+        )
+    print(f"\n{a.n} slots of plans/k12-balanced.toml, seed {a.seed}, bundled SmolLM2-135M, K={a.k}")
+    print_table(rows)
+    print(f"runs kept in {tmp}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=16)
@@ -221,8 +253,9 @@ def main() -> None:
         help="torch threads for batched calls (default: the model's batch_threads)",
     )
     ap.add_argument("--narrowing", action="store_true")
+    ap.add_argument("--scaffold", action="store_true", help="level scaffold vs free narratives (agreement)")
     a = ap.parse_args()
-    narrowing(a) if a.narrowing else throughput(a)
+    narrowing(a) if a.narrowing else scaffold(a) if a.scaffold else throughput(a)
 
 
 if __name__ == "__main__":

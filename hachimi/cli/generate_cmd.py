@@ -40,6 +40,11 @@ from .options import format_option
 )
 @click.option("--no-narrow", is_flag=True, help="Decode under the plain schemas (no solver narrowing).")
 @click.option(
+    "--no-scaffold",
+    is_flag=True,
+    help="Free narratives with structured levels decoded apart (no level scaffold; prose may disagree).",
+)
+@click.option(
     "--no-direct-repair", is_flag=True, help="Send structural violations to their agents instead of repairing them."
 )
 @click.option(
@@ -97,6 +102,7 @@ def generate(
     theory_name,
     max_rounds,
     no_narrow,
+    no_scaffold,
     no_direct_repair,
     plan_file,
     attempts,
@@ -145,7 +151,7 @@ def generate(
                 f"note: {plan.cell_label(c)} is impossible under the theory ({' + '.join(rules)}); it gets no personas",
                 err=True,
             )
-        planned = from_plan(plan, counts, seed, feas.alternatives)
+        planned = from_plan(plan, counts, seed, feas.alternatives, feas.subjects)
     spec = models.get(model_name)
     dec = spec.decoding
     settings = Settings(
@@ -155,6 +161,7 @@ def generate(
         narrow=not no_narrow,
         max_rounds=max_rounds,
         direct_repair=not no_direct_repair,
+        scaffold=not no_scaffold,
     )
     budget = attempts or (plan.attempts_per_slot if plan else 1)
     from ..population.slots import uniform

@@ -14,13 +14,16 @@ class Agent:
     key: str  # owner name used by the theory (rule owner / field owner)
     parts: tuple[str, ...]  # persona parts it writes
 
-    def schema(self, box: Box | None, max_text: int, max_short: int, text=None, language: str = "en") -> dict:
-        """One JSON object holding the agent's part(s); a single part is decoded directly."""
+    def schema(
+        self, box: Box | None, max_text: int, max_short: int, text=None, language: str = "en", scaffold=None
+    ) -> dict:
+        """One JSON object holding the agent's part(s); a single part is decoded directly.
+        `scaffold`: narrative field -> its scaffold (grammar.build)."""
         if len(self.parts) == 1:
-            s = grammar.build(self.parts[0], box, max_text, max_short, text, language)
+            s = grammar.build(self.parts[0], box, max_text, max_short, text, language, scaffold)
             s["title"] = self.key
             return s
-        props = {p: grammar.build(p, box, max_text, max_short, text, language) for p in self.parts}
+        props = {p: grammar.build(p, box, max_text, max_short, text, language, scaffold) for p in self.parts}
         for sub in props.values():
             sub.pop("x-guidance", None)
         return {

@@ -21,7 +21,11 @@ def _values_from_schema(agent_key: str, schema: dict, rng: random.Random) -> dic
             continue
         node = schema if len(agent.parts) == 1 else schema["properties"][part]
         for key in f.path.split(".")[1:]:
-            node = node["properties"][key]
+            node = node.get("properties", {}).get(key)
+            if node is None:
+                break
+        if node is None:  # a field the schema leaves to a scaffolded narrative
+            continue
         if "anyOf" in node:
             values[f.path] = rng.choice(node["anyOf"])["const"]
         elif "enum" in node:
@@ -33,9 +37,59 @@ def _values_from_schema(agent_key: str, schema: dict, rng: random.Random) -> dic
     return values
 
 
+CLAUSES = {
+    "en": [
+        "{he} keeps the promises {he} makes to friends",
+        "teachers noticed this during the class project",
+        "it shows in how {he} spends {his} weekends",
+        "{his} homeroom teacher says so in every report",
+        "{he} is still working on it this term",
+        "classmates often ask {him} for help with it",
+    ],
+    "zh": ["这在班级活动中看得出来", "老师在评语里也提到了这一点", "{he}这学期还在努力", "同学们也常这样评价{him}"],
+}
+PRONOUNS = {  # the scaffold's possessive -> the clause's pronouns
+    "Her": {"he": "she", "his": "her", "him": "her"},
+    "His": {"he": "he", "his": "his", "him": "him"},
+    "Their": {"he": "they", "his": "their", "him": "them"},
+    "她": {"he": "她", "his": "她的", "him": "她"},
+    "他": {"he": "他", "his": "他的", "him": "他"},
+}
+
+
+def _scaffold_text(meta: dict, rng: random.Random) -> str:
+    """A narrative on its scaffold (generate/scaffold.py): levels drawn from the allowed ones."""
+    from ..facts.levels import load_vocabulary
+    from ..resources import CONSTRAINTS
+
+    vocab = load_vocabulary(str(CONSTRAINTS / "k12" / "vocab" / "levels.toml"))
+    lang, who, out = meta["language"], meta["who"], []
+    for key, dim, allowed, literal in meta["lines"]:
+        if literal is not None:
+            out.append(literal)
+            continue
+        word = vocab.word(lang, vocab.scales[dim], rng.choice(allowed))
+        clause = rng.choice(CLAUSES.get(lang, CLAUSES["en"])).format(**PRONOUNS.get(who, PRONOUNS["Their"]))
+        if lang == "zh":
+            out.append(f"{who}的{vocab.names[lang][dim][0]}{word}；{clause}。")
+        else:
+            out.append(f"{who} {vocab.names[lang][dim][0]} is {word}: {clause}.")
+    return ("" if lang == "zh" else " ").join(out)
+
+
 def clean_part(agent_key: str, schema: dict, seed: int) -> dict:
-    """The agent's part(s) of a clean persona whose structured values come from the schema."""
+    """The agent's part(s) of a clean persona whose structured values come from the schema; a
+    narrative the schema puts on a scaffold is written on it (its levels are read back later)."""
     rng = random.Random(seed)
     p = persona(_values_from_schema(agent_key, schema, rng), seed % 10**6)
     agent = BY_KEY[agent_key]
-    return p[agent.parts[0]] if len(agent.parts) == 1 else {k: p[k] for k in agent.parts}
+    parts = {k: p[k] for k in agent.parts}
+    for part in agent.parts:
+        node = schema if len(agent.parts) == 1 else schema["properties"][part]
+        props = node.get("properties", {})
+        for key in [k for k in parts[part] if k not in props]:  # fields the scaffold states
+            del parts[part][key]
+        for key, sub in props.items():
+            if "x-scaffold" in sub:
+                parts[part][key] = _scaffold_text(sub["x-scaffold"], rng)
+    return parts[agent.parts[0]] if len(agent.parts) == 1 else parts

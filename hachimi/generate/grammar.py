@@ -67,6 +67,36 @@ PROSE = {"en": r"[A-Z][^\n\r_{}<>#*\\|]*", "zh": r"[^\n\r_{}<>#*\\|]+"}
 NAME = {"en": r"^[A-Z][a-z]+ [A-Z][a-z]+$", "zh": r"^[^\n\r_0-9]{2,4}$"}
 TRAIT = {"en": r"^[a-z][a-z '-]*$", "zh": r"^[^\n\r,;，；]+$"}
 CHAR = r"[^\n\r_{}<>#*\\|]"
+# English free text is written as sentences of short lower-case words (REFERENCE.md §6: with
+# unbounded gaps the bundled model stops emitting spaces and runs words together); a sentence opens
+# with a capital and has 3-12 words; traits are 1-3 short words.
+EN_WORD = r"[a-z]{1,9}(?:'[a-z]{1,2})?"
+EN_SENTENCE = rf"[A-Z][a-z]{{0,8}}(?:,? {EN_WORD}){{2,11}}[.!]"
+EN_SENTENCE_CHARS = 9 + 11 * 14 + 1
+EN_TRAIT = r"^[a-z]{1,9}(?: [a-z]{1,9}){0,2}$"
+
+
+def en_prose(max_chars: int) -> tuple[str, int]:
+    """Pattern for English free text of about max_chars: 1 sentence per 80 characters (at least 1)."""
+    n = max(1, max_chars // 80)
+    return rf"^{EN_SENTENCE}(?: {EN_SENTENCE}){{0,{n - 1}}}$", n * (EN_SENTENCE_CHARS + 1)
+
+
+@lru_cache(maxsize=1)
+def agent_name_pattern() -> str:
+    """R6's shape with real pinyin syllables: family (1-2 syllables) _ given (1-3), each with a tone."""
+    from ..facts.pinyin import syllables
+
+    syl = "(?:" + "|".join(sorted(syllables(), key=lambda x: (-len(x), x))) + ")[1-5]"
+    return rf"^{syl}(?:{syl})?_{syl}(?:{syl}){{0,2}}$"
+
+
+def name_of_agent_name(agent_name: str) -> str | None:
+    """The romanised name an agent name spells: chen2_yu3tong2 -> Chen Yutong (None if malformed)."""
+    m = re.fullmatch(r"([a-z1-5]+)_([a-z1-5]+)", agent_name or "")
+    if not m:
+        return None
+    return " ".join(re.sub(r"[1-5]", "", part).capitalize() for part in m.groups())
 
 
 def _mention_pattern(language: str, names: list[str], gap: int) -> str:
@@ -78,9 +108,18 @@ def _mention_pattern(language: str, names: list[str], gap: int) -> str:
 
 
 def build(
-    part: str, box: Box | None, max_text: int, max_short: int, text: TextConfig | None = None, language: str = "en"
+    part: str,
+    box: Box | None,
+    max_text: int,
+    max_short: int,
+    text: TextConfig | None = None,
+    language: str = "en",
+    scaffold: dict[str, dict] | None = None,
 ) -> dict:
-    """The decoding schema for one part; box None = the base schema with only the text budgets."""
+    """The decoding schema for one part; box None = the base schema with only the text budgets.
+    `scaffold`: narrative field -> {"pattern", "max_chars", "derived", "meta"} (generate/scaffold.py):
+    the narrative is decoded on the scaffold and the structured fields it states are not decoded
+    at all (they are read back from the prose)."""
     schema = copy.deepcopy(base_schema(part))
     schema["x-guidance"] = dict(WHITESPACE)
     for spec in FIELDS:
@@ -98,6 +137,8 @@ def build(
                 "maxLength": TRAIT_MAX_CHARS,
                 "pattern": TRAIT.get(language, TRAIT["zh"]),
             }
+            if language == "en":
+                node["items"] = {"type": "string", "pattern": EN_TRAIT, "x-max-chars": 29}
             if box is not None:
                 ok = [n for n in box.allowed[spec.path] if n <= node.get("maxItems", 5)]
                 node["minItems"], node["maxItems"] = min(ok), max(ok)
@@ -112,18 +153,45 @@ def build(
             for k in ("minimum", "maximum", "enum", "const", "type"):
                 node.pop(k, None)
             node["enum"] = list(allowed)
+    for path, sc in (scaffold or {}).items():
+        if not path.startswith(part + "."):
+            continue
+        if sc.get("drop"):  # derived from another field after decoding (e.g. the name)
+            _drop(schema, path.split(".")[1:])
+            continue
+        node = _node(schema, path.split(".")[1:])
+        node.clear()
+        node.update(
+            {"type": "string", "pattern": sc["pattern"], "x-max-chars": sc["max_chars"], "x-scaffold": sc["meta"]}
+        )
+        for key in sc["derived"]:
+            _drop(schema, key.split(".")[1:])
     return schema
 
 
+def _drop(schema: dict, rel: list[str]) -> None:
+    """Remove a property (and its parent object once it has none left)."""
+    parent = _node(schema, rel[:-1])
+    parent["properties"].pop(rel[-1], None)
+    if rel[-1] in parent.get("required", []):
+        parent["required"].remove(rel[-1])
+    if not parent["properties"] and len(rel) > 1:
+        _drop(schema, rel[:-1])
+
+
 def _text_node(node: dict, path: str, max_text: int, max_short: int, text: TextConfig | None, language: str) -> None:
-    if path == "enrollment.agent_name":  # narrower than R6: syllables of 1-6 letters
-        node["pattern"] = r"^(?:[a-z]{1,6}[1-5]){1,2}_(?:[a-z]{1,6}[1-5]){1,3}$"
+    if path == "enrollment.agent_name":  # narrower than R6: real pinyin syllables
+        node["pattern"] = agent_name_pattern()
+        node.pop("maxLength", None)
+        node["x-max-chars"] = 40
         return
     if path == "enrollment.name":
         node["pattern"], node["maxLength"] = NAME.get(language, NAME["zh"]), 40
         return
     node["maxLength"] = max_short if path in SHORT_TEXT else max_text
     node["pattern"] = f"^{PROSE.get(language, PROSE['zh'])}$"
+    if language == "en":
+        node["pattern"], node["x-max-chars"] = en_prose(node.pop("maxLength"))
     dims = (text.mentions.get(path) if text else None) or ()
     if dims:
         names = [display_name(d) if language == "en" else (text.aliases.get(d) or (display_name(d),))[0] for d in dims]

@@ -16,11 +16,13 @@ from typing import Any, Callable, Generator
 
 from ..engines.base import Output, Request, schema_hash
 from ..explain.apply import apply_repair
-from ..facts.table import owner_of
+from ..facts.levels import key_of
+from ..facts.table import BY_PATH, owner_of
 from ..theory.pack import Theory
 from ..validate import Result
 from .agents import AGENTS, Agent
-from .grammar import text_budget
+from .grammar import name_of_agent_name, text_budget
+from . import scaffold as sc
 from .prompts import chars_per_token, render
 from .seeds import derive
 
@@ -33,6 +35,7 @@ class Settings:
     narrow: bool = True
     max_rounds: int = 3
     direct_repair: bool = True  # apply the validator's structural repair before asking agents
+    scaffold: bool = True  # narratives state each level on a fixed scaffold; levels read back (scaffold.py)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,16 @@ class Outcome:
     records: list[dict] = field(default_factory=list, repr=False)
 
 
+LEVEL_TEXT_RULES = ("narrative-level", "narrative-level-unstated", "mh-level-unstated")
+
+
+def _get(persona: dict, path: str):
+    node = persona
+    for k in path.split("."):
+        node = node.get(k) if isinstance(node, dict) else None
+    return node
+
+
 def in_stratum(persona: dict, restrict: dict | None) -> bool:
     for path, allowed in (restrict or {}).items():
         node = persona
@@ -86,6 +99,8 @@ class PersonaLoop:
     def __init__(self, theory: Theory, settings: Settings):
         self.theory, self.s = theory, settings
         self._banned: dict[str, tuple[str, ...]] = {}
+        check = theory.text.checks.get("levels") if settings.scaffold else None
+        self.levels = check[1] if check else None  # the theory's level vocabulary, when it has one
 
     def steps(self, pid: str, slot: dict, seed: int, attempt: int = 0, restrict: dict | None = None) -> Steps:
         tag = {"persona": pid, "attempt": attempt}
@@ -113,7 +128,7 @@ class PersonaLoop:
                 if result.valid:
                     break
             work = list(self._feedback(result).items())  # independent revisions go out together
-            failed = yield from self._calls(work, persona, slot, box, seed, out.rounds, tag, out)
+            failed = yield from self._calls(work, persona, slot, box, seed, out.rounds, tag, out, result)
             if failed:
                 return self._end(out, tag, slot, None, failed)
             result = yield from self._validate(persona, tag, out.rounds, "after_revision", log)
@@ -217,12 +232,14 @@ class PersonaLoop:
         rnd: int,
         tag: dict,
         out: Outcome,
+        result: Result | None = None,
     ) -> Generator[Need, Any, str]:
         """One Calls step for `work` (agent, problems or None for a proposal); outputs merged into
         `persona`. Returns the reason the attempt must stop ('' to go on)."""
         requests, meta = [], []
         for agent, problems in work:
-            schema = agent.schema(box, self.s.max_text, self.s.max_short, self.theory.text, self.s.language)
+            scaffold = self._scaffold(agent, persona, slot, box, result if problems is not None else None)
+            schema = agent.schema(box, self.s.max_text, self.s.max_short, self.theory.text, self.s.language, scaffold)
             context = {k: v for k, v in persona.items() if k not in ("id", "slot", *agent.parts) and v is not None}
             previous = {p: persona.get(p) for p in agent.parts} if problems is not None else None
             if previous is not None and len(agent.parts) == 1:
@@ -258,6 +275,7 @@ class PersonaLoop:
                     ) + f": {e.msg} at column {e.colno}"
             if parsed is not None:
                 persona.update(agent.unpack(parsed))
+                self._read_back(agent, persona)
             out.records.append(
                 {
                     "type": "call",
@@ -279,6 +297,74 @@ class PersonaLoop:
                 }
             )
         return failed
+
+    def _scaffold(self, agent: Agent, persona: dict, slot: dict, box, result: Result | None) -> dict | None:
+        """Narrative field -> its scaffold (pattern, budget, the fields it states) for this call.
+        A proposal leaves every level free within the box; a revision (`result`) rewrites only the
+        sentences the validator objected to: a level the prose contradicts or omits is fixed to the
+        structured value (e.g. after a direct repair), a level a structural rule objects to is
+        free again, a text problem in the narrative rewrites every sentence at its current level."""
+        out: dict[str, dict] = {}
+        if self.s.scaffold and self.s.language == "en" and "enrollment" in agent.parts:
+            out["enrollment.name"] = {"drop": True}  # spelled from the agent name (_read_back)
+        fields = sc.fields_of(self.levels, agent.parts)
+        if not fields:
+            return out or None
+        vocab, lang = self.levels.vocabulary, self.s.language
+        who = sc.pronoun(lang, slot.get("gender"))
+        allowed = box.allowed if box is not None else {p: list(BY_PATH[p].domain) for p in BY_PATH}
+        for f, part in fields.items():
+            dims = vocab.parts[part]
+            keys = {key_of(part, d): d for d in dims}
+            rewrite: set[str] | None = None
+            fixed: set[str] = set()
+            previous = None
+            if result is not None:
+                previous, free = _get(persona, f), set()
+                for v in result.violations:
+                    if v.owner != agent.key or (v.severity != "error" and v.rule not in LEVEL_TEXT_RULES):
+                        continue
+                    if v.rule in LEVEL_TEXT_RULES:
+                        fixed |= {keys[v.key]} if v.key in keys else set()
+                    elif f in v.fields:  # a text problem in the narrative: rewrite it at its levels
+                        fixed |= set(dims)
+                    elif any(x in keys or x.startswith(f"{part}.levels.") for x in v.fields):
+                        free |= set(dims)  # a structural rule objects to the levels: choose again
+                rewrite = fixed | free
+                fixed -= free
+            current = {k: _get(persona, k) for k in keys}
+            lines = sc.plan(part, dims, allowed, current, previous, rewrite, fixed, vocab, lang, who)
+            out[f] = {
+                "pattern": sc.pattern(lines, vocab, lang, who),
+                "max_chars": sc.max_chars(lines, vocab, lang, who),
+                "derived": list(keys),
+                "meta": {
+                    "who": who,
+                    "language": lang,
+                    "lines": [[x.key, x.dimension, list(x.allowed), x.literal] for x in lines],
+                },
+            }
+        return out
+
+    def _read_back(self, agent: Agent, persona: dict) -> None:
+        """Set the structured levels a scaffolded narrative states (none if it is not there), and
+        an English name the agent name spells (chen2_yu3tong2 -> Chen Yutong)."""
+        part = persona.get("enrollment")
+        if "enrollment" in agent.parts and isinstance(part, dict) and "name" not in part:
+            if self.s.scaffold and self.s.language == "en":
+                name = name_of_agent_name(part.get("agent_name"))
+                if name:
+                    part["name"] = name
+        for f, part in sc.fields_of(self.levels, agent.parts).items():
+            text = _get(persona, f)
+            if not isinstance(text, str):
+                continue
+            for key, value in sc.levels_from(text, part, self.levels.vocabulary, self.s.language).items():
+                node = persona
+                *head, last = key.split(".")
+                for k in head:
+                    node = node.setdefault(k, {}) if isinstance(node, dict) else {}
+                node[last] = value
 
     def run(
         self,

@@ -47,7 +47,7 @@ def test_first_pass_valid_with_five_calls(theory, log):
 def test_feedback_goes_only_to_the_owner(theory, log):
     def tamper(agent, part, n):
         if agent == "mental_health" and n == 1:
-            part["narrative"] += " She was hospitalized in spring."
+            part["narrative"] += " Last spring the student was hospitalized."
         return part
 
     loop, runner = _loop(theory, log, tamper)

@@ -64,7 +64,7 @@ def test_output_independent_of_k_with_near_duplicates(theory, tmp_path):
 def test_revisions_of_one_round_go_out_together(theory, tmp_path):
     def tamper(agent, part, n):
         if n == 1 and agent == "mental_health":
-            part["narrative"] += " She was hospitalized in spring."
+            part["narrative"] += " Last spring the student was hospitalized."
         if n == 1 and agent == "social_creativity":
             part["social"]["relationships"] = "Friends:\n\n1. Wang\n2. Li"
         return part

@@ -1,0 +1,170 @@
+"""The level scaffold (hachimi/generate/scaffold.py): the grammar fixes each sentence's head and
+level, the clause cannot state another level, the levels read back are the ones written, and a
+revision rewrites only the sentences the validator objected to."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+
+import pytest
+
+from hachimi.engines.scripted import ScriptedEngine
+from hachimi.facts.levels import load_vocabulary
+from hachimi.generate import scaffold as sc
+from hachimi.generate.filler import CLAUSES, _scaffold_text
+from hachimi.generate.loop import PersonaLoop, Settings
+from hachimi.resources import CONSTRAINTS
+from scripted import script
+
+VOCAB = load_vocabulary(str(CONSTRAINTS / "k12" / "vocab" / "levels.toml"))
+LEVELS = ["low", "fairly_low", "medium", "upper_middle", "fairly_high", "high"]
+RISKS = ["low", "mild", "moderate", "high"]
+
+
+def allowed_all(part):
+    return {sc.key_of(part, d): (RISKS if VOCAB.scales[d] == "risk" else LEVELS) for d in VOCAB.parts[part]}
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("part", ["values", "creativity", "mental_health"])
+def test_text_on_the_scaffold_matches_and_reads_back_its_levels(part, language):
+    rng = random.Random(3)
+    who = sc.pronoun(language, "female")
+    for _ in range(20):
+        allowed = {k: rng.sample(v, rng.randint(1, len(v))) for k, v in allowed_all(part).items()}
+        lines = sc.plan(part, VOCAB.parts[part], allowed, vocab=VOCAB, language=language, who=who)
+        meta = {
+            "who": who,
+            "language": language,
+            "lines": [[x.key, x.dimension, list(x.allowed), x.literal] for x in lines],
+        }
+        text = _scaffold_text(meta, rng)
+        assert re.fullmatch(sc.pattern(lines, VOCAB, language, who)[1:-1], text), text
+        got = sc.levels_from(text, part, VOCAB, language)
+        assert set(got) == set(allowed)  # every level read back, each one of the allowed
+        assert all(got[k] in allowed[k] for k in got)
+        assert len(text) <= sc.max_chars(lines, VOCAB, language, who)
+
+
+def test_clauses_cannot_state_a_level():
+    clause = re.compile(f"^{sc.clause_pattern(VOCAB, 'en')}$")
+    assert clause.match("she has an uncanny ability to learn")
+    assert clause.match("she keeps promises, even small ones")
+    for bad in ("her grades are high this year", "she is average at chess", "it sits in the middle", "a low mood"):
+        assert not clause.match(bad), bad
+    assert not clause.match("ab")  # fewer than three words
+    assert not clause.match("she runs " + "very " * 12)  # more than nine words
+    assert not clause.match("she has extraordinarily good taste")  # a word over ten letters
+    for c in (c.format(he="she", his="her", him="her") for c in CLAUSES["en"]):
+        assert clause.match(c), c
+
+
+@pytest.fixture(scope="module")
+def lltok():
+    """llguidance's view of the bundled model's tokenizer (from the GGUF; no weights loaded)."""
+    hf = pytest.importorskip("llguidance.hf")
+    from hachimi.generate import models
+
+    spec = models.get("smollm2-135m-instruct")
+    folder, _ = models.locate(spec)
+    if folder is None:
+        pytest.skip("bundled model package not installed")
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(folder, gguf_file=spec.gguf_file)
+    return hf.from_tokenizer(tok), tok
+
+
+def test_llguidance_accepts_the_scaffold_and_refuses_a_second_level(lltok):
+    from llguidance import LLMatcher
+
+    from hachimi.generate.agents import BY_KEY
+
+    ll, tok = lltok
+    allowed = {k: ["medium", "fairly_high"] for k in allowed_all("values")}
+    lines = sc.plan("values", VOCAB.parts["values"], allowed, vocab=VOCAB, who="Her")
+    narrative = {
+        "pattern": sc.pattern(lines, VOCAB, "en", "Her"),
+        "max_chars": sc.max_chars(lines, VOCAB, "en", "Her"),
+        "derived": [x.key for x in lines],
+        "meta": {},
+    }
+    schema = BY_KEY["values"].schema(None, 160, 90, None, "en", {"values.narrative": narrative})
+    assert "levels" not in schema["properties"]  # the levels are read back, not decoded
+    grammar = LLMatcher.grammar_from_json_schema(json.dumps(schema))
+    good = " ".join(
+        f"Her {VOCAB.names['en'][d][0]} is medium: she helps her friends every day." for d in VOCAB.parts["values"]
+    )
+    bad_level = good.replace("is medium:", "is high:", 1)  # not allowed by the box
+    second = good.replace("she helps her friends every day", "her grades are high", 1)  # a level in a clause
+
+    def accepts(text: str) -> bool:
+        m = LLMatcher(ll, grammar)
+        assert not m.is_error(), m.get_error()[:300]
+        obj = json.dumps(
+            {"personality": "Calm and kind, she listens first.", "narrative": text}, separators=(", ", ": ")
+        )
+        ok = m.consume_tokens(tok.encode(obj, add_special_tokens=False))
+        return bool(ok) and not m.is_error() and m.is_accepting()
+
+    assert accepts(good)
+    assert not accepts(bad_level)
+    assert not accepts(second)
+
+
+def _run(theory, tamper=None, **kw):
+    log = []
+    loop = PersonaLoop(theory, Settings(**kw))
+    engine = ScriptedEngine(script(tamper))
+    out = loop.run("s1", {"grade": 8, "gender": "female", "academic_level": "poor"}, 21, engine=engine, log=log.append)
+    return out, log, engine
+
+
+def test_levels_come_from_the_prose_and_agree_first_time(theory):
+    out, log, _ = _run(theory)
+    assert out.persona is not None and out.first_pass_valid
+    p = out.persona
+    assert sc.levels_from(p["values"]["narrative"], "values", VOCAB, "en") == {
+        f"values.levels.{d}": v for d, v in p["values"]["levels"].items()
+    }
+    first = [e for e in log if e["type"] == "validation"][0]
+    assert not [v for v in first["violations"] if v["ref"] in ("L1", "L2")]
+
+
+def test_a_repaired_level_rewrites_only_its_sentence(theory):
+    """Without narrowing, the values agent's first levels break the anchors for a poor achiever;
+    the direct repair moves some levels and the values agent rewrites exactly those sentences, with
+    the repaired levels fixed; the others are kept verbatim."""
+
+    def tamper(agent, part, n):
+        if agent == "values" and n == 1:  # every value level high: A1 needs 3 at medium or lower
+            meta = None
+            return (
+                {
+                    "personality": part["personality"],
+                    "narrative": " ".join(
+                        f"Her {VOCAB.names['en'][d][0]} is high: she keeps the promises she makes to friends."
+                        for d in VOCAB.parts["values"]
+                    ),
+                }
+                if meta is None
+                else part
+            )
+        return part
+
+    out, log, engine = _run(theory, tamper, narrow=False)
+    repairs = [e for e in log if e["type"] == "repair_applied"]
+    assert repairs and "A1" in repairs[0]["fixes"]
+    changed = {c["field"]: c["to"] for c in repairs[0]["changes"] if c["field"].startswith("values.levels.")}
+    assert changed
+    revision = [e for e in log if e["type"] == "call" and e["agent"] == "values" and e["round"] == 1]
+    assert len(revision) == 1
+    text = json.loads(revision[0]["output"])["narrative"]
+    said = sc.levels_from(text, "values", VOCAB, "en")
+    for key, level in said.items():
+        assert level == changed.get(key, "high")  # repaired ones now stated, the rest unchanged
+    kept = [s for s in text.split(". ") if " is high:" in s]
+    assert len(kept) == 7 - len(changed)
+    assert out.persona is not None and out.persona["values"]["narrative"] == text
