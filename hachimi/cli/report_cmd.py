@@ -25,9 +25,12 @@ def report_cmd(run, theory_name, out, fmt):
     """Metrics, plots, index.html and a `datasets`-loadable folder for a run folder.
 
     Quota figures are recounted from personas.jsonl (the truth); where run.json disagrees, the
-    report says so.
+    report says so. The population-realism table (lowish values and creativity, elevated risk and
+    low wellbeing by academic level, with 95% intervals and trend verdicts) is printed, written to
+    index.html and included in the JSON.
     """
     from ..report.build import build
+    from .report_text import population as population_text
     from ..theory.locate import locate
     from ..theory.pack import load
 
@@ -45,6 +48,7 @@ def report_cmd(run, theory_name, out, fmt):
         f"(KL {q['kl']:.4f}, shortfall {q['shortfall']}); Distinct-2 {m['distinct_2']:.3f}; "
         f"near-duplicate pairs {m['lexical_pairs']} lexical / {m.get('semantic_pairs')} semantic"
     )
+    click.echo(population_text(m["population"]))
     click.echo(f"report: {where / 'index.html'}   metrics: {where / 'metrics.json'}   dataset: {where / 'dataset'}")
 
 

@@ -1,4 +1,5 @@
-"""Validation Results -> the human-readable report (one block per persona with problems)."""
+"""Validation Results and report tables -> human-readable text (one block per persona with problems;
+the population-realism table of `hachimi report`)."""
 
 from __future__ import annotations
 
@@ -39,3 +40,35 @@ def summary(counts: dict, seconds: float) -> str:
         f"{counts['unreadable']} unreadable; {counts['warnings']} with warnings "
         f"({seconds:.2f} s, {rate:,.0f} personas/s)"
     )
+
+
+def _cell(s: dict) -> str:
+    text = f"{s['share']:4.0%} [{s['ci'][0] * 100:.0f}-{s['ci'][1] * 100:.0f}%] n={s['n']}"
+    return text + ("" if s["judged"] else "*")
+
+
+def population(pop: dict) -> str:
+    """The "Population realism" table of `hachimi report`: one row per measure, one column per
+    academic level, then the verdicts and elevated risk by level x gender."""
+    measures = pop["measures"]
+    levels = list(next(iter(measures.values()))["by_level"])
+    names = {k: f"{m['label']} ({m['unit']})" for k, m in measures.items()}
+    width = max(map(len, names.values())) + 2
+    head = "measure".ljust(width) + "".join(lv.ljust(22) for lv in levels)
+    lines = [click.style("Population realism", bold=True) + f" ({pop['ci']})", head]
+    for m in measures.values():
+        lines.append(
+            f"{m['label']} ({m['unit']})".ljust(width) + "".join(_cell(m["by_level"][lv]).ljust(22) for lv in levels)
+        )
+    lines.append("* fewer than {} personas: too few to judge".format(pop["thresholds"]["min_n"]))
+    risk = pop["risk_by_level_gender"]
+    lines.append("depression or anxiety risk moderate/high, by level x gender:")
+    for g in next(iter(risk.values())):
+        lines.append(f"  {g}".ljust(width) + "".join(_cell(risk[lv][g]).ljust(22) for lv in levels))
+    lines.append("verdicts (expected trend per measure; thresholds are heuristics):")
+    for key, m in measures.items():
+        colour = {"plausible": "green", "implausible": "red"}.get(m["verdict"], "yellow")
+        lines.append(f"  {key} ({m['direction']}): " + click.style(m["message"], fg=colour))
+    if pop["unplaced"]:
+        lines.append(f"{pop['unplaced']} personas have no known academic level and are left out")
+    return "\n".join(lines)

@@ -56,7 +56,7 @@ def read_records(path: Path, need_id: bool = False) -> tuple[list[tuple[int, dic
 
 def build(run: Path, theory, out: Path | None = None) -> dict:
     from ..validate import Validator
-    from . import dataset, html, metrics, plots
+    from . import dataset, html, metrics, plots, population
 
     if not (run / "run.json").exists():
         raise InputError(f"{run} is not a run folder (no run.json); make one with `hachimi generate --out {run}`")
@@ -68,13 +68,14 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
     manifest, notes = recount(manifest, personas, theory)
     m = metrics.compute(personas, attempts, manifest, Validator(theory))
     m["notes"] = notes
+    m["population"] = population.table(personas)
     (out / "metrics.json").write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     pngs = [plots.quota(m, out), plots.rules(m, out), plots.levels(personas, out)]
     from ..audit import html as audit_html
     from ..audit.store import build as build_store
 
     audit_html.render(build_store(run), out / "audit.html", str(run))
-    html.render(m, manifest, pngs, out, audit_link="audit.html")
+    html.render(m, manifest, pngs, out, audit_link="audit.html", population_png=plots.population(m["population"], out))
     dataset.write(personas, manifest, out / "dataset")
     return m
 
@@ -118,7 +119,7 @@ def _cell_of(manifest: dict, theory) -> dict[str, str]:
         pl, counts, feas = prepare(Path(plan["file"]), ident["n"], ident["seed"], theory)
         if pl.hash != plan["hash"]:
             raise ValueError(f"{plan['file']} changed since the run")
-        planned = from_plan(pl, counts, ident["seed"], feas.alternatives)
+        planned = from_plan(pl, counts, ident["seed"], feas.alternatives, feas.subjects)
     else:
         from ..population.slots import uniform
 

@@ -9,7 +9,7 @@ from pathlib import Path
 _CSS = """body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
 th{background:#f4f4f4}.num{text-align:right}img{max-width:100%;border:1px solid #eee;margin:.5em 0}
-.ok{color:#080}.bad{color:#b00}"""
+.ok{color:#080}.bad{color:#b00}.few{color:#888}"""
 
 
 def _fmt(v) -> str:
@@ -18,7 +18,54 @@ def _fmt(v) -> str:
     return html.escape(str(v))
 
 
-def render(metrics: dict, manifest: dict, plots: list[Path], out: Path, audit_link: str | None = None) -> Path:
+_VERDICT_CLASS = {"plausible": "ok", "implausible": "bad"}
+
+
+def _share(s: dict) -> str:
+    text = f"{s['share']:.0%} [{s['ci'][0]:.0%}&ndash;{s['ci'][1]:.0%}]<br><small>n={s['n']}</small>"
+    return f"<td class=num>{text}</td>" if s["judged"] else f"<td class='num few'>{text} (too few)</td>"
+
+
+def _population(pop: dict | None, png: Path | None) -> str:
+    """The "Population realism" section: measures by academic level, verdicts, risk by level x gender."""
+    if not pop:
+        return ""
+    levels = list(next(iter(pop["measures"].values()))["by_level"])
+    head = "".join(f"<th>{html.escape(lv)}</th>" for lv in levels)
+    rows = "".join(
+        f"<tr><th>{html.escape(m['label'])}<br><small>{html.escape(m['unit'])}; {html.escape(m['direction'])}; "
+        f"heuristic cap for high: {m['high_max']:.0%}</small></th>"
+        + "".join(_share(m["by_level"][lv]) for lv in levels)
+        + f"<td class={_VERDICT_CLASS.get(m['verdict'], 'few')}>"
+        f"{html.escape(m['message'])}</td></tr>"
+        for m in pop["measures"].values()
+    )
+    genders = list(next(iter(pop["risk_by_level_gender"].values())))
+    risk = "".join(
+        f"<tr><th>{html.escape(g)}</th>"
+        + "".join(_share(pop["risk_by_level_gender"][lv][g]) for lv in levels)
+        + "</tr>"
+        for g in genders
+    )
+    img = f'<img src="{png.name}" alt="{png.stem}">' if png else ""
+    unplaced = (
+        f"<p>{pop['unplaced']} personas have no known academic level and are left out.</p>" if pop["unplaced"] else ""
+    )
+    return f"""<h2>Population realism</h2><p>{html.escape(pop["ci"])}. A level with fewer than
+{pop["thresholds"]["min_n"]} personas is too few to judge (grey); the caps are heuristics.</p>{unplaced}
+<table><tr><th>measure</th>{head}<th>verdict</th></tr>{rows}</table>
+<h3>Depression or anxiety risk moderate/high, by academic level x gender</h3>
+<table><tr><th>gender</th>{head}</tr>{risk}</table>{img}"""
+
+
+def render(
+    metrics: dict,
+    manifest: dict,
+    plots: list[Path],
+    out: Path,
+    audit_link: str | None = None,
+    population_png: Path | None = None,
+) -> Path:
     q = metrics["quota"]
     headline = [
         ("personas", metrics["personas"]),
@@ -79,6 +126,7 @@ def render(metrics: dict, manifest: dict, plots: list[Path], out: Path, audit_li
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>hachimi run report</title><style>{_CSS}</style></head>
 <body><h1>hachimi run report</h1><p><code>{meta}</code></p>{link}
 <h2>Summary</h2><table>{rows}</table>{imgs}
+{_population(metrics.get("population"), population_png)}
 <h2>Rules fired before revision (share of first-pass proposals)</h2><table><tr><th>rule</th><th>rate</th></tr>{rules}</table>
 <h2>Quota per cell</h2><table><tr><th>cell</th><th>planned</th><th>realised</th><th>diff</th></tr>{cells}</table>
 </body></html>"""

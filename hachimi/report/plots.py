@@ -75,3 +75,38 @@ def levels(personas: list[dict], out: Path) -> Path:
     fig.savefig(out / "levels.png", dpi=110)
     plt.close(fig)
     return out / "levels.png"
+
+
+def population(table: dict, out: Path) -> Path:
+    """Each realism measure's share by academic level with its 95% interval (hollow: too few to judge)."""
+    plt = _plt()
+    from ..schema import enums as E
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    measures = table["measures"]
+    width = 0.5 / max(1, len(measures))
+    for i, (key, m) in enumerate(measures.items()):
+        xs, ys, err, hollow = [], [], [[], []], []
+        for x, lv in enumerate(E.ACADEMIC_LEVELS):
+            s = m["by_level"][lv]
+            if not s["n"]:
+                continue
+            xs.append(x - 0.25 + (i + 0.5) * width)
+            ys.append(s["share"])
+            err[0].append(s["share"] - s["ci"][0])
+            err[1].append(s["ci"][1] - s["share"])
+            hollow.append(not s["judged"])
+        line = ax.errorbar(xs, ys, yerr=err, marker="o", capsize=3, label=f"{m['label']} ({m['verdict']})")
+        for x, y, h in zip(xs, ys, hollow):
+            if h:
+                ax.plot([x], [y], "o", color="white", markeredgecolor=line[0].get_color())
+    ax.set_xticks(range(len(E.ACADEMIC_LEVELS)), E.ACADEMIC_LEVELS)
+    ax.set_xlabel("academic level")
+    ax.set_ylim(0, 1.02)
+    ax.set_ylabel("share (95% interval)")
+    ax.set_title("Population realism by academic level")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    fig.savefig(out / "population.png", dpi=110)
+    plt.close(fig)
+    return out / "population.png"

@@ -29,13 +29,29 @@ def run(theory, tmp_path_factory):
 def test_report_files_and_metrics(run, theory):
     m = build(run, theory)
     rep = run / "report"
-    assert {"index.html", "metrics.json", "quota.png", "rules.png", "levels.png"} <= {p.name for p in rep.iterdir()}
+    files = {p.name for p in rep.iterdir()}
+    assert {"index.html", "metrics.json", "quota.png", "rules.png", "levels.png", "population.png"} <= files
     assert m["personas"] == 16 and m["schema_valid"] == 1.0 and m["theory_valid"] == 1.0
     assert m["quota"]["kl"] == 0.0 and m["quota"]["shortfall"] == 0
     assert 0 < m["distinct_2"] <= 1 and m["lexical_pairs"] == 0
     assert json.loads((rep / "metrics.json").read_text())["personas"] == 16
     page = (rep / "index.html").read_text()
     assert "Quota per cell" in page and "quota.png" in page
+    assert "<h2>Population realism</h2>" in page and "population.png" in page
+    pop = json.loads((rep / "metrics.json").read_text())["population"]
+    assert pop["personas"] == 16 and set(pop["measures"]) >= {"values_lowish", "elevated_risk"}
+    assert sum(s["n"] for s in pop["measures"]["values_lowish"]["by_level"].values()) == 16
+
+
+def test_report_command_prints_the_population_table(run, tmp_path):
+    from click.testing import CliRunner
+
+    from hachimi.cli.report_cmd import report_cmd
+
+    r = CliRunner().invoke(report_cmd, [str(run), "--out", str(tmp_path / "rep")])
+    assert r.exit_code == 0, r.output
+    assert "Population realism" in r.output and "lowish value levels (cells)" in r.output
+    assert "verdicts (expected trend per measure" in r.output
 
 
 def test_dataset_folder_loads_with_datasets(run, theory):
