@@ -60,7 +60,7 @@ def lint_cmd(folder, fmt):
 @click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
 @format_option()
 def test_cmd(folder, verbose, fmt):
-    """Run every rule's pass and fail fixtures (fixtures/cases.toml applied to fixtures/base.json)."""
+    """Run every rule's pass and fail fixtures (fixtures/cases.toml and cases-<topic>.toml applied to fixtures/base.json)."""
     from ..theory.fixtures import base_persona, run
     from ..validate import Validator
 
@@ -84,6 +84,7 @@ def test_cmd(folder, verbose, fmt):
                             "rule": o.case.rule,
                             "expect": o.case.expect,
                             "name": o.case.name,
+                            "file": o.case.file,
                             "line": o.case.line,
                             "ok": o.ok,
                             "fired": o.fired,
@@ -103,7 +104,7 @@ def test_cmd(folder, verbose, fmt):
         if verbose or not o.ok:
             mark = click.style("ok  ", fg="green") if o.ok else click.style("FAIL", fg="red", bold=True)
             click.echo(
-                f"{mark} {o.case.rule:<24} {o.case.expect:<4} {o.case.name}  (cases.toml:{o.case.line})"
+                f"{mark} {o.case.rule:<24} {o.case.expect:<4} {o.case.name}  ({o.case.file}:{o.case.line})"
                 + (f"\n       {o.detail}" if o.detail else "")
             )
     for g in gaps:

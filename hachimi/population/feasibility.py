@@ -14,6 +14,7 @@ from .plan import Plan
 class Feasibility:
     impossible: dict[tuple, list[str]] = field(default_factory=dict)  # cell -> blocking rules
     alternatives: dict[tuple, list[dict]] = field(default_factory=dict)  # cell -> feasible restrictions
+    subjects: dict[int, list[str]] = field(default_factory=dict)  # grade -> subjects a slot may lean to
     checked: int = 0
 
 
@@ -39,6 +40,14 @@ def _atoms(slot: dict, restrict: dict) -> list[tuple[str, bool]]:
     return atoms
 
 
+def strong_subjects(sampler, grade: int) -> list[str]:
+    """The subjects a valid persona of this grade can have as a strong subject (e.g. no physics in
+    grade 2 under the curriculum rule): what a slot's subject bias is drawn from."""
+    lits = [(f.value, lit) for f, lit in sampler.values if f.field == "academic.strong_subjects"]
+    base = sampler._slot_assumptions({"grade": grade})
+    return [s for s, lit in lits if sampler.satisfiable(base + [lit])]
+
+
 def check(plan: Plan, theory: Theory) -> Feasibility:
     from ..solve.sample import Sampler
     from ..theory.consistency import Checker
@@ -55,6 +64,9 @@ def check(plan: Plan, theory: Theory) -> Feasibility:
                 ok.append(restrict)
         if ok:
             out.alternatives[cell] = ok
+            grade = slot.get("grade")
+            if grade is not None and grade not in out.subjects:
+                out.subjects[grade] = strong_subjects(sampler, grade)
         else:
             checker = checker or Checker(theory)
             # a complete persona (nothing missing or invalid, clean prose): the cores name real conflicts

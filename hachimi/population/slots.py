@@ -20,9 +20,11 @@ class PlannedSlot:
     restricts: list[dict] = field(default_factory=lambda: [{}])
 
 
-def _bias(seed: int, i: int, k: int) -> list[str]:
+def _bias(seed: int, i: int, k: int, pool: list[str] | None = None) -> list[str]:
+    """k subjects drawn for slot i, from `pool` (those the slot's grade offers) or all subjects."""
     rng = random.Random(derive(seed, "bias", i))
-    return sorted(rng.sample(E.SUBJECTS, k), key=E.SUBJECTS.index)
+    pool = list(pool) if pool is not None else list(E.SUBJECTS)
+    return sorted(rng.sample(pool, min(k, len(pool))), key=E.SUBJECTS.index)
 
 
 def make_id(slot: dict, i: int) -> str:
@@ -30,14 +32,21 @@ def make_id(slot: dict, i: int) -> str:
 
 
 def from_plan(
-    plan: Plan, counts: dict[tuple, int], seed: int, alternatives: dict[tuple, list[dict]]
+    plan: Plan,
+    counts: dict[tuple, int],
+    seed: int,
+    alternatives: dict[tuple, list[dict]],
+    subjects: dict[int, list[str]] | None = None,
 ) -> list[PlannedSlot]:
+    """`subjects`: grade -> the subjects a slot of that grade may lean to (Feasibility.subjects)."""
     cells = [c for c in counts if counts[c] > 0]
     out, i = [], 0
     for r in range(max(counts.values(), default=0)):
         for c in cells:
             if r < counts[c]:
-                slot = dict(plan.cell_slot(c), subject_bias=_bias(seed, i, plan.subject_bias))
+                cell_slot = plan.cell_slot(c)
+                pool = (subjects or {}).get(cell_slot.get("grade"))
+                slot = dict(cell_slot, subject_bias=_bias(seed, i, plan.subject_bias, pool))
                 out.append(PlannedSlot(make_id(slot, i), i, plan.cell_label(c), slot, alternatives.get(c, [{}])))
                 i += 1
     return out
