@@ -77,3 +77,19 @@ def set_path(p: dict, path: str, value) -> dict:
         node = node.setdefault(k, {})
     node[last] = value
     return p
+
+
+@pytest.fixture(scope="session")
+def bundled_tokenizer():
+    """(llguidance tokenizer, transformers tokenizer) of the bundled model, from its GGUF (no weights)."""
+    hf = pytest.importorskip("llguidance.hf")
+    from hachimi.generate import models
+
+    spec = models.get("smollm2-135m-instruct")
+    folder, _ = models.locate(spec)
+    if folder is None:
+        pytest.skip("bundled model package not installed")
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(folder, gguf_file=spec.gguf_file)
+    return hf.from_tokenizer(tok), tok

@@ -41,10 +41,10 @@ CLAUSES = {
     "en": [
         "{he} keeps the promises {he} makes to friends",
         "teachers noticed this during the class project",
-        "it shows in how {he} spends {his} weekends",
-        "{his} homeroom teacher says so in every report",
+        "it shows in how {he} uses {his} free time",
+        "{his} class teacher says so in every report",
         "{he} is still working on it this term",
-        "classmates often ask {him} for help with it",
+        "friends often ask {him} for help with it",
     ],
     "zh": ["这在班级活动中看得出来", "老师在评语里也提到了这一点", "{he}这学期还在努力", "同学们也常这样评价{him}"],
 }

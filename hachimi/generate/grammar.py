@@ -70,16 +70,27 @@ CHAR = r"[^\n\r_{}<>#*\\|]"
 # English free text is written as sentences of short lower-case words (REFERENCE.md §6: with
 # unbounded gaps the bundled model stops emitting spaces and runs words together); a sentence opens
 # with a capital and has 3-12 words; traits are 1-3 short words.
-EN_WORD = r"[a-z]{1,9}(?:'[a-z]{1,2})?"
-EN_SENTENCE = rf"[A-Z][a-z]{{0,8}}(?:,? {EN_WORD}){{2,11}}[.!]"
-EN_SENTENCE_CHARS = 9 + 11 * 14 + 1
-EN_TRAIT = r"^[a-z]{1,9}(?: [a-z]{1,9}){0,2}$"
+EN_SENTENCE_CHARS = 6 + 11 * 13 + 1
+
+
+def en_sentence() -> str:
+    """An opener from a closed list, then 2-11 frequent words (generate/lexicon.py), then . or !"""
+    from .lexicon import OPENERS, word_regex
+
+    return f"(?:{'|'.join(OPENERS)})(?:,? {word_regex()}){{2,11}}[.!]"
+
+
+def en_trait() -> str:
+    from .lexicon import word_regex
+
+    w = word_regex()
+    return f"^{w}(?: {w}){{0,2}}$"
 
 
 def en_prose(max_chars: int) -> tuple[str, int]:
     """Pattern for English free text of about max_chars: 1 sentence per 80 characters (at least 1)."""
-    n = max(1, max_chars // 80)
-    return rf"^{EN_SENTENCE}(?: {EN_SENTENCE}){{0,{n - 1}}}$", n * (EN_SENTENCE_CHARS + 1)
+    n, sentence = max(1, max_chars // 80), en_sentence()
+    return rf"^{sentence}(?: {sentence}){{0,{n - 1}}}$", n * (EN_SENTENCE_CHARS + 1)
 
 
 @lru_cache(maxsize=1)
@@ -138,7 +149,7 @@ def build(
                 "pattern": TRAIT.get(language, TRAIT["zh"]),
             }
             if language == "en":
-                node["items"] = {"type": "string", "pattern": EN_TRAIT, "x-max-chars": 29}
+                node["items"] = {"type": "string", "pattern": en_trait(), "x-max-chars": 32}
             if box is not None:
                 ok = [n for n in box.allowed[spec.path] if n <= node.get("maxItems", 5)]
                 node["minItems"], node["maxItems"] = min(ok), max(ok)

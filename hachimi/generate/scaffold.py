@@ -8,8 +8,9 @@ and the structured levels are then read back from the prose with the validator's
 (hachimi/facts/levels.py), so prose and levels cannot disagree. The model chooses each level among
 the narrowed box's values (any combination of which satisfies every error rule) while it writes.
 
-Clauses are short runs of short words (REFERENCE.md §6: unbounded gaps make the bundled model run
-words together), and they cannot contain a level word, so no clause can state a second level.
+Clauses are short runs of frequent English words (REFERENCE.md §6: unbounded gaps make the bundled
+model run words together; generate/lexicon.py), none of them a level word, so no clause can state
+a second level.
 A revision keeps the sentences nobody objected to verbatim and rewrites the others; a sentence
 whose level was changed by a direct repair is rewritten with the repaired level fixed."""
 
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 
 from ..facts.levels import Config, Vocabulary, key_of, read
 
-WORD_MAX = 10  # letters per clause word
+from .lexicon import WORD_MAX  # noqa: E402  (letters per clause word)
+
 CLAUSE_WORDS = (3, 9)  # words per clause
 ZH_CLAUSE = r"[^\x00-\x7f。；！？：，、\n\r]{2,14}(?:，[^\x00-\x7f。；！？：，、\n\r]{2,14}){0,2}"
 
@@ -42,35 +44,6 @@ def fields_of(cfg: Config | None, parts: tuple[str, ...]) -> dict[str, str]:
     return {f: p for f, p in cfg.fields.items() if f.split(".")[0] in parts}
 
 
-def _word_except(excluded: set[str], max_len: int) -> str:
-    """Regex for a lower-case word of 1..max_len letters that is none of `excluded`."""
-    trie: dict = {}
-    for w in excluded:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node["$"] = True
-
-    def rx(node: dict, rem: int) -> str:
-        if rem == 0:
-            return ""
-        kids = sorted(k for k in node if k != "$")
-        alts = []
-        others = "".join(c for c in "abcdefghijklmnopqrstuvwxyz" if c not in kids)
-        if others:
-            alts.append(f"[{others}][a-z]{{0,{rem - 1}}}")
-        for k in kids:
-            sub = rx(node[k], rem - 1)
-            ends_ok = "$" not in node[k]  # prefix + k is not itself excluded: it may end here
-            if sub:
-                alts.append(f"{k}(?:{sub})?" if ends_ok else f"{k}(?:{sub})")
-            elif ends_ok:
-                alts.append(k)
-        return "(?:" + "|".join(alts) + ")"
-
-    return rx(trie, max_len)
-
-
 def _level_words(vocab: Vocabulary, language: str) -> set[str]:
     """Every single word that is a level phrase, or a word of one that is not otherwise common."""
     out = set()
@@ -86,7 +59,9 @@ def _level_words(vocab: Vocabulary, language: str) -> set[str]:
 def clause_pattern(vocab: Vocabulary, language: str) -> str:
     if language == "zh":
         return ZH_CLAUSE
-    w = _word_except(_level_words(vocab, language), WORD_MAX)
+    from .lexicon import word_regex
+
+    w = word_regex(frozenset(_level_words(vocab, language)))
     lo, hi = CLAUSE_WORDS
     return f"{w}(?:,? {w}){{{lo - 1},{hi - 1}}}"
 

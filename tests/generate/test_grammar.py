@@ -85,22 +85,7 @@ def test_mention_pattern_requires_every_dimension(theory, narrower):
     assert re.match(pat, good) and not re.match(pat, good.replace("rule of law", "law"))
 
 
-@pytest.fixture(scope="module")
-def lltok():
-    """llguidance's view of the bundled model's tokenizer (from the GGUF; no weights loaded)."""
-    hf = pytest.importorskip("llguidance.hf")
-    from hachimi.generate import models
-
-    spec = models.get("smollm2-135m-instruct")
-    folder, _ = models.locate(spec)
-    if folder is None:
-        pytest.skip("bundled model package not installed")
-    from transformers import AutoTokenizer
-
-    return hf.from_tokenizer(AutoTokenizer.from_pretrained(folder, gguf_file=spec.gguf_file))
-
-
-def test_all_agent_schemas_compile_in_llguidance(theory, narrower, lltok):
+def test_all_agent_schemas_compile_in_llguidance(theory, narrower, bundled_tokenizer):
     from llguidance import LLMatcher
 
     for i, slot in enumerate(SLOTS[:4]):
@@ -108,5 +93,5 @@ def test_all_agent_schemas_compile_in_llguidance(theory, narrower, lltok):
         for narrow in (box, None):
             for agent in AGENTS:
                 grammar = LLMatcher.grammar_from_json_schema(json.dumps(agent.schema(narrow, 160, 90, theory.text)))
-                m = LLMatcher(lltok, grammar)
+                m = LLMatcher(bundled_tokenizer[0], grammar)
                 assert not m.is_error(), (agent.key, m.get_error()[:300])

@@ -50,7 +50,7 @@ def test_text_on_the_scaffold_matches_and_reads_back_its_levels(part, language):
 
 def test_clauses_cannot_state_a_level():
     clause = re.compile(f"^{sc.clause_pattern(VOCAB, 'en')}$")
-    assert clause.match("she has an uncanny ability to learn")
+    assert clause.match("she has a strange ability to learn")
     assert clause.match("she keeps promises, even small ones")
     for bad in ("her grades are high this year", "she is average at chess", "it sits in the middle", "a low mood"):
         assert not clause.match(bad), bad
@@ -61,28 +61,12 @@ def test_clauses_cannot_state_a_level():
         assert clause.match(c), c
 
 
-@pytest.fixture(scope="module")
-def lltok():
-    """llguidance's view of the bundled model's tokenizer (from the GGUF; no weights loaded)."""
-    hf = pytest.importorskip("llguidance.hf")
-    from hachimi.generate import models
-
-    spec = models.get("smollm2-135m-instruct")
-    folder, _ = models.locate(spec)
-    if folder is None:
-        pytest.skip("bundled model package not installed")
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(folder, gguf_file=spec.gguf_file)
-    return hf.from_tokenizer(tok), tok
-
-
-def test_llguidance_accepts_the_scaffold_and_refuses_a_second_level(lltok):
+def test_llguidance_accepts_the_scaffold_and_refuses_a_second_level(bundled_tokenizer):
     from llguidance import LLMatcher
 
     from hachimi.generate.agents import BY_KEY
 
-    ll, tok = lltok
+    ll, tok = bundled_tokenizer
     allowed = {k: ["medium", "fairly_high"] for k in allowed_all("values")}
     lines = sc.plan("values", VOCAB.parts["values"], allowed, vocab=VOCAB, who="Her")
     narrative = {
@@ -104,7 +88,7 @@ def test_llguidance_accepts_the_scaffold_and_refuses_a_second_level(lltok):
         m = LLMatcher(ll, grammar)
         assert not m.is_error(), m.get_error()[:300]
         obj = json.dumps(
-            {"personality": "Calm and kind, she listens first.", "narrative": text}, separators=(", ", ": ")
+            {"personality": "She is calm and kind, and she thinks first.", "narrative": text}, separators=(", ", ": ")
         )
         ok = m.consume_tokens(tok.encode(obj, add_special_tokens=False))
         return bool(ok) and not m.is_error() and m.is_accepting()
