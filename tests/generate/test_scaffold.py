@@ -32,7 +32,7 @@ def allowed_all(part):
 def test_text_on_the_scaffold_matches_and_reads_back_its_levels(part, language):
     rng = random.Random(3)
     who = sc.pronoun(language, "female")
-    for _ in range(20):
+    for _ in range(20 if language == "zh" else 3):  # the English pattern is ~0.8 MB: re compiles it slowly
         allowed = {k: rng.sample(v, rng.randint(1, len(v))) for k, v in allowed_all(part).items()}
         lines = sc.plan(part, VOCAB.parts[part], allowed, vocab=VOCAB, language=language, who=who)
         meta = {
