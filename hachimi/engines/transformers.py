@@ -551,6 +551,9 @@ class TransformersEngine:
                     if r.matcher is not None and not r.matcher.consume_token(t):
                         r.error, r.done = f"grammar rejected token {t}: {r.matcher.get_error()}", True
                         continue
+                    if r.matcher is not None and r.matcher.is_error():  # e.g. the lexer's budget ran out
+                        r.error, r.done = f"grammar error: {r.matcher.get_error()}", True
+                        continue
                     if t in self.eos or (r.matcher is not None and r.matcher.is_stopped()):
                         r.done = True
                     elif len(r.out) >= r.req.max_new_tokens:

@@ -77,7 +77,7 @@ def en_sentence() -> str:
     """An opener from a closed list, then 2-11 frequent words (generate/lexicon.py), then . or !"""
     from .lexicon import OPENERS, word_regex
 
-    return f"(?:{'|'.join(OPENERS)})(?:,? {word_regex()}){{2,11}}[.!]"
+    return f"(?:{'|'.join(OPENERS)})(?:,? {word_regex()}){{2,11}}[.!]"  # the one word regex (lexicon.py)
 
 
 def en_trait() -> str:

@@ -59,9 +59,11 @@ def _level_words(vocab: Vocabulary, language: str) -> set[str]:
 def clause_pattern(vocab: Vocabulary, language: str) -> str:
     if language == "zh":
         return ZH_CLAUSE
-    from .lexicon import word_regex
+    from .lexicon import EXCLUDED, word_regex
 
-    w = word_regex(frozenset(_level_words(vocab, language)))
+    if missing := _level_words(vocab, language) - EXCLUDED:
+        raise ValueError(f"level words {sorted(missing)} are not excluded from clauses (generate/lexicon.py)")
+    w = word_regex()
     lo, hi = CLAUSE_WORDS
     return f"{w}(?:,? {w}){{{lo - 1},{hi - 1}}}"
 
