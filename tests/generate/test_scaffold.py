@@ -152,3 +152,29 @@ def test_a_repaired_level_rewrites_only_its_sentence(theory):
     kept = [s for s in text.split(". ") if " is high:" in s]
     assert len(kept) == 7 - len(changed)
     assert out.persona is not None and out.persona["values"]["narrative"] == text
+
+
+def test_every_agent_grammar_survives_a_random_walk_in_llguidance(theory, bundled_tokenizer):
+    """Under the loop's real schemas (box, scaffold, lexicon words), a walk of random allowed tokens
+    through each agent's grammar never errors: the lexer stays within llguidance's budget (two
+    distinct ~60 KB word regexes in one grammar once ran it out: LexerTooComplex)."""
+    from llguidance import LLMatcher
+
+    from hachimi.generate.agents import AGENTS
+    from hachimi.generate.narrow import Narrower
+
+    ll, _ = bundled_tokenizer
+    loop = PersonaLoop(theory, Settings(max_text=160, max_short=90))
+    slot = {"grade": 8, "gender": "female", "academic_level": "high", "subject_bias": []}
+    box = Narrower(theory).box(slot, 3)
+    rng = random.Random(0)
+    for agent in AGENTS:
+        schema = agent.schema(box, 160, 90, theory.text, "en", loop._scaffold(agent, {}, slot, box, None))
+        m = LLMatcher(ll, LLMatcher.grammar_from_json_schema(json.dumps(schema)))
+        steps = 0
+        while steps < 400 and not m.is_stopped():
+            allowed = [i for i, b in enumerate(m.compute_logit_bias()) if b]
+            assert allowed and not m.is_error(), (agent.key, m.get_error()[:300])
+            assert m.consume_token(rng.choice(allowed)), (agent.key, m.get_error()[:300])
+            steps += 1
+        assert not m.is_error(), (agent.key, m.get_error()[:300])
