@@ -39,7 +39,7 @@ def _values_from_schema(agent_key: str, schema: dict, rng: random.Random) -> dic
 
 CLAUSES = {
     "en": [
-        "{he} keeps the promises {he} makes to friends",
+        "{he} keeps {his} word to friends",
         "teachers noticed this during the class project",
         "it shows in how {he} uses {his} free time",
         "{his} class teacher says so in every report",

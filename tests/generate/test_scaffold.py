@@ -51,7 +51,7 @@ def test_text_on_the_scaffold_matches_and_reads_back_its_levels(part, language):
 def test_clauses_cannot_state_a_level():
     clause = re.compile(f"^{sc.clause_pattern(VOCAB, 'en')}$")
     assert clause.match("she has a strange ability to learn")
-    assert clause.match("she keeps promises, even small ones")
+    assert clause.match("she keeps her word, even in small things")
     for bad in ("her grades are high this year", "she is average at chess", "it sits in the middle", "a low mood"):
         assert not clause.match(bad), bad
     assert not clause.match("ab")  # fewer than three words
@@ -129,7 +129,7 @@ def test_a_repaired_level_rewrites_only_its_sentence(theory):
                 {
                     "personality": part["personality"],
                     "narrative": " ".join(
-                        f"Her {VOCAB.names['en'][d][0]} is high: she keeps the promises she makes to friends."
+                        f"Her {VOCAB.names['en'][d][0]} is high: she keeps her word to friends."
                         for d in VOCAB.parts["values"]
                     ),
                 }
