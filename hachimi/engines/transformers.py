@@ -148,6 +148,17 @@ def sample_rows(logits, seen, allowed, temperature, top_p, penalty, uniforms, to
 # --------------------------------------------------------------------------------------------------
 
 
+def lexer_limits():
+    """llguidance limits with 8x the default lexer budget: the English word lexicon
+    (generate/lexicon.py) makes large lexers, and a random-weights model walking odd paths through
+    them ran out the default ('too many expressions constructed')."""
+    import llguidance
+
+    return llguidance.LLParserLimits(
+        max_lexer_states=2_000_000, initial_lexer_fuel=8_000_000, step_lexer_fuel=1_600_000
+    )
+
+
 @dataclass
 class _Row:
     index: int  # position in the caller's request list
@@ -356,7 +367,7 @@ class TransformersEngine:
         grammar = matcher = None
         if r.schema is not None:
             grammar = self.grammar(r.schema)
-            matcher = llguidance.LLMatcher(self.ll_tok, grammar, log_level=0)
+            matcher = llguidance.LLMatcher(self.ll_tok, grammar, log_level=0, limits=lexer_limits())
             if matcher.is_error():
                 raise HachimiError(f"schema {r.schema.get('title', '')!r} does not compile: {matcher.get_error()}")
         key = tuple(r.banned)
