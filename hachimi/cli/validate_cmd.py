@@ -135,11 +135,11 @@ def validate(file, fmt, theory_name, no_core, no_repair, warnings, jobs, force_j
             f"note: -j {jobs} capped at {default_jobs(cap=10**6)} (the cores here); --force-jobs to insist", err=True
         )
         jobs = default_jobs(cap=10**6)
-    theory = load(locate(theory_name))
     counts = dict(total=0, valid=0, invalid=0, unreadable=0, warnings=0)
     start = time.perf_counter()
     sink = atomic_output(output, inputs=(Path(file),) if file != "-" else ()) if output else nullcontext(sys.stdout)
-    try:
+    try:  # Ctrl-C while the theory loads (its programs and text lexicons take seconds) is handled too
+        theory = load(locate(theory_name))
         with sink as out, progress(_count_lines(file), "validating") as advance:
             results = validate_parallel(
                 theory, _lines(file), max(1, jobs or default_jobs()), explain=not no_core, repair=not no_repair

@@ -93,8 +93,9 @@ def population(table: dict, out: Path) -> Path:
                 continue
             xs.append(x - 0.25 + (i + 0.5) * width)
             ys.append(s["share"])
-            err[0].append(s["share"] - s["ci"][0])
-            err[1].append(s["ci"][1] - s["share"])
+            # a percentile bootstrap interval need not contain the point estimate: clip at 0
+            err[0].append(max(0.0, s["share"] - s["ci"][0]))
+            err[1].append(max(0.0, s["ci"][1] - s["share"]))
             hollow.append(not s["judged"])
         line = ax.errorbar(xs, ys, yerr=err, marker="o", capsize=3, label=f"{m['label']} ({m['verdict']})")
         for x, y, h in zip(xs, ys, hollow):
