@@ -73,23 +73,32 @@ CHAR = r"[^\n\r_{}<>#*\\|]"
 EN_SENTENCE_CHARS = 6 + 11 * 13 + 1
 
 
-def en_sentence() -> str:
+def excluded_words(text: TextConfig | None, language: str) -> frozenset[str]:
+    """The theory's level words (kept out of every English clause, so one word regex serves all
+    fields and no free text states a level): from its [features.levels] vocabulary, if it has one."""
+    from .scaffold import level_words
+
+    check = (text.checks.get("levels") if text else None) or (None, None)
+    return level_words(getattr(check[1], "vocabulary", None), language)
+
+
+def en_sentence(exclude: frozenset[str] = frozenset()) -> str:
     """An opener from a closed list, then 2-11 frequent words (generate/lexicon.py), then . or !"""
     from .lexicon import OPENERS, word_regex
 
-    return f"(?:{'|'.join(OPENERS)})(?:,? {word_regex()}){{2,11}}[.!]"  # the one word regex (lexicon.py)
+    return f"(?:{'|'.join(OPENERS)})(?:,? {word_regex(exclude)}){{2,11}}[.!]"
 
 
-def en_trait() -> str:
+def en_trait(exclude: frozenset[str] = frozenset()) -> str:
     from .lexicon import word_regex
 
-    w = word_regex()
+    w = word_regex(exclude)
     return f"^{w}(?: {w}){{0,2}}$"
 
 
-def en_prose(max_chars: int) -> tuple[str, int]:
+def en_prose(max_chars: int, exclude: frozenset[str] = frozenset()) -> tuple[str, int]:
     """Pattern for English free text of about max_chars: 1 sentence per 80 characters (at least 1)."""
-    n, sentence = max(1, max_chars // 80), en_sentence()
+    n, sentence = max(1, max_chars // 80), en_sentence(exclude)
     return rf"^{sentence}(?: {sentence}){{0,{n - 1}}}$", n * (EN_SENTENCE_CHARS + 1)
 
 
@@ -149,7 +158,11 @@ def build(
                 "pattern": TRAIT.get(language, TRAIT["zh"]),
             }
             if language == "en":
-                node["items"] = {"type": "string", "pattern": en_trait(), "x-max-chars": 32}
+                node["items"] = {
+                    "type": "string",
+                    "pattern": en_trait(excluded_words(text, language)),
+                    "x-max-chars": 32,
+                }
             if box is not None:
                 ok = [n for n in box.allowed[spec.path] if n <= node.get("maxItems", 5)]
                 node["minItems"], node["maxItems"] = min(ok), max(ok)
@@ -202,7 +215,7 @@ def _text_node(node: dict, path: str, max_text: int, max_short: int, text: TextC
     node["maxLength"] = max_short if path in SHORT_TEXT else max_text
     node["pattern"] = f"^{PROSE.get(language, PROSE['zh'])}$"
     if language == "en":
-        node["pattern"], node["x-max-chars"] = en_prose(node.pop("maxLength"))
+        node["pattern"], node["x-max-chars"] = en_prose(node.pop("maxLength"), excluded_words(text, language))
     dims = (text.mentions.get(path) if text else None) or ()
     if dims:
         names = [display_name(d) if language == "en" else (text.aliases.get(d) or (display_name(d),))[0] for d in dims]

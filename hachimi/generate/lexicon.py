@@ -61,35 +61,16 @@ def trie_regex(words: list[str]) -> str:
     return rx(trie)
 
 
-# words no English text the generator writes may contain: every single-word level phrase of the
-# k12 vocabulary (so a clause can never state a second level). One regex for every field keeps
-# llguidance's lexer small: distinct huge regexes in one grammar exceed its expression budget.
-EXCLUDED = frozenset(
-    {
-        "low",
-        "medium",
-        "average",
-        "moderate",
-        "middling",
-        "middle",
-        "high",
-        "excellent",
-        "minimal",
-        "mild",
-        "slight",
-        "elevated",
-    }
-)
-
-
-@lru_cache(maxsize=1)
-def word_regex() -> str:
-    """Regex for one frequent English word of 1..WORD_MAX lower-case letters, not a level word."""
+@lru_cache(maxsize=4)
+def word_regex(exclude: frozenset[str] = frozenset()) -> str:
+    """Regex for one frequent English word of 1..WORD_MAX lower-case letters, none of `exclude`
+    (the theory's level words: generate/scaffold.level_words). Every English field of a grammar
+    uses the same regex: distinct huge regexes in one grammar exceed llguidance's lexer budget."""
     import wordfreq
 
     words = [
         w
         for w in wordfreq.top_n_list("en", TOP_WORDS)
-        if re.fullmatch(rf"[a-z]{{1,{WORD_MAX}}}", w) and w not in EXCLUDED
+        if re.fullmatch(rf"[a-z]{{1,{WORD_MAX}}}", w) and w not in exclude
     ]
     return trie_regex(sorted(set(words)))

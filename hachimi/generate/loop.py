@@ -166,7 +166,11 @@ class PersonaLoop:
         return out
 
     def _banned_terms(self, agent: Agent) -> tuple[str, ...]:
-        """Lexicon terms the theory forbids in fields this agent writes (R5/R12): kept out at decoding."""
+        """Lexicon terms the theory forbids in fields this agent writes (R5/R12), in the run's
+        language: kept out at decoding (the validator still checks every language). One language
+        only, since servers cap the list (vLLM: 128 token sequences, VLLM_MAX_NUM_BAD_WORDS)."""
+        from ..facts.levels import language_of
+
         if agent.key not in self._banned:
             self._banned[agent.key] = tuple(
                 sorted(
@@ -175,6 +179,7 @@ class PersonaLoop:
                         for fields, terms in self.theory.text.lexicons.values()
                         if any(f.split(".")[0] in agent.parts for f in fields)
                         for t in terms
+                        if language_of(t) == self.s.language
                     }
                 )
             )

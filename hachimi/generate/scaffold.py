@@ -44,26 +44,24 @@ def fields_of(cfg: Config | None, parts: tuple[str, ...]) -> dict[str, str]:
     return {f: p for f, p in cfg.fields.items() if f.split(".")[0] in parts}
 
 
-def _level_words(vocab: Vocabulary, language: str) -> set[str]:
-    """Every single word that is a level phrase, or a word of one that is not otherwise common."""
-    out = set()
-    for table in vocab.words.get(language, {}).values():
+def level_words(vocab: Vocabulary | None, language: str) -> frozenset[str]:
+    """Every word a clause may not contain, from the theory's level vocabulary: each one-word level
+    phrase and each part of a hyphenated one ("lower-middle" -> lower, middle), so no clause can
+    state a second level."""
+    out: set[str] = set()
+    for table in (vocab.words.get(language, {}) if vocab else {}).values():
         for phrase in table:
-            words = phrase.split()
-            if len(words) == 1:
-                out.add(words[0])
-    out |= {"middle"}  # "upper middle" / "lower middle"
-    return {w for w in out if re.fullmatch(r"[a-z]+", w)}
+            if " " not in phrase:
+                out.update(phrase.split("-"))
+    return frozenset(w for w in out if re.fullmatch(r"[a-z]+", w))
 
 
 def clause_pattern(vocab: Vocabulary, language: str) -> str:
     if language == "zh":
         return ZH_CLAUSE
-    from .lexicon import EXCLUDED, word_regex
+    from .lexicon import word_regex
 
-    if missing := _level_words(vocab, language) - EXCLUDED:
-        raise ValueError(f"level words {sorted(missing)} are not excluded from clauses (generate/lexicon.py)")
-    w = word_regex()
+    w = word_regex(level_words(vocab, language))
     lo, hi = CLAUSE_WORDS
     return f"{w}(?:,? {w}){{{lo - 1},{hi - 1}}}"
 

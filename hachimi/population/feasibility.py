@@ -44,7 +44,7 @@ def strong_subjects(sampler, grade: int) -> list[str]:
     """The subjects a valid persona of this grade can have as a strong subject (e.g. no physics in
     grade 2 under the curriculum rule): what a slot's subject bias is drawn from."""
     lits = [(f.value, lit) for f, lit in sampler.values if f.field == "academic.strong_subjects"]
-    base = sampler._slot_assumptions({"grade": grade})
+    base = sampler.slot_assumptions({"grade": grade})
     return [s for s, lit in lits if sampler.satisfiable(base + [lit])]
 
 

@@ -165,7 +165,7 @@ class Sampler:
 
     def feasible(self, slot: dict[str, Any] | None = None, restrict: dict[str, list] | None = None) -> bool:
         """True if some persona for the slot (within `restrict`) violates no error rule."""
-        return self.satisfiable(self._slot_assumptions(slot) + self.restriction(restrict))
+        return self.satisfiable(self.slot_assumptions(slot) + self.restriction(restrict))
 
     def sample(
         self, seed: int, slot: dict[str, Any] | None = None, restrict: dict[str, list] | None = None
@@ -173,7 +173,7 @@ class Sampler:
         """One assignment of structured fields (path -> value; sets as lists), or None if the slot is
         impossible. A pure function of (theory, seed, slot, restrict)."""
         rng = random.Random(seed)
-        fixed = self._slot_assumptions(slot) + self.restriction(restrict)
+        fixed = self.slot_assumptions(slot) + self.restriction(restrict)
         skip = {f"slot.{k}" for k in (slot or {})} | ({"slot.subject_bias"} if slot is None else set())
         banned = {-x for x in fixed} | self.impossible(fixed)
         proposal = self._proposal(rng, skip, banned)
@@ -265,7 +265,8 @@ class Sampler:
                 return alt
         raise RuntimeError(f"internal: no consistent value for {path}")
 
-    def _slot_assumptions(self, slot: dict[str, Any] | None) -> list[int]:
+    def slot_assumptions(self, slot: dict[str, Any] | None) -> list[int]:
+        """The solver literals that fix a slot's values (None: every slot value false)."""
         out = []
         if slot is None:  # no slot at all
             return [-lit for f, lit in self.values if f.field.startswith("slot.")]

@@ -72,7 +72,7 @@ def known_predicates() -> dict[str, set[int]]:
     return known
 
 
-def _ast_scan(files: list[Path]):
+def ast_scan(files: list[Path]):
     """(heads, bodies, violations, details): predicate uses with locations, rule ids derived."""
     from clingo import ast
 
@@ -128,7 +128,7 @@ def lint(root: Path) -> list[Finding]:
         return out
     if not has_answer_set(theory):
         out.append(Finding("error", str(theory.root / "rules"), 0, 0, NO_ANSWER))
-    heads, bodies, violations, details = _ast_scan(theory.lp_files)
+    heads, bodies, violations, details = ast_scan(theory.lp_files)
     known = known_predicates()
     for name, arity in check_predicates(theory).items():  # facts of the [features.<check>] tables
         known.setdefault(name, set()).add(arity)

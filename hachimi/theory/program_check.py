@@ -68,3 +68,25 @@ def check(theory) -> None:
         )
     if not has_answer_set(theory):
         raise TheoryError(NO_ANSWER, str(theory.root / "rules"))
+    if unknown := unknown_rules(theory):
+        rid, f, line, col = unknown[0]
+        raise TheoryError(
+            f"violation of rule '{rid}' which has no [[rule]] entry in theory.toml (its message, owner and "
+            "citation live there)",
+            f,
+            line,
+            col,
+            rule=rid,
+        )
+
+
+def unknown_rules(theory) -> list[tuple[str, str, int, int]]:
+    """(rule id, file, line, column) of every violation a rule file derives for a rule id that
+    theory.toml does not describe (a validation would have no message or owner for it)."""
+    from .lint import ast_scan
+
+    return [
+        (rid, loc.begin.filename, loc.begin.line, loc.begin.column)
+        for rid, _, loc in ast_scan(theory.lp_files)[2]
+        if rid not in theory.rules
+    ]

@@ -26,6 +26,8 @@ shift $(( $# < 2 ? $# : 2 ))
 export VLLM_CPU_KVCACHE_SPACE=${VLLM_CPU_KVCACHE_SPACE:-2}
 export VLLM_CPU_OMP_THREADS_BIND=${VLLM_CPU_OMP_THREADS_BIND:-0-$(( $(nproc) - 1 ))}
 export VLLM_CPU_NUM_OF_RESERVED_CPU=${VLLM_CPU_NUM_OF_RESERVED_CPU:-0}
+# room for the theory's banned terms in one request (vLLM's default cap is 128 token sequences)
+export VLLM_MAX_NUM_BAD_WORDS=${VLLM_MAX_NUM_BAD_WORDS:-512}
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 VLLM_NO_USAGE_STATS=1 DO_NOT_TRACK=1
 exec "$VENV/bin/python" -m vllm.entrypoints.openai.api_server \
   --model "$MODEL" --served-model-name "${SERVED_NAME:-smollm2-135m-instruct}" \

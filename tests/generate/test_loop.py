@@ -134,3 +134,16 @@ def test_same_seed_same_personas(theory, tmp_path):
         Session(theory, ScriptedEngine(script()), Settings(), tmp_path / f"r{k}", seed=9, n=2).run()
         outs.append((tmp_path / f"r{k}" / "personas.jsonl").read_bytes())
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_banned_terms_are_those_of_the_runs_language(theory, language):
+    """Decoding bans carry the run's language only (servers cap the list: vLLM at 128 token
+    sequences); the validator's R12 still checks every language."""
+    from hachimi.facts.levels import language_of
+    from hachimi.generate.agents import AGENTS
+
+    loop = PersonaLoop(theory, Settings(language=language))
+    terms = loop._banned_terms(next(a for a in AGENTS if "mental_health" in a.parts))
+    assert terms and all(language_of(t) == language for t in terms)
+    assert ("trauma" in terms) == (language == "en") and ("创伤" in terms) == (language == "zh")

@@ -178,3 +178,19 @@ def test_every_agent_grammar_survives_a_random_walk_in_llguidance(theory, bundle
             assert m.consume_token(rng.choice(allowed)), (agent.key, m.get_error()[:300])
             steps += 1
         assert not m.is_error(), (agent.key, m.get_error()[:300])
+
+
+def test_clause_words_exclude_every_level_word_of_the_vocabulary():
+    """The excluded words come from the pack's vocabulary file, not a list in Python: every
+    one-word level phrase and each part of a hyphenated one."""
+    import re as _re
+
+    from hachimi.generate.lexicon import word_regex
+
+    words = sc.level_words(VOCAB, "en")
+    assert {"low", "medium", "average", "high", "excellent", "mild", "elevated", "middle", "upper"} <= words
+    rx = _re.compile(word_regex(words))
+    for w in words:
+        assert not rx.fullmatch(w), w
+    assert rx.fullmatch("kind") and rx.fullmatch("school")
+    assert sc.level_words(None, "en") == frozenset()

@@ -81,6 +81,11 @@ CASES = {
         "owner 'registrar' is not one of",
         "theory.toml:",
     ),
+    "rule-without-metadata": (
+        lambda f: _append(f, "rules/text.lp", 'violation(P, "made-up-rule", "enrollment.age") :- person(P).'),
+        "violation of rule 'made-up-rule' which has no [[rule]] entry in theory.toml",
+        "rules/text.lp:",
+    ),
     "z3-unknown-constant": (
         lambda f: _edit(f, "numeric/age_grade.smt2", "(+ enrollment.grade 7)", "(+ enrollment.grde 7)"),
         "unknown constant enrollment.grde",
@@ -103,7 +108,7 @@ def test_load_and_lint_name_the_place(theory_copy, name):
     assert str(findings[0]).count(tag) <= 1  # the rule id is printed once
 
 
-@pytest.mark.parametrize("name", ["asp-syntax", "no-answer-set", "message-not-text"])
+@pytest.mark.parametrize("name", ["asp-syntax", "no-answer-set", "message-not-text", "rule-without-metadata"])
 def test_every_command_refuses_with_exit_2(cli, theory_copy, tmp_path, base, name):
     CASES[name][0](theory_copy)
     (tmp_path / "p.jsonl").write_text(json.dumps(base) + "\n")
