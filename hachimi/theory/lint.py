@@ -25,7 +25,7 @@ FACT_PREDICATES = {
     "unmentioned": 3,
     "term": 4,
     "matches": 2,
-    "smt_bad": 2,
+    "smt_bad": 3,
     "violation": 3,
     "detail": 5,
 }

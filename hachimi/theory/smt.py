@@ -22,6 +22,17 @@ class SmtRule:
     fields: list[str]  # declared field variables the assertion reads, in declaration order
     bad: list[tuple]  # value tuples (in field order) that falsify the assertion
     text: str
+    # Minimal partial assignments that falsify it whatever the other fields hold: (indices into
+    # `fields`, their values). A violation needs only these fields present, so a core names only
+    # them; a field left out (absent) can no longer make the rule vacuous (absence is R7/R10's).
+    partial: list[tuple[tuple[int, ...], tuple]] = None
+
+    def __post_init__(self):
+        if self.partial is None:
+            self.partial = minimal_partials(self.bad, self.domains())
+
+    def domains(self) -> list[list]:
+        return [list(BY_PATH[f].domain) for f in self.fields]
 
 
 def _sexprs(text: str) -> list[tuple[int, str]]:
@@ -131,15 +142,51 @@ def _tabulate(rule_id: str, expr, fields: list[str], file: str, line: int, text:
     return SmtRule(rule_id, file, line, used, sorted(bad, key=str), text)
 
 
+def minimal_partials(bad: list[tuple], domains: list[list]) -> list[tuple[tuple[int, ...], tuple]]:
+    """The minimal partial assignments all of whose completions are in `bad` (the rule's prime
+    implicants over field = value): for each set of fields (smallest first), each assignment to them
+    every completion of which falsifies the rule and no sub-assignment of which does already."""
+    from itertools import combinations, product
+
+    bad_set, n, out = set(bad), len(domains), []
+    for k in range(1, n + 1):
+        for idx in combinations(range(n), k):
+            rest = [i for i in range(n) if i not in idx]
+            for values in product(*(domains[i] for i in idx)):
+                fulls = []
+                for other in product(*(domains[i] for i in rest)):
+                    full = [None] * n
+                    for i, v in zip(idx, values):
+                        full[i] = v
+                    for i, v in zip(rest, other):
+                        full[i] = v
+                    fulls.append(tuple(full))
+                if all(f in bad_set for f in fulls) and not any(_restricts(p, idx, values) for p in out):
+                    out.append((idx, values))
+    return out
+
+
+def _restricts(partial: tuple[tuple[int, ...], tuple], idx: tuple[int, ...], values: tuple) -> bool:
+    """Whether `partial` is a sub-assignment of (idx, values)."""
+    pidx, pvals = partial
+    at = dict(zip(idx, values))
+    return all(i in at and at[i] == v for i, v in zip(pidx, pvals))
+
+
 def asp_program(rules: list[SmtRule]) -> str:
-    """The ASP form of the tabulated rules: smt_bad/2 tables plus one violation rule each."""
+    """The ASP form of the tabulated rules: for each set of fields that alone can falsify a rule, an
+    smt_bad/3 table of those fields' values and one violation rule over those fields only."""
     out = []
     for r in rules:
         specs = [BY_PATH[f] for f in r.fields]
-        args = ",".join(f"V{i}" for i in range(len(specs)))
-        out += [f'smt_bad("{r.id}",({",".join(map(str, t))},)).' for t in r.bad]
-        body = ", ".join(f"{s.pred}({','.join(['P', *s.extra, f'V{i}'])})" for i, s in enumerate(specs))
-        out.append(f'violation(P,"{r.id}",none) :- {body}, smt_bad("{r.id}",({args},)).')
+        groups: dict[tuple[int, ...], list[tuple]] = {}
+        for idx, values in r.partial:
+            groups.setdefault(idx, []).append(values)
+        for g, (idx, rows) in enumerate(sorted(groups.items())):
+            args = ",".join(f"V{i}" for i in idx)
+            out += [f'smt_bad("{r.id}",{g},({",".join(map(str, t))},)).' for t in rows]
+            body = ", ".join(f"{specs[i].pred}({','.join(['P', *specs[i].extra, f'V{i}'])})" for i in idx)
+            out.append(f'violation(P,"{r.id}",none) :- {body}, smt_bad("{r.id}",{g},({args},)).')
     return "\n".join(out) + "\n"
 
 

@@ -91,3 +91,63 @@ def test_leaving_out_unrelated_fields_changes_no_core(theory):
         present = {f.atom(0) for f in rec.facts}
         for h in hits:
             assert fast.core_literals(present, h.rule, h.key_text) == slow.core_literals(present, h.rule, h.key_text)
+
+
+def test_health_consistency_core_is_the_two_fields_that_cannot_hold(validate_one, base):
+    """A field a numeric rule reads but does not need is not in its core (it was: the completion
+    let a dropped field become absent, and an absent field made the tabulated rule vacuous)."""
+    base["values"]["levels"]["physical_mental_health"] = "fairly_high"
+    mh = base["mental_health"]
+    mh["overall_state"], mh["depression_risk"], mh["anxiety_risk"] = "fairly_high", "high", "mild"
+    [v] = [v for v in validate_one(base).violations if v.rule == "health-consistency"]
+    assert v.core == ["mental_health.depression_risk=high", "values.levels.physical_mental_health=fairly_high"]
+
+
+def _z3_forces(rule, values: dict) -> bool:
+    """Independent of the tabulation: Z3 says no values of the other fields satisfy the rule."""
+    import z3
+
+    from hachimi.facts.table import BY_PATH
+
+    decls = "\n".join(f"(declare-const {f} Int)" for f in rule.fields)
+    formula = z3.parse_smt2_string(f"{decls}\n(assert {rule.text})")[0]
+    s = z3.Solver()
+    s.add(formula)
+    for f in rule.fields:
+        spec, var = BY_PATH[f], z3.Int(f)
+        code = (lambda v: v) if spec.kind in ("int", "count") else spec.domain.index
+        if f in values:
+            s.add(var == code(values[f]))
+        else:
+            s.add(z3.Or([var == code(v) for v in spec.domain]))
+    return s.check() == z3.unsat
+
+
+@pytest.mark.parametrize("rule_id", ["age-grade", "health-consistency"])
+def test_numeric_cores_are_minimal_on_random_violating_assignments(theory, validate_one, base, rule_id):
+    """Property: for random assignments that break a numeric rule, the core forces the violation
+    and drops no field it could do without, by Z3 on the rule's own formula."""
+    import copy
+    import random
+
+    from hachimi.facts.table import BY_PATH
+
+    rule = next(r for r in theory.smt_rules if r.id == rule_id)
+    rng = random.Random(11)
+    for bad in rng.sample(rule.bad, min(25, len(rule.bad))):
+        p = copy.deepcopy(base)
+        for path, value in zip(rule.fields, bad):
+            node = p
+            *parents, last = path.split(".")
+            for k in parents:
+                node = node[k]
+            node[last] = value
+            if path == "enrollment.grade":
+                p["slot"]["grade"] = value
+        [v] = [v for v in validate_one(p).violations if v.rule == rule_id]
+        core = dict(c.split("=", 1) for c in v.core)
+        values = {f: (int(x) if BY_PATH[f].kind in ("int", "count") else x) for f, x in core.items()}
+        assert set(values) <= set(rule.fields), v.core
+        assert _z3_forces(rule, values), (bad, v.core)
+        for f in values:
+            assert not _z3_forces(rule, {k: x for k, x in values.items() if k != f}), (bad, v.core, f)
