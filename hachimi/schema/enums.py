@@ -1,61 +1,27 @@
-"""Closed vocabularies of the v1 persona format (DESIGN.md), ordinal scales low -> high."""
+"""The k12 persona format's closed vocabularies (ordinal scales low -> high), read from the bundled
+constraints/k12/schema.toml: one definition. Code that works on any theory uses theory.schema."""
 
 from __future__ import annotations
 
-GENDERS = ("female", "male")
-ACADEMIC_LEVELS = ("high", "medium", "low", "poor")
-PIAGET = ("preoperational", "concrete_operational", "formal_operational")
-ERIKSON = ("initiative_vs_guilt", "industry_vs_inferiority", "identity_vs_role_confusion")
-KOHLBERG = ("preconventional", "conventional", "postconventional")
-STAGES = {"piaget": PIAGET, "erikson": ERIKSON, "kohlberg": KOHLBERG}
-SUBJECTS = (
-    "chinese",
-    "math",
-    "english",
-    "physics",
-    "chemistry",
-    "biology",
-    "history",
-    "geography",
-    "politics",
-    "science",
-    "music",
-    "art",
-    "pe",
-    "it",
-    "calligraphy",
-    "morality_and_law",
-    "labor",
-)
-LEVELS = ("low", "fairly_low", "medium", "upper_middle", "fairly_high", "high")
-LOWISH = ("low", "fairly_low", "medium")
-RISKS = ("low", "mild", "moderate", "high")
-CONDITIONS = ("none_observed", "tendency")
-VALUE_DIMENSIONS = (
-    "moral_cultivation",
-    "physical_mental_health",
-    "rule_of_law",
-    "social_responsibility",
-    "political_identity",
-    "cultural_literacy",
-    "family_orientation",
-)
-CREATIVITY_DIMENSIONS = (
-    "fluency",
-    "novelty",
-    "flexibility",
-    "feasibility",
-    "problem_finding",
-    "problem_analysis",
-    "solution_generation",
-    "solution_refinement",
-)
-GRADES = tuple(range(1, 13))
-AGE_MIN, AGE_MAX = 5, 19
-AGENT_NAME_PATTERN = r"^(?:[a-z]+[1-5]){1,2}_(?:[a-z]+[1-5]){1,3}$"
+from ..facts.table import K12 as _K12
+
+_S = {n: s.values for n, s in _K12.scales.items()}
+GENDERS = _S["gender"]
+ACADEMIC_LEVELS = _S["academic_level"]
+PIAGET, ERIKSON, KOHLBERG = _S["piaget"], _S["erikson"], _S["kohlberg"]
+STAGES = {s: _S[s] for s in _S["stage_system"]}
+SUBJECTS = _S["subject"]
+LEVELS = _S["level"]
+LOWISH = LEVELS[: LEVELS.index("medium") + 1]
+RISKS = _S["risk"]
+CONDITIONS = _S["condition"]
+VALUE_DIMENSIONS = _K12.dimensions_of("values")
+CREATIVITY_DIMENSIONS = _K12.dimensions_of("creativity")
+GRADES = _K12.by_path["enrollment.grade"].domain
+AGE_MIN, AGE_MAX = _K12.range_of("enrollment.age")
+AGENT_NAME_PATTERN = _K12.by_path["enrollment.agent_name"].pattern
 
 
 def display_name(dimension: str) -> str:
     """How narratives mention a dimension: 'physical_mental_health' -> 'physical and mental health'."""
-    special = {"physical_mental_health": "physical and mental health"}
-    return special.get(dimension, dimension.replace("_", " "))
+    return _K12.display_name(dimension)

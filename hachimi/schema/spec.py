@@ -1,0 +1,322 @@
+"""A theory's schema.toml -> its persona format: parts, agents, fields, scales, dimensions.
+
+One definition: the field <-> fact table, the vocabulary facts, the pydantic models and JSON
+Schemas, the agents and the completion domain are all derived from a PersonaSchema. The file is
+checked with pydantic (strict) and every problem names the file, the line and the key."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from ..errors import TheoryError
+
+KINDS = ("int", "enum", "set", "count", "text", "id")
+PARAGRAPH = r"^[^\n\r]+$"  # one paragraph: no newline at all (list markers are rule R14's)
+_PATH = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$")
+_ATOM = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    path: str  # JSON path, e.g. "enrollment.age" (also the name used in ASP strings)
+    pred: str  # ASP predicate, e.g. "age" -> age(P, 13)
+    extra: tuple = ()  # constant arguments after P, e.g. ("piaget",) -> stage(P, piaget, V)
+    kind: str = "enum"  # int | enum | set | count | text | id
+    domain: tuple = ()  # allowed values (int, enum, set); () for text
+    owner: str = ""  # agent that owns the field
+    required: bool = True
+    unknown_as_fact: bool = False  # unknown enum value -> invalid_value fact instead of an error
+    narrative: bool = False  # prose checked by R13/R14
+    scale: str = ""  # enum/set: the scale its values come from
+    items: tuple[int, int] | None = None  # set/count: list length bounds
+    min_chars: int = 1  # text
+    max_chars: int | None = None  # text
+    pattern: str | None = None  # text: its shape (default: one paragraph)
+    description: str = ""
+    tags: tuple[str, ...] = ()
+    dimension: str = ""  # a rated dimension's field: the dimension
+    group: str = ""  # ... and its group
+
+    @property
+    def structured(self) -> bool:
+        return self.kind in ("int", "enum", "set", "count")
+
+    @property
+    def scalar(self) -> bool:
+        return self.kind in ("int", "enum", "count")
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    values: tuple
+    ordinal: bool = False
+    fact: str = ""  # a fact per value: fact(value)
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    key: str
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Rated dimensions sharing a scale, e.g. the seven value dimensions."""
+
+    name: str
+    names: dict  # dimension -> display name (English), in order
+    fact: str = ""
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        return tuple(self.names)
+
+
+@dataclass
+class PersonaSchema:
+    version: str
+    scales: dict[str, Scale]
+    groups: dict[str, Group]
+    agents: tuple[AgentSpec, ...]
+    parts: dict[str, dict]  # part -> {"title", "optional"}, in persona order
+    objects: dict[str, str]  # nested object path -> title
+    fields: tuple[FieldSpec, ...]
+    source: str = ""
+    lines: dict[str, int] = field(default_factory=dict)  # field path -> line in the file
+
+    @cached_property
+    def by_path(self) -> dict[str, FieldSpec]:
+        return {f.path: f for f in self.fields}
+
+    @cached_property
+    def by_atom(self) -> dict[tuple, FieldSpec]:
+        return {(f.pred, f.extra): f for f in self.fields if f.structured}
+
+    @cached_property
+    def text_fields(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.fields if f.kind == "text")
+
+    @cached_property
+    def narrative_fields(self) -> tuple[str, ...]:
+        return tuple(f.path for f in self.fields if f.narrative)
+
+    def tagged(self, tag: str) -> tuple[str, ...]:
+        return tuple(f.path for f in self.fields if tag in f.tags)
+
+    @cached_property
+    def owners(self) -> tuple[str, ...]:
+        return tuple(a.key for a in self.agents)
+
+    @cached_property
+    def agent_of_part(self) -> dict[str, str]:
+        return {p: a.key for a in self.agents for p in a.parts}
+
+    def owner_of(self, path: str) -> str:
+        """Owner agent of a field path (or of the part it lives in)."""
+        if path in self.by_path:
+            return self.by_path[path].owner
+        part = path.split(".", 1)[0]
+        if part in self.agent_of_part:
+            return self.agent_of_part[part]
+        owners = {f.owner for f in self.fields if f.path.startswith(part + ".")}
+        return min(owners) if len(owners) == 1 else self.agents[0].key
+
+    def display_name(self, dimension: str) -> str:
+        for g in self.groups.values():
+            if dimension in g.names:
+                return g.names[dimension]
+        return dimension.replace("_", " ")
+
+    def dimensions_of(self, group: str) -> tuple[str, ...]:
+        return self.groups[group].dimensions
+
+    def range_of(self, path: str) -> tuple[int, int]:
+        d = self.by_path[path].domain
+        return d[0], d[-1]
+
+    def vocabulary_program(self) -> str:
+        """ASP facts every rule may use: scale ranks, value facts, dimensions, field names, tags."""
+        lines = []
+        for s in self.scales.values():
+            if s.ordinal:
+                lines += [f"rank({s.name},{v},{i})." for i, v in enumerate(s.values)]
+        for s in self.scales.values():
+            if s.fact:
+                lines += [f"{s.fact}({v})." for v in s.values]
+        for g in self.groups.values():
+            if g.fact:
+                lines += [f"{g.fact}({d})." for d in g.dimensions]
+        lines += [f'field("{f.path}").' for f in self.fields if f.kind != "id"]
+        lines += [f'required("{f.path}").' for f in self.fields if f.required and f.kind != "id"]
+        tags = list(dict.fromkeys(t for f in self.fields for t in f.tags))
+        for t in tags:
+            lines += [f'{t}("{p}").' for p in self.tagged(t)]
+        return "\n".join(lines) + "\n"
+
+
+def load_schema(path: Path) -> PersonaSchema:
+    """Read and check a schema.toml; TheoryError naming the file, line and key on any problem."""
+    from pydantic import ValidationError
+
+    from .spec_file import SchemaFile
+
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
+    except FileNotFoundError:
+        raise TheoryError("no schema.toml (the persona format: parts, agents, fields, scales)", file) from None
+    except UnicodeDecodeError as e:
+        raise TheoryError(f"not UTF-8 (byte {e.start + 1})", file) from None
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+), column (\d+)", str(e))
+        raise TheoryError(f"TOML syntax: {e}", file, *(map(int, m.groups()) if m else ())) from None
+    try:
+        parsed = SchemaFile.model_validate(raw)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = [str(x) for x in err["loc"]]
+        where = _where(loc, raw)
+        raise TheoryError(f"{where}: {err['msg']}", file, _line(text, loc, raw)) from None
+    return build(parsed, text, file)
+
+
+def _where(loc: list[str], raw: dict) -> str:
+    if loc and loc[0] == "field" and len(loc) > 1 and loc[1].isdigit():
+        path = raw["field"][int(loc[1])].get("path", f"#{int(loc[1]) + 1}")
+        return f"[[field]] {path}" + (f" {'.'.join(loc[2:])}" if len(loc) > 2 else "")
+    if loc and loc[0] == "agent" and len(loc) > 1 and loc[1].isdigit():
+        return f"[[agent]] #{int(loc[1]) + 1}" + (f" {'.'.join(loc[2:])}" if len(loc) > 2 else "")
+    return ".".join(loc)
+
+
+def _line(text: str, loc: list[str], raw: dict) -> int:
+    """Best line for an error at loc: the field's path line, else the key's first occurrence."""
+    needle = None
+    if loc and loc[0] == "field" and len(loc) > 1 and loc[1].isdigit():
+        entry = raw["field"][int(loc[1])]
+        needle = f'"{entry.get("path", "")}"' if entry.get("path") else "[[field]]"
+        start = text.find(needle)
+        if len(loc) > 2 and start >= 0:
+            k = text.find(f"\n{loc[2]} ", start)
+            if k >= 0 and text.find("[[field]]", start, k) < 0:
+                return text.count("\n", 0, k + 1) + 1
+    else:
+        needle = next((x for x in reversed(loc) if not x.isdigit()), None)
+    i = text.find(needle) if needle else -1
+    return text.count("\n", 0, i) + 1 if i >= 0 else 0
+
+
+def build(parsed, text: str, file: str) -> PersonaSchema:
+    def fail(msg: str, needle: str | None = None):
+        i = text.find(needle) if needle else -1
+        raise TheoryError(msg, file, text.count("\n", 0, i) + 1 if i >= 0 else 0)
+
+    scales = {n: Scale(n, tuple(s.values), s.ordinal, s.fact or "") for n, s in parsed.scales.items()}
+    for s in scales.values():
+        if len(set(s.values)) != len(s.values):
+            fail(f"scale {s.name} repeats a value", f"\n{s.name} =")
+        if bad := [v for v in s.values if not _ATOM.match(str(v))]:
+            fail(f"scale {s.name}: values are lower-case ASP constants such as fairly_high, not {bad[0]!r}")
+    groups = {n: Group(n, dict(g.names), g.fact or "") for n, g in parsed.dimensions.items()}
+    agents = tuple(AgentSpec(a.key, tuple(a.parts)) for a in parsed.agent)
+    parts = {n: {"title": p.title, "optional": p.optional} for n, p in parsed.parts.items()}
+    seen_parts: dict[str, str] = {}
+    for a in agents:
+        for p in a.parts:
+            if p not in parts:
+                fail(f"agent {a.key} writes part {p!r}, which [parts] does not declare", f'"{a.key}"')
+            if p in seen_parts:
+                fail(f"part {p!r} has two agents: {seen_parts[p]} and {a.key}", f'"{a.key}"')
+            seen_parts[p] = a.key
+    if len({a.key for a in agents}) != len(agents):
+        fail("two [[agent]] entries share a key")
+    fields, lines = [], {}
+    for entry in parsed.field:
+        dims = [("", "")]
+        if entry.dimensions:
+            if entry.dimensions not in groups:
+                fail(f"[[field]] {entry.path}: dimensions = {entry.dimensions!r} is not a [dimensions] group", entry.path)
+            dims = [(d, entry.dimensions) for d in groups[entry.dimensions].dimensions]
+        elif "{dimension}" in entry.path:
+            fail(f"[[field]] {entry.path}: a {{dimension}} path needs dimensions = \"<group>\"", entry.path)
+        for d, g in dims:
+            f = _field(entry, d, g, scales, parts, seen_parts, fail)
+            if f.path in lines:
+                fail(f"field {f.path} is declared twice", entry.path)
+            lines[f.path] = text.count("\n", 0, max(0, text.find(f'"{entry.path}"'))) + 1
+            fields.append(f)
+    atoms = {}
+    for f in fields:
+        if f.structured:
+            if (f.pred, f.extra) in atoms:
+                fail(f"fields {atoms[(f.pred, f.extra)]} and {f.path} map to the same fact {f.pred}/{f.extra}", f.path)
+            atoms[(f.pred, f.extra)] = f.path
+    return PersonaSchema(parsed.version, scales, groups, agents, parts, dict(parsed.objects), tuple(fields), file, lines)
+
+
+def _field(entry, dim: str, group: str, scales, parts, agent_of_part, fail) -> FieldSpec:
+    path = entry.path.replace("{dimension}", dim)
+    if not _PATH.match(path):
+        fail(f"[[field]] {entry.path}: a path is dot-separated lower-case names, e.g. enrollment.age", entry.path)
+    part = path.split(".")[0]
+    if entry.kind != "id" and part not in parts:
+        fail(f"[[field]] {path}: part {part!r} is not in [parts]", entry.path)
+    owner = entry.owner or agent_of_part.get(part, "")
+    if not owner:
+        fail(f"[[field]] {path}: no agent writes part {part!r}; give the field an owner", entry.path)
+    if owner not in {a for a in agent_of_part.values()}:
+        fail(f"[[field]] {path}: owner {owner!r} is not an [[agent]] key", entry.path)
+    kind = entry.kind
+    domain: tuple = ()
+    if kind in ("enum", "set"):
+        if not entry.scale or entry.scale not in scales:
+            fail(f"[[field]] {path}: kind {kind} needs scale = one of {', '.join(scales)}", entry.path)
+        domain = scales[entry.scale].values
+    elif kind in ("int", "count"):
+        if not entry.range:
+            fail(f"[[field]] {path}: kind {kind} needs range = [lo, hi]", entry.path)
+        lo, hi = entry.range
+        if lo > hi:
+            fail(f"[[field]] {path}: range [{lo}, {hi}] is empty", entry.path)
+        domain = tuple(range(lo, hi + 1))
+    if kind in ("int", "enum", "set", "count"):
+        if not entry.pred or not _ATOM.match(entry.pred):
+            fail(f"[[field]] {path}: kind {kind} needs pred = an ASP predicate name such as age", entry.path)
+    elif entry.pred:
+        fail(f"[[field]] {path}: a {kind} field has no fact; remove pred", entry.path)
+    if entry.items and entry.items[0] > entry.items[1]:
+        fail(f"[[field]] {path}: items = {entry.items} is empty", entry.path)
+    args = tuple(a.replace("{dimension}", dim) for a in entry.args)
+    if bad := [a for a in args if not _ATOM.match(a)]:
+        fail(f"[[field]] {path}: args are ASP constants, not {bad[0]!r}", entry.path)
+    if entry.pattern:
+        try:
+            re.compile(entry.pattern)
+        except re.error as e:
+            fail(f"[[field]] {path}: pattern is not a regex ({e})", entry.path)
+    return FieldSpec(
+        path,
+        entry.pred or "",
+        args,
+        kind,
+        domain,
+        owner,
+        entry.required,
+        entry.unknown_as_fact,
+        "narrative" in entry.tags,
+        entry.scale or "",
+        tuple(entry.items) if entry.items else None,
+        entry.min_chars if entry.min_chars is not None else (1 if kind == "text" else 0),
+        entry.max_chars,
+        entry.pattern,
+        entry.description,
+        tuple(entry.tags),
+        dim,
+        group,
+    )

@@ -1,0 +1,62 @@
+"""schema.toml's shape (pydantic, strict): a wrong type or an unknown key is refused with its key
+before anything is derived (hachimi/schema/spec.py turns the checked file into a PersonaSchema)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ScaleEntry(_Strict):
+    values: list[str] = Field(min_length=1)
+    ordinal: bool = False
+    fact: str | None = None
+
+
+class GroupEntry(_Strict):
+    names: dict[str, str] = Field(min_length=1)  # dimension -> display name, in order
+    fact: str | None = None
+
+
+class AgentEntry(_Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    parts: list[str] = Field(min_length=1)
+
+
+class PartEntry(_Strict):
+    title: str = Field(pattern=r"^[A-Z][A-Za-z0-9]*$")
+    optional: bool = False
+
+
+class FieldEntry(_Strict):
+    path: str
+    kind: Literal["int", "enum", "set", "count", "text", "id"]
+    pred: str | None = None
+    args: list[str] = Field(default_factory=list)
+    scale: str | None = None
+    range: list[int] | None = Field(default=None, min_length=2, max_length=2)  # [lo, hi]
+    items: list[int] | None = Field(default=None, min_length=2, max_length=2)  # [lo, hi]
+    owner: str | None = None
+    required: bool = True
+    unknown_as_fact: bool = False
+    tags: list[str] = Field(default_factory=list)
+    min_chars: int | None = None
+    max_chars: int | None = None
+    pattern: str | None = None
+    description: str = ""
+    dimensions: str | None = None
+
+
+class SchemaFile(_Strict):
+    version: str = "v1"
+    scales: dict[str, ScaleEntry] = Field(default_factory=dict)
+    dimensions: dict[str, GroupEntry] = Field(default_factory=dict)
+    agent: list[AgentEntry] = Field(min_length=1)
+    parts: dict[str, PartEntry] = Field(min_length=1)
+    objects: dict[str, str] = Field(default_factory=dict)
+    field: list[FieldEntry] = Field(min_length=1)
