@@ -197,7 +197,7 @@ class Validator:
         for h in hits:
             rule = self.theory.rules[h.rule]
             core = self.cores.core(present, h.rule, h.key_text) if self.explain else []
-            violations.append(make_violation(rule, h.key, h.details, rec.values, core or []))
+            violations.append(make_violation(rule, h.key, h.details, rec.values, core or [], self.theory.schema))
         valid = not any(v.severity == "error" for v in violations)
         repair = None
         if self.do_repair and violations:

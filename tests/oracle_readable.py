@@ -8,11 +8,12 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from hachimi.facts.table import K12
 from hachimi.facts import readable
 
 THEORY_DIR = Path(__file__).resolve().parents[1] / "constraints" / "k12"
 _TABLE = tomllib.loads((THEORY_DIR / "theory.toml").read_text(encoding="utf-8"))["features"]["readable"]
-_CFG = readable.configure(_TABLE, THEORY_DIR, "theory.toml")
+_CFG = readable.configure(_TABLE, THEORY_DIR, "theory.toml", K12)
 RULE_OF_KIND = {
     "unknown_words": "gibberish",
     "weak_words": "weak-prose",

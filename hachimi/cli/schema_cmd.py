@@ -1,4 +1,4 @@
-"""`hachimi schema export|check`: JSON Schemas of the persona parts in grammars/."""
+"""`hachimi schema export|check`: JSON Schemas of a theory's persona parts (k12's are in grammars/)."""
 
 from __future__ import annotations
 
@@ -9,30 +9,67 @@ import click
 from ..resources import GRAMMARS as GRAMMARS_DIR
 
 DEFAULT = GRAMMARS_DIR
+THEORY = click.option(
+    "--theory",
+    default="k12",
+    show_default=True,
+    help="Theory folder or bundled name; its schema.toml defines the parts.",
+)
+
+
+def _spec(theory: str):
+    from ..errors import HachimiError
+    from ..theory.locate import locate
+    from ..theory.pack import load
+
+    try:
+        return load(locate(theory), check=False).schema
+    except HachimiError as e:
+        click.echo(f"hachimi: error: {e}", err=True)
+        sys.exit(2)
+
+
+def _folder(out: Path | None, theory: str, spec) -> Path:
+    if out is not None:
+        return out
+    return DEFAULT if theory == "k12" else Path(f"{Path(theory).name}-schemas")
 
 
 @click.group()
 def schema():
-    """JSON Schemas of the v1 persona (one per agent part plus the whole persona)."""
+    """JSON Schemas of a theory's persona (one per agent part plus the whole persona), derived from
+    its schema.toml. k12's are checked in under grammars/."""
 
 
 @schema.command("export")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT, show_default=True)
-def export_cmd(out: Path):
-    """Write the schemas generated from the pydantic models."""
+@THEORY
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Folder to write [default: {DEFAULT} for k12, ./<theory>-schemas otherwise].",
+)
+def export_cmd(theory: str, out: Path | None):
+    """Write the schemas derived from the theory's schema.toml."""
     from ..schema.export import export
 
-    for p in export(out):
+    spec = _spec(theory)
+    for p in export(_folder(out, theory, spec), spec):
         click.echo(f"wrote {p}")
 
 
 @schema.command("check")
-@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT, show_default=True)
-def check_cmd(folder: Path):
-    """Exit 1 if the checked-in schemas differ from the models (run `hachimi schema export`)."""
+@THEORY
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None)
+def check_cmd(theory: str, folder: Path | None):
+    """Exit 1 if the written schemas differ from the theory's schema.toml (run `hachimi schema export`)."""
     from ..schema.export import stale
 
-    bad = stale(folder)
+    spec = _spec(theory)
+    folder = _folder(folder, theory, spec)
+    bad = stale(folder, spec)
     for name in bad:
-        click.echo(f"stale: {folder / name} (run: hachimi schema export)")
+        click.echo(
+            f"stale: {folder / name} (run: hachimi schema export{'' if theory == 'k12' else ' --theory ' + theory})"
+        )
     sys.exit(1 if bad else 0)

@@ -149,13 +149,14 @@ def check_cmd(folder, fmt):
 
 
 @theory.command("vocab")
-def vocab_cmd():
+@THEORY
+def vocab_cmd(folder):
     """The facts a rule can use: one line per persona field, plus features and vocabulary."""
-    from ..facts.table import FIELDS
     from ..theory.lint import FACT_PREDICATES
 
+    t = _load(folder)
     click.echo("% persona fields (P is the persona):")
-    for f in FIELDS:
+    for f in t.schema.fields:
         if f.pred:
             args = ", ".join(["P", *f.extra, "V"])
             dom = f"{f.domain[0]}..{f.domain[-1]}" if f.kind in ("int", "count") else " | ".join(map(str, f.domain))
@@ -163,7 +164,5 @@ def vocab_cmd():
     click.echo("% features of every persona:")
     for name, arity in FACT_PREDICATES.items():
         click.echo(f"{name}/{arity}")
-    click.echo(
-        "% vocabulary: rank(Scale,Value,Index), subject/1, value_dimension/1, creativity_dimension/1, "
-        "stage_system/1, field/1, required/1, narrative/1, mh_text/1"
-    )
+    names = sorted({line.split("(")[0] + "/" + str(line.count(",") + 1) for line in t.vocabulary.splitlines()})
+    click.echo("% vocabulary (schema.toml): " + ", ".join(names))

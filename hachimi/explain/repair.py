@@ -8,7 +8,6 @@ from typing import Any
 
 from ..facts.domain import domain
 from ..facts.reader import Fact
-from ..facts.table import BY_PATH, FIELDS
 from ..theory.pack import Theory
 from ..solve.program import completion_program, control, literal_map, to_python
 
@@ -23,8 +22,8 @@ class Repair:
         return {"changes": self.changes, "fixes": self.fixes, "unfixable": self.unfixable}
 
 
-def _changeable(f: Fact) -> bool:
-    spec = BY_PATH.get(f.field)
+def _changeable(f: Fact, by_path: dict) -> bool:
+    spec = by_path.get(f.field)
     return (
         spec is not None
         and spec.structured
@@ -34,15 +33,15 @@ def _changeable(f: Fact) -> bool:
     )
 
 
-def _distance_ties(soft: list[Fact]) -> list[str]:
+def _distance_ties(soft: list[Fact], by_path: dict) -> list[str]:
     """Secondary objective (priority 0): among equally cheap repairs, move scalar values as little
     as possible along their domain order (ages by years, levels and risks by steps)."""
     out, by_field = [], {}
     for i, f in enumerate(soft):
-        if BY_PATH[f.field].kind in ("int", "enum"):
+        if by_path[f.field].kind in ("int", "enum"):
             by_field.setdefault(f.field, []).append((i, f))
     for path, items in by_field.items():
-        order = BY_PATH[path].domain
+        order = by_path[path].domain
         for i, fi in items:
             for j, fj in items:
                 d = abs(order.index(fi.value) - order.index(fj.value))
@@ -51,30 +50,33 @@ def _distance_ties(soft: list[Fact]) -> list[str]:
     return out
 
 
-def _canonical(changes: list[dict]) -> tuple:
+def _canonical(changes: list[dict], by_path: dict) -> tuple:
     """Order among equally cheap repairs: changes to earlier fields (table order) first, then to
     lower values (domain order). Picks one repair out of the optimal ones, whatever their order."""
     key = []
     for c in changes:
-        spec = BY_PATH[c["field"]]
+        spec = by_path[c["field"]]
         to = c["to"]
         rank = tuple(sorted(spec.domain.index(v) for v in to)) if spec.kind == "set" else (spec.domain.index(to),)
-        key.append((_FIELD_INDEX[c["field"]], rank))
+        key.append((_field_index(by_path)[c["field"]], rank))
     return tuple(key)
 
 
-_FIELD_INDEX = {path: i for i, path in enumerate(BY_PATH)}
+def _field_index(by_path: dict) -> dict[str, int]:
+    return {path: i for i, path in enumerate(by_path)}
 
 
 class Repairer:
     def __init__(self, theory: Theory):
         self.theory = theory
+        self.by_path = by_path = theory.schema.by_path
+        self.index = _field_index(by_path)
         self.dom = domain(theory.text)
         facts = self.dom.all_facts()
-        self.soft = [f for f in facts if _changeable(f)]
+        self.soft = [f for f in facts if _changeable(f, by_path)]
         lines = [f'fixable("{r.id}").' for r in theory.rules.values() if r.fixable]
         lines.append(":- violation(0,R,_), fixable(R).")
-        for spec in FIELDS:  # a present list must stay non-empty (an empty one reads as missing)
+        for spec in theory.schema.fields:  # a present list must stay non-empty (an empty one reads as missing)
             if spec.kind == "set" and spec.required:
                 lines.append(f':- not missing(0,"{spec.path}"), #count {{ S : {spec.pred}(0,S) }} = 0.')
         lines.append("#show violation/3.")
@@ -84,7 +86,7 @@ class Repairer:
             lines.append(f":~ keep({i}), not {f.atom(0)}. [{w}@1,{i}]")
             lines.append(f":~ drop({i}), {f.atom(0)}. [{w}@1,{i}]")
             lines.append(f"#show {f.atom(0)} : {f.atom(0)}.")
-        lines += _distance_ties(self.soft)
+        lines += _distance_ties(self.soft, by_path)
         # optN: after the optimum is proved, every optimal repair is enumerated and the canonical
         # one is kept, so ties never depend on the solver's state. (Every input atom is either
         # shown or fixed by an assumption, so models and repairs correspond one to one.)
@@ -97,9 +99,9 @@ class Repairer:
         self.lits = literal_map(self.ctl)
         self.keep = [self.lits.get(f"keep({i})") for i in range(len(self.soft))]
         self.drop = [self.lits.get(f"drop({i})") for i in range(len(self.soft))]
-        self.fixed = [f for f in facts if not _changeable(f) and f.atom(0) in self.lits]
+        self.fixed = [f for f in facts if not _changeable(f, by_path) and f.atom(0) in self.lits]
         self.soft_atoms = [f.atom(0) for f in self.soft]
-        self.soft_is_set = [BY_PATH[f.field].kind == "set" for f in self.soft]
+        self.soft_is_set = [by_path[f.field].kind == "set" for f in self.soft]
         self.fixed_lits = [(f.atom(0), self.lits[f.atom(0)]) for f in self.fixed]
         from clingo import parse_term
 
@@ -134,7 +136,8 @@ class Repairer:
         if not result.satisfiable or not optimal:
             return Repair([], [], sorted(set(violated.values())))
         changes, best = min(
-            ((self._changes(present, set(syms), values), syms) for syms in optimal), key=lambda t: _canonical(t[0])
+            ((self._changes(present, set(syms), values), syms) for syms in optimal),
+            key=lambda t: _canonical(t[0], self.by_path),
         )
         remaining = {s.arguments[1].string for s in best if s.name == "violation"}
         fixes = sorted({violated[r] for r in fixable if r not in remaining})
@@ -148,7 +151,7 @@ class Repairer:
             if was != now:
                 by_field.setdefault(f.field, []).append((f, now))
         for path, flips in by_field.items():
-            spec = BY_PATH[path]
+            spec = self.by_path[path]
             if spec.kind == "set":
                 old = list(values.get(path, []))
                 new = [v for v in old if not any(f.value == v and not now for f, now in flips)]
@@ -157,7 +160,7 @@ class Repairer:
             else:
                 to = next(f.value for f, now in flips if now)
                 out.append({"field": path, "from": values.get(path), "to": to})
-        return sorted(out, key=lambda c: _FIELD_INDEX[c["field"]])
+        return sorted(out, key=lambda c: self.index[c["field"]])
 
 
 __all__ = ["Repair", "Repairer", "to_python"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..facts.table import BY_PATH
 from ..theory.pack import Rule, rule_owner
 from .message import render_message
 
@@ -27,14 +26,14 @@ class Violation:
         return d
 
 
-def make_violation(rule: Rule, key: Any, details: dict, values: dict, core: list[str]) -> Violation:
-    key_field = key if isinstance(key, str) and key in BY_PATH else None
+def make_violation(rule: Rule, key: Any, details: dict, values: dict, core: list[str], schema) -> Violation:
+    key_field = key if isinstance(key, str) and key in schema.by_path else None
     fields = [key_field] if key_field and rule.owner == "owner" else _concrete(rule.fields, values, core)
     return Violation(
         rule.id,
         rule.ref,
         rule.severity,
-        rule_owner(rule, key_field),
+        rule_owner(rule, key_field, schema),
         fields,
         render_message(rule.message, values, key, details),
         core,

@@ -2,7 +2,8 @@
 reads several fields at once (a narrative and the levels it describes, a name and its agent name)
 and turns what it finds into facts for the rules. One registry, name -> module; each module has
 
-    configure(table: dict, root: Path, file: str) -> config   (raises TheoryError naming the key)
+    configure(table: dict, root: Path, file: str, schema) -> config   (raises TheoryError naming the key;
+                                                   schema: the theory's PersonaSchema)
     facts(values: dict[str, Any], config) -> list[Fact]        (values: field path -> normalised value)
     domain(config) -> list[Fact]                              (every fact it can emit, for cores/repairs)
 """
@@ -24,8 +25,10 @@ def module(name: str):
     return importlib.import_module(CHECKS[name])
 
 
-def configure(features: dict, root: Path, file: str) -> dict[str, tuple[Any, Any]]:
+def configure(features: dict, root: Path, file: str, schema) -> dict[str, tuple[Any, Any]]:
     """name -> (module, config) for every check the theory's [features] switches on."""
     return {
-        name: (module(name), module(name).configure(features[name], root, file)) for name in CHECKS if name in features
+        name: (module(name), module(name).configure(features[name], root, file, schema))
+        for name in CHECKS
+        if name in features
     }

@@ -65,11 +65,9 @@ class Config:
     topic_fields: tuple[str, ...]
 
 
-def configure(table: dict, root: Path, file: str) -> Config:
+def configure(table: dict, root: Path, file: str, schema) -> Config:
     """[features.coherence] -> Config; its data files are read relative to the theory folder."""
     from pydantic import BaseModel, ConfigDict, ValidationError
-
-    from .table import BY_PATH
 
     class Table(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
@@ -85,7 +83,7 @@ def configure(table: dict, root: Path, file: str) -> Config:
         err = e.errors()[0]
         raise TheoryError(f"[features.coherence] {'.'.join(map(str, err['loc']))}: {err['msg']}", file) from None
     for f in t.person_fields + t.age_fields:
-        if f not in BY_PATH or BY_PATH[f].kind != "text":
+        if f not in schema.by_path or schema.by_path[f].kind != "text":
             raise TheoryError(f"[features.coherence] {f!r} is not a text field such as values.narrative", file)
     if (t.person_fields and not t.persons) or (t.age_fields and not (t.age_topics and t.persons)):
         raise TheoryError(

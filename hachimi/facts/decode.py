@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from .reader import Fact
-from .table import BY_PATH
+from .table import K12
 
 
-def values_of(facts: list[Fact]) -> dict[str, Any]:
+def values_of(facts: list[Fact], schema=K12) -> dict[str, Any]:
     """path -> value for every structured fact (sets as lists in fact order, counts as ints)."""
     out: dict[str, Any] = {}
     for f in facts:
-        spec = BY_PATH.get(f.field)
+        spec = schema.by_path.get(f.field)
         if spec is None or not spec.structured or f.pred != spec.pred:
             continue
         if spec.kind == "set":

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .reader import Fact, _q, _structured, facts_of, Record
-from .table import FIELDS, NARRATIVE_FIELDS, MH_TEXT_FIELDS
 from .text import TextConfig
 
 _FLAGS = ("multi_paragraph", "list_marker", "too_short", "too_long", "repeated_sentence")
@@ -17,6 +16,7 @@ class Domain:
 
     scalars: dict[str, tuple[bool, list[Fact]]]
     flags: list[Fact]
+    schema: object = None  # the PersonaSchema the facts are about
 
     def all_facts(self) -> list[Fact]:
         return [f for _, fs in self.scalars.values() for f in fs] + self.flags
@@ -25,7 +25,7 @@ class Domain:
 def domain(cfg: TextConfig) -> Domain:
     scalars: dict[str, tuple[bool, list[Fact]]] = {}
     flags: list[Fact] = []
-    for spec in FIELDS:
+    for spec in cfg.schema.fields:
         qp = _q(spec.path)
         missing = Fact("missing", f",{qp}", spec.path, True)
         if spec.scalar:  # exactly one of: a value, 'missing', 'invalid_value' (0 or 1 if optional)
@@ -39,7 +39,7 @@ def domain(cfg: TextConfig) -> Domain:
             flags += [f for v in spec.domain for f in _structured(spec, [v])]
             flags += [Fact("dup", f",{qp},{v}", spec.path, v) for v in spec.domain]
         flags.append(missing)
-    for path in NARRATIVE_FIELDS:
+    for path in cfg.schema.narrative_fields:
         flags += [Fact(f, f",{_q(path)}", path, True) for f in _FLAGS]
     for path, dims in cfg.mentions.items():
         flags += [Fact("unmentioned", f",{_q(path)},{d}", path, d) for d in dims]
@@ -49,7 +49,7 @@ def domain(cfg: TextConfig) -> Domain:
         flags.append(Fact("matches", f",{name}", field_, name))
     for mod, config in cfg.checks.values():
         flags += mod.domain(config)
-    return Domain(scalars, _unique(flags))
+    return Domain(scalars, _unique(flags), cfg.schema)
 
 
 def _unique(facts: list[Fact]) -> list[Fact]:
@@ -61,4 +61,4 @@ def _unique(facts: list[Fact]) -> list[Fact]:
     return out
 
 
-__all__ = ["Domain", "domain", "facts_of", "Record", "MH_TEXT_FIELDS"]
+__all__ = ["Domain", "domain", "facts_of", "Record"]

@@ -62,6 +62,7 @@ class Reading:
 class Config:
     vocabulary: Vocabulary
     fields: dict[str, str]  # narrative field -> part
+    schema: Any = None  # the theory's PersonaSchema
 
 
 @lru_cache(maxsize=8)
@@ -153,7 +154,7 @@ def read(text: str, dims: tuple[str, ...], vocab: Vocabulary, language: str | No
 # ---- the check (hachimi/facts/checks.py) ----------------------------------------------------------
 
 
-def configure(table: dict, root: Path, file: str) -> Config:
+def configure(table: dict, root: Path, file: str, schema) -> Config:
     try:
         t = _Table.model_validate(table)
     except ValidationError as e:
@@ -163,17 +164,24 @@ def configure(table: dict, root: Path, file: str) -> Config:
     for f, part in t.fields.items():
         if part not in vocab.parts:
             raise TheoryError(f"[features.levels.fields] {f} = {part!r}: not a part of the vocabulary's [parts]", file)
-    return Config(vocab, dict(t.fields))
+        if f not in schema.by_path:
+            raise TheoryError(f"[features.levels.fields] {f}: not a field of schema.toml", file)
+    for part, dims in vocab.parts.items():
+        for d in dims:
+            key_of(part, d, schema, file)
+    return Config(vocab, dict(t.fields), schema)
 
 
-def key_of(part: str, dimension: str) -> str:
+def key_of(part: str, dimension: str, schema, file: str | None = None) -> str:
     """The structured field a narrative's dimension describes: values.levels.<d>, mental_health.<d>."""
-    from .table import BY_PATH
-
     for path in (f"{part}.levels.{dimension}", f"{part}.{dimension}"):
-        if path in BY_PATH:
+        if path in schema.by_path:
             return path
-    raise TheoryError(f"no structured field for dimension {dimension} of part {part}")
+    raise TheoryError(
+        f"the level vocabulary's dimension {dimension} of part {part} has no structured field "
+        f"({part}.levels.{dimension} or {part}.{dimension}) in schema.toml",
+        file,
+    )
 
 
 def facts(values: dict[str, Any], cfg: Config) -> list[Fact]:
@@ -185,7 +193,7 @@ def facts(values: dict[str, Any], cfg: Config) -> list[Fact]:
         if not isinstance(text, str):
             continue
         for d, r in read(text, cfg.vocabulary.parts[part], cfg.vocabulary).items():
-            key = _q(key_of(part, d))
+            key = _q(key_of(part, d, cfg.schema))
             for v in r.values:
                 out.append(Fact("stated", f",{_q(path)},{key},{part},{d},{v}", path, v))
             if r.mentioned and not r.values:
@@ -197,7 +205,7 @@ def domain(cfg: Config) -> list[Fact]:
     out = []
     for path, part in cfg.fields.items():
         for d in cfg.vocabulary.parts[part]:
-            key, scale = _q(key_of(part, d)), cfg.vocabulary.scales[d]
+            key, scale = _q(key_of(part, d, cfg.schema)), cfg.vocabulary.scales[d]
             vals = dict.fromkeys(v for lang in cfg.vocabulary.words.values() for v in lang[scale].values() if v)
             out += [Fact("stated", f",{_q(path)},{key},{part},{d},{v}", path, v) for v in vals]
             out.append(Fact("unstated", f",{_q(path)},{key}", path, d))

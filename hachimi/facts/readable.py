@@ -23,7 +23,7 @@ Thresholds (the [features.readable] table; the reasons, measured on the lists):
   camel-cased, or (lower-case, `run_on_min_chars`+) spelled by two or more common words (Zipf >=
   `run_on_part_zipf` = 3); `min_run_ons` of them flag a field, since one may be a compound the
   lists lack ('deskmate' = desk + mate), while junk fields have many.
-- a glued dimension name: a display name (hachimi.schema.enums) inside a token that is no word
+- a glued dimension name: a display name (the [dimensions] of schema.toml) inside a token that is no word
   ('aboutmoral', 'responsibilitys'; 'inflexibility' is a word).
 - a foreign word (English personas): at least 10^`foreign_margin` (100) times more frequent in one
   of `foreign` (French, Italian, Spanish, German, Portuguese: where the small model drifts; their
@@ -55,9 +55,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import TheoryError
-from ..schema import enums as E
 from .reader import Fact, _q
-from .table import BY_PATH
 
 # flag kinds: every prose field may get these; the personality and trait fields one more each
 KINDS = ("unknown_words", "weak_words", "run_on", "glued_name", "wrong_language")
@@ -120,7 +118,7 @@ class Config:
         )
 
 
-def configure(table: dict, root: Path, file: str) -> Config:
+def configure(table: dict, root: Path, file: str, schema) -> Config:
     try:
         s = Settings.model_validate(table)
     except ValidationError as e:
@@ -128,10 +126,10 @@ def configure(table: dict, root: Path, file: str) -> Config:
         where = ".".join(map(str, err["loc"]))
         raise TheoryError(f"[features.readable] {where + ': ' if where else ''}{err['msg']}", file) from None
     for path in (*s.fields, s.personality, s.traits, s.name):
-        spec = BY_PATH.get(path)
+        spec = schema.by_path.get(path)
         if spec is None or spec.kind not in ("text", "count"):
             raise TheoryError(f"[features.readable] {path!r} is not a text field of the persona", file)
-    names = sorted((E.display_name(d) for d in (*E.VALUE_DIMENSIONS, *E.CREATIVITY_DIMENSIONS)), key=len, reverse=True)
+    names = sorted((n for g in schema.groups.values() for n in g.names.values()), key=len, reverse=True)
     glued = re.compile("|".join(r"[\s_-]+".join(map(re.escape, n.split())) for n in names), re.I)
     latin_run = re.compile(r"[A-Za-z]+(?:[\s,.;:'’-]+[A-Za-z]+){%d,}" % (s.latin_run_words - 1))
     return Config(s, glued, latin_run)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .table import FIELDS, FieldSpec
+from .table import FieldSpec
 from .text import TextConfig, mentioned, narrative_flags, terms_in
 
 _MISSING = object()
@@ -82,9 +82,6 @@ def _read_value(spec: FieldSpec, raw: Any, rec: Record) -> None:
             rec.values[p] = raw
 
 
-_SPEC_KEYS = [(spec, tuple(spec.path.split("."))) for spec in FIELDS]
-
-
 def read(obj: Any, cfg: TextConfig) -> Record:
     """Read one decoded JSON value; never raises for bad content."""
     if not isinstance(obj, dict):
@@ -101,14 +98,15 @@ def read(obj: Any, cfg: TextConfig) -> Record:
     slot_present = isinstance(obj.get("slot"), dict)
     if "slot" in obj and obj["slot"] is not None and not slot_present:
         rec.problems.append(f"slot: expected an object, got {obj['slot']!r}")
-    for spec, keys in _SPEC_KEYS:
+    for spec in cfg.schema.fields:
         raw = obj
+        keys = spec.keys
         for k in keys:
             raw = raw.get(k, _MISSING) if type(raw) is dict else _MISSING
             if raw is _MISSING:
                 break
         if raw is _MISSING or raw is None:
-            if spec.required or (spec.path.startswith("slot.") and slot_present and spec.path != "slot.subject_bias"):
+            if spec.required or (spec.path.startswith("slot.") and slot_present and spec.needed_in_part):
                 rec.missing.append(spec.path)
             continue
         _read_value(spec, raw, rec)
@@ -122,7 +120,7 @@ _MEMO: dict[tuple, list[Fact]] = {}
 
 def _structured(spec: FieldSpec, value: Any) -> list[Fact]:
     if spec.kind != "set":
-        key = (spec.path, value if spec.kind != "count" else len(value))
+        key = (spec.path, spec.pred, spec.extra, value if spec.kind != "count" else len(value))
         if (hit := _MEMO.get(key)) is None:
             hit = _MEMO[key] = _structured_uncached(spec, value)
         return hit
@@ -163,7 +161,7 @@ def _text_facts(path: str, text: str, cfg: TextConfig, narrative: bool) -> list[
 def facts_of(rec: Record, cfg: TextConfig) -> list[Fact]:
     """All facts of a readable record, in table order."""
     out: list[Fact] = []
-    for spec in FIELDS:
+    for spec in cfg.schema.fields:
         if spec.kind == "id":
             continue
         value = rec.values.get(spec.path, _MISSING)
@@ -173,7 +171,7 @@ def facts_of(rec: Record, cfg: TextConfig) -> list[Fact]:
             out += _structured(spec, value)
         if spec.kind == "text" and value is not _MISSING:
             out += _text_facts(spec.path, value, cfg, spec.narrative)
-        if spec.path == "mental_health.traits" and value is not _MISSING:
+        if spec.kind == "count" and value is not _MISSING:  # a list of short texts: checked as text
             out += _text_facts(spec.path, " ; ".join(value), cfg, False)
     out += [Fact("missing", f",{_q(p)}", p, True) for p in rec.missing]
     for mod, config in cfg.checks.values():

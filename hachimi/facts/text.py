@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..schema.enums import display_name
+from .table import K12
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:\d+[.)、]|[-*•·])\s+|(?:^|\s)1[.)]\s.+\s2[.)]\s")
@@ -34,12 +34,18 @@ class TextConfig:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dimension -> other names
     checks: dict[str, tuple] = field(default_factory=dict)  # whole-persona checks: name -> (module, config)
     lexicon_allow: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lexicon -> phrases masked first
+    schema: object = field(
+        default_factory=lambda: K12
+    )  # the theory's PersonaSchema (hachimi/schema/spec.py): fields, dimensions, names
 
     @cached_property
     def mention_names(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
         """field -> (dimension, normalised names: display name, id, aliases)."""
         return {
-            f: [(d, tuple(normalise(n) for n in (display_name(d), d, *self.aliases.get(d, ())))) for d in dims]
+            f: [
+                (d, tuple(normalise(n) for n in (self.schema.display_name(d), d, *self.aliases.get(d, ()))))
+                for d in dims
+            ]
             for f, dims in self.mentions.items()
         }
 

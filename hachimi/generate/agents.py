@@ -1,10 +1,11 @@
-"""The five agents of the original, in order: which persona parts each writes, and its schema."""
+"""The agents of a theory's schema.toml, in order: which persona parts each writes, and its schema."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from ..facts.table import BY_PATH
+from ..facts.table import K12
+from ..schema.spec import PersonaSchema
 from . import grammar
 from .narrow import Box
 
@@ -13,17 +14,19 @@ from .narrow import Box
 class Agent:
     key: str  # owner name used by the theory (rule owner / field owner)
     parts: tuple[str, ...]  # persona parts it writes
+    spec: PersonaSchema = field(default=K12, compare=False, repr=False)  # the persona format
 
     def schema(
         self, box: Box | None, max_text: int, max_short: int, text=None, language: str = "en", scaffold=None
     ) -> dict:
         """One JSON object holding the agent's part(s); a single part is decoded directly.
         `scaffold`: narrative field -> its scaffold (grammar.build)."""
+        build = grammar.build
         if len(self.parts) == 1:
-            s = grammar.build(self.parts[0], box, max_text, max_short, text, language, scaffold)
+            s = build(self.parts[0], box, max_text, max_short, text, language, scaffold, self.spec)
             s["title"] = self.key
             return s
-        props = {p: grammar.build(p, box, max_text, max_short, text, language, scaffold) for p in self.parts}
+        props = {p: build(p, box, max_text, max_short, text, language, scaffold, self.spec) for p in self.parts}
         for sub in props.values():
             sub.pop("x-guidance", None)
         return {
@@ -41,24 +44,29 @@ class Agent:
 
     def allowed(self, box: Box | None) -> dict:
         """The structured values the agent may choose from (stated in its prompt)."""
+        by_path = self.spec.by_path
         if box is None:
             return {
-                p: list(BY_PATH[p].domain)
-                for p in BY_PATH
-                if p.split(".")[0] in self.parts and BY_PATH[p].kind in ("enum", "int", "set")
+                p: list(by_path[p].domain)
+                for p in by_path
+                if p.split(".")[0] in self.parts and by_path[p].kind in ("enum", "int", "set")
             }
         return {
             p.split(".", 1)[1] if len(self.parts) == 1 else p: v
             for p, v in box.allowed.items()
-            if p.split(".")[0] in self.parts and BY_PATH[p].kind != "count"
+            if p.split(".")[0] in self.parts and by_path[p].kind != "count"
         }
 
 
-AGENTS: tuple[Agent, ...] = (
-    Agent("enrollment", ("enrollment",)),
-    Agent("academic", ("academic",)),
-    Agent("values", ("values",)),
-    Agent("social_creativity", ("social", "creativity")),
-    Agent("mental_health", ("mental_health",)),
-)
+_CACHE: dict[int, tuple[PersonaSchema, tuple[Agent, ...]]] = {}
+
+
+def agents_of(spec: PersonaSchema) -> tuple[Agent, ...]:
+    """The theory's agents in the order they write."""
+    if id(spec) not in _CACHE:  # the schema is kept with its agents, so its id is not reused
+        _CACHE[id(spec)] = (spec, tuple(Agent(a.key, a.parts, spec) for a in spec.agents))
+    return _CACHE[id(spec)][1]
+
+
+AGENTS: tuple[Agent, ...] = agents_of(K12)  # k12's, for code and tests with no theory at hand
 BY_KEY = {a.key: a for a in AGENTS}

@@ -13,29 +13,30 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from ..facts.table import BY_PATH, FIELDS
+from ..facts.table import K12
 from ..facts.text import TextConfig
-from ..schema.enums import display_name
+from ..schema.spec import PersonaSchema
 from .narrow import Box
-from ..resources import GRAMMARS as GRAMMARS_DIR
 
-GRAMMARS = GRAMMARS_DIR
 WHITESPACE = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
 SET_SIZES = (1, 2, 3)
 TRAIT_MAX_CHARS = 40
-SHORT_TEXT = {
-    "enrollment.name",
-    "values.personality",
-    "creativity.radar_summary",
-    "mental_health.background",
-    "mental_health.supports",
-}
+SHORT_MAX = 240  # a text field of at most this many characters gets the model's short budget
+_BASE: dict[int, tuple[PersonaSchema, dict[str, dict]]] = {}
 
 
-@lru_cache(maxsize=None)
-def base_schema(part: str) -> dict:
-    """The checked-in schema of a part with every $ref inlined."""
-    raw = json.loads((GRAMMARS / f"{part}.schema.json").read_text(encoding="utf-8"))
+def base_schema(part: str, spec: PersonaSchema = K12) -> dict:
+    """The JSON Schema of a part (from the theory's schema.toml, as `hachimi schema export`
+    writes it) with every $ref inlined."""
+    if id(spec) not in _BASE:  # the schema is kept with its grammars, so its id is not reused
+        from ..schema.models import part_models
+
+        _BASE[id(spec)] = (spec, {p: _inlined(m.model_json_schema()) for p, m in part_models(spec).items()})
+    return _BASE[id(spec)][1][part]
+
+
+def _inlined(raw: dict) -> dict:
+    raw = copy.deepcopy(raw)
     defs = raw.pop("$defs", {})
 
     def inline(node: Any) -> Any:
@@ -135,22 +136,23 @@ def build(
     text: TextConfig | None = None,
     language: str = "en",
     scaffold: dict[str, dict] | None = None,
+    spec: PersonaSchema = K12,
 ) -> dict:
     """The decoding schema for one part; box None = the base schema with only the text budgets.
     `scaffold`: narrative field -> {"pattern", "max_chars", "derived", "meta"} (generate/scaffold.py):
     the narrative is decoded on the scaffold and the structured fields it states are not decoded
     at all (they are read back from the prose)."""
-    schema = copy.deepcopy(base_schema(part))
+    schema = copy.deepcopy(base_schema(part, spec))
     schema["x-guidance"] = dict(WHITESPACE)
-    for spec in FIELDS:
-        if not spec.path.startswith(part + "."):
+    for field in spec.fields:
+        if not field.path.startswith(part + "."):
             continue
-        rel = spec.path.split(".")[1:]
+        rel = field.path.split(".")[1:]
         node = _node(schema, rel)
-        if spec.kind == "text":
-            _text_node(node, spec.path, max_text, max_short, text, language)
+        if field.kind == "text":
+            _text_node(node, field, max_text, max_short, text, language)
             continue
-        if spec.kind == "count":  # the trait list: bounded count, short items
+        if field.kind == "count":  # the trait list: bounded count, short items
             node["items"] = {
                 "type": "string",
                 "minLength": 2,
@@ -164,13 +166,13 @@ def build(
                     "x-max-chars": 32,
                 }
             if box is not None:
-                ok = [n for n in box.allowed[spec.path] if n <= node.get("maxItems", 5)]
+                ok = [n for n in box.allowed[field.path] if n <= node.get("maxItems", 5)]
                 node["minItems"], node["maxItems"] = min(ok), max(ok)
             continue
         if box is None:
             continue
-        allowed = box.allowed[spec.path]
-        if spec.kind == "set":
+        allowed = box.allowed[field.path]
+        if field.kind == "set":
             parent = _node(schema, rel[:-1])
             parent["properties"][rel[-1]] = _set_schema(allowed)
         else:
@@ -203,7 +205,8 @@ def _drop(schema: dict, rel: list[str]) -> None:
         _drop(schema, rel[:-1])
 
 
-def _text_node(node: dict, path: str, max_text: int, max_short: int, text: TextConfig | None, language: str) -> None:
+def _text_node(node: dict, field, max_text: int, max_short: int, text: TextConfig | None, language: str) -> None:
+    path = field.path
     if path == "enrollment.agent_name":  # narrower than R6: real pinyin syllables
         node["pattern"] = agent_name_pattern()
         node.pop("maxLength", None)
@@ -212,13 +215,15 @@ def _text_node(node: dict, path: str, max_text: int, max_short: int, text: TextC
     if path == "enrollment.name":
         node["pattern"], node["maxLength"] = NAME.get(language, NAME["zh"]), 40
         return
-    node["maxLength"] = max_short if path in SHORT_TEXT else max_text
+    short = field.max_chars is not None and field.max_chars <= SHORT_MAX
+    node["maxLength"] = max_short if short else max_text
     node["pattern"] = f"^{PROSE.get(language, PROSE['zh'])}$"
     if language == "en":
         node["pattern"], node["x-max-chars"] = en_prose(node.pop("maxLength"), excluded_words(text, language))
     dims = (text.mentions.get(path) if text else None) or ()
     if dims:
-        names = [display_name(d) if language == "en" else (text.aliases.get(d) or (display_name(d),))[0] for d in dims]
+        name = text.schema.display_name
+        names = [name(d) if language == "en" else (text.aliases.get(d) or (name(d),))[0] for d in dims]
         gap = max(8, max_text // (len(names) + 1))
         node["pattern"] = _mention_pattern(language, names, gap)
         node.pop("maxLength", None)
@@ -243,4 +248,4 @@ def text_budget(schema: dict) -> int:
     return 12
 
 
-__all__ = ["build", "base_schema", "text_budget", "BY_PATH"]
+__all__ = ["build", "base_schema", "text_budget"]

@@ -17,10 +17,9 @@ from typing import Any, Callable, Generator
 from ..engines.base import Output, Request, schema_hash
 from ..explain.apply import apply_repair
 from ..facts.levels import key_of
-from ..facts.table import BY_PATH, owner_of
 from ..theory.pack import Theory
 from ..validate import Result
-from .agents import AGENTS, Agent
+from .agents import Agent, agents_of
 from .grammar import name_of_agent_name, text_budget
 from . import scaffold as sc
 from .prompts import chars_per_token, render
@@ -98,6 +97,7 @@ def in_stratum(persona: dict, restrict: dict | None) -> bool:
 class PersonaLoop:
     def __init__(self, theory: Theory, settings: Settings):
         self.theory, self.s = theory, settings
+        self.agents = agents_of(theory.schema)  # in the order they write (schema.toml)
         self._banned: dict[str, tuple[str, ...]] = {}
         check = theory.text.checks.get("levels") if settings.scaffold else None
         self.levels = check[1] if check else None  # the theory's level vocabulary, when it has one
@@ -113,7 +113,7 @@ class PersonaLoop:
                 return self._end(out, tag, slot, None, "slot impossible: the theory allows no persona for this slot")
             log({"type": "narrowing", **tag, "checks": box.checks, "allowed": box.allowed})
         persona: dict = {"id": pid, "slot": slot}
-        for agent in AGENTS:
+        for agent in self.agents:
             failed = yield from self._calls([(agent, None)], persona, slot, box, seed, 0, tag, out)
             if failed:
                 return self._end(out, tag, slot, None, failed)
@@ -202,10 +202,10 @@ class PersonaLoop:
         """Error violations (and that owner's warnings) grouped by owner agent, as prompt lines."""
         owners = {v.owner for v in result.violations if v.severity == "error"}
         if result.error:
-            owners |= {a.key for a in AGENTS}
+            owners |= {a.key for a in self.agents}
         changes = (result.repair or {}).get("changes", [])
         out: dict[Agent, list[str]] = {}
-        for agent in AGENTS:
+        for agent in self.agents:
             if agent.key not in owners:
                 continue
             lines = []
@@ -215,7 +215,7 @@ class PersonaLoop:
                 fix = [
                     f"{c['field']} -> {json.dumps(c['to'], ensure_ascii=False)}"
                     for c in changes
-                    if owner_of(c["field"]) == agent.key
+                    if self.theory.schema.owner_of(c["field"]) == agent.key
                 ]
                 lines.append(
                     f"[{v.ref} {v.rule}] {v.message}"
@@ -317,10 +317,11 @@ class PersonaLoop:
             return out or None
         vocab, lang = self.levels.vocabulary, self.s.language
         who = sc.pronoun(lang, slot.get("gender"))
-        allowed = box.allowed if box is not None else {p: list(BY_PATH[p].domain) for p in BY_PATH}
+        by_path = self.theory.schema.by_path
+        allowed = box.allowed if box is not None else {p: list(by_path[p].domain) for p in by_path}
         for f, part in fields.items():
             dims = vocab.parts[part]
-            keys = {key_of(part, d): d for d in dims}
+            keys = {key_of(part, d, self.theory.schema): d for d in dims}
             rewrite: set[str] | None = None
             fixed: set[str] = set()
             previous = None
@@ -338,7 +339,9 @@ class PersonaLoop:
                 rewrite = fixed | free
                 fixed -= free
             current = {k: _get(persona, k) for k in keys}
-            lines = sc.plan(part, dims, allowed, current, previous, rewrite, fixed, vocab, lang, who)
+            lines = sc.plan(
+                part, dims, allowed, current, previous, rewrite, fixed, vocab, lang, who, self.theory.schema
+            )
             out[f] = {
                 "pattern": sc.pattern(lines, vocab, lang, who),
                 "max_chars": sc.max_chars(lines, vocab, lang, who),
@@ -364,7 +367,9 @@ class PersonaLoop:
             text = _get(persona, f)
             if not isinstance(text, str):
                 continue
-            for key, value in sc.levels_from(text, part, self.levels.vocabulary, self.s.language).items():
+            for key, value in sc.levels_from(
+                text, part, self.levels.vocabulary, self.s.language, self.theory.schema
+            ).items():
                 node = persona
                 *head, last = key.split(".")
                 for k in head:

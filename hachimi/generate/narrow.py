@@ -13,7 +13,6 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..facts.table import BY_PATH
 from ..solve.sample import Sampler
 from ..theory.pack import Theory
 
@@ -59,7 +58,10 @@ class Narrower:
         if "subject_bias" not in slot:
             fixed += [-lit for (path, _), lit in self.slot_lits.items() if path == "slot.subject_bias"]
         unsafe = self._unsafe_alone(fixed)
-        box = {p: (list(point.get(p, [])) if BY_PATH[p].kind == "set" else [point[p]]) for p in self.values}
+        box = {
+            p: (list(point.get(p, [])) if self.theory.schema.by_path[p].kind == "set" else [point[p]])
+            for p in self.values
+        }
         excluded = {p: self._excluded(p, box[p]) for p in self.values}
         out = Box(point=point)
         order = list(self.values)
@@ -75,7 +77,7 @@ class Narrower:
                 if v not in box[path] and (restrict is None or path not in restrict or v in restrict[path])
             ]
             rng.shuffle(candidates)
-            if BY_PATH[path].kind == "set":
+            if self.theory.schema.by_path[path].kind == "set":
                 self._grow_set(path, candidates, box, excluded, fixed, out)
             else:
                 self._grow_scalar(path, candidates, box, excluded, fixed, out, unsafe)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from ..facts.levels import Config, Vocabulary, key_of, read
+from ..facts.table import K12
 
 from .lexicon import WORD_MAX  # noqa: E402  (letters per clause word)
 
@@ -137,6 +138,7 @@ def plan(
     vocab: Vocabulary | None = None,
     language: str = "en",
     who: str = "Her",
+    schema=K12,
 ) -> list[Line]:
     """The lines of one narrative. A proposal: every level free within `allowed`. A revision
     (`previous_text` given): sentences of dimensions in `rewrite` are rewritten, those in `fixed`
@@ -145,7 +147,7 @@ def plan(
     old = sentences(previous_text, dims, vocab, language, who) if previous_text and vocab else None
     lines = []
     for d in dims:
-        key = key_of(part, d)
+        key = key_of(part, d, schema)
         free = tuple(allowed.get(key) or ())
         if old is not None and rewrite is not None and d not in rewrite:
             lines.append(Line(key, d, free, old[d]))
@@ -156,11 +158,11 @@ def plan(
     return lines
 
 
-def levels_from(text: str, part: str, vocab: Vocabulary, language: str) -> dict[str, str]:
+def levels_from(text: str, part: str, vocab: Vocabulary, language: str, schema=K12) -> dict[str, str]:
     """The structured levels a scaffolded narrative states (key -> value); a dimension whose
     reading is not exactly one value is left out, so the validator reports it."""
     out = {}
     for d, r in read(text, vocab.parts[part], vocab, language).items():
         if len(r.values) == 1:
-            out[key_of(part, d)] = r.values[0]
+            out[key_of(part, d, schema)] = r.values[0]
     return out

@@ -19,19 +19,12 @@ from ..store.lock import FolderLock
 from ..store.rundir import RunDir
 from ..store.state import check_identity, load_state
 from ..theory.pack import Theory
-from .grammar import GRAMMARS
 from .loop import PersonaLoop, Settings
 from .scheduler import Scheduler
+from ..schema.export import schema_hash
 from .seeds import derive
 
 MANIFEST_EVERY_S = 2.0
-
-
-def schema_hash() -> str:
-    h = hashlib.sha256()
-    for p in sorted(GRAMMARS.glob("*.schema.json")):
-        h.update(p.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def slots(n: int, seed: int) -> list[dict]:
@@ -59,7 +52,7 @@ def identity(
         "model_name": engine_identity.get("model"),
         "engine": engine_identity,
         "theory_hash": theory.hash,
-        "schema_hash": schema_hash(),
+        "schema_hash": schema_hash(theory.schema),
         "settings": asdict(settings),
         "attempts_per_slot": attempts_per_slot,
         "dedup": dedup,
@@ -132,7 +125,7 @@ class Session:
             "status": status,
             "identity": self.identity,
             "theory": {"name": self.theory.name, "path": str(self.theory.root), "hash": self.theory.hash},
-            "schema_hash": schema_hash(),
+            "schema_hash": schema_hash(self.theory.schema),
             "plan": {"name": self.plan.name, "file": self.plan.file, "hash": self.plan.hash} if self.plan else None,
             "model": {"name": self.engine_identity.get("model"), **self.engine_identity},
             "settings": asdict(self.settings),

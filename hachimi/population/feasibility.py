@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..facts.table import BY_PATH
 from ..theory.pack import Theory
 from .plan import Plan
 
@@ -27,16 +26,16 @@ def restrictions(plan: Plan, cell: tuple) -> list[dict]:
     return out
 
 
-def _atom(path: str, value) -> str:
-    spec = BY_PATH[path]
+def _atom(path: str, value, by_path: dict) -> str:
+    spec = by_path[path]
     return f"{spec.pred}({','.join(['0', *spec.extra, str(value)])})"
 
 
-def _atoms(slot: dict, restrict: dict) -> list[tuple[str, bool]]:
+def _atoms(slot: dict, restrict: dict, by_path: dict) -> list[tuple[str, bool]]:
     """The slot's values (true) and the values its strata exclude (false), as ground atoms."""
-    atoms = [(_atom(f"slot.{k}", v), True) for k, v in slot.items() if k != "subject_bias"]
+    atoms = [(_atom(f"slot.{k}", v, by_path), True) for k, v in slot.items() if k != "subject_bias"]
     for path, allowed in restrict.items():
-        atoms += [(_atom(path, v), False) for v in BY_PATH[path].domain if v not in allowed]
+        atoms += [(_atom(path, v, by_path), False) for v in by_path[path].domain if v not in allowed]
     return atoms
 
 
@@ -70,7 +69,7 @@ def check(plan: Plan, theory: Theory) -> Feasibility:
         else:
             checker = checker or Checker(theory)
             # a complete persona (nothing missing or invalid, clean prose): the cores name real conflicts
-            atoms = _atoms(slot, restrictions(plan, cell)[0]) + sampler.clean_atoms()
+            atoms = _atoms(slot, restrictions(plan, cell)[0], theory.schema.by_path) + sampler.clean_atoms()
             rules = checker.blocking(atoms) or ["(no single rule set)"]
             out.impossible[cell] = rules
     return out

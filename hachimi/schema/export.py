@@ -1,19 +1,25 @@
-"""Pydantic models -> JSON Schema files in grammars/ (one per agent part plus the persona)."""
+"""A persona format -> JSON Schema files (one per agent part plus the persona): grammars/ for k12,
+`hachimi schema export --theory T` for any theory."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
-from .persona import PART_MODELS, Persona
+from ..facts.table import K12
+from .spec import PersonaSchema
 
 SCHEMA_VERSION = "v1"
 
 
-def schemas() -> dict[str, dict]:
+def schemas(spec: PersonaSchema = K12) -> dict[str, dict]:
     """File name -> JSON Schema, deterministic."""
-    out = {f"{name}.schema.json": model.model_json_schema() for name, model in PART_MODELS.items()}
-    out["persona.schema.json"] = Persona.model_json_schema()
+    from .models import part_models, persona_model
+
+    parts = part_models(spec)
+    out = {f"{name}.schema.json": model.model_json_schema() for name, model in parts.items() if name != "slot"}
+    out["persona.schema.json"] = persona_model(spec, parts).model_json_schema()
     return out
 
 
@@ -21,21 +27,29 @@ def render(schema: dict) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"  # field order = decoding order
 
 
-def export(folder: Path) -> list[Path]:
+def schema_hash(spec: PersonaSchema = K12) -> str:
+    """Hash of the exported files, in file-name order (for k12: of grammars/*.schema.json)."""
+    h = hashlib.sha256()
+    for name, schema in sorted(schemas(spec).items()):
+        h.update(render(schema).encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+def export(folder: Path, spec: PersonaSchema = K12) -> list[Path]:
     """Write every schema into folder; returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, schema in schemas().items():
+    for name, schema in schemas(spec).items():
         path = folder / name
         path.write_text(render(schema), encoding="utf-8")
         written.append(path)
     return written
 
 
-def stale(folder: Path) -> list[str]:
+def stale(folder: Path, spec: PersonaSchema = K12) -> list[str]:
     """Names of schema files in folder that are missing or differ from the models."""
     return [
         name
-        for name, schema in schemas().items()
+        for name, schema in schemas(spec).items()
         if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != render(schema)
     ]

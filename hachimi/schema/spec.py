@@ -45,6 +45,15 @@ class FieldSpec:
     def structured(self) -> bool:
         return self.kind in ("int", "enum", "set", "count")
 
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.path.split("."))
+
+    @property
+    def needed_in_part(self) -> bool:
+        """Whether the field must be there when its (optional) part is: all but lists that may be empty."""
+        return not (self.kind in ("set", "count") and self.items is not None and self.items[0] == 0)
+
     @property
     def scalar(self) -> bool:
         return self.kind in ("int", "enum", "count")
@@ -77,7 +86,7 @@ class Group:
         return tuple(self.names)
 
 
-@dataclass
+@dataclass(eq=False)  # identity: one loaded schema is one persona format (hashable, cacheable)
 class PersonaSchema:
     version: str
     scales: dict[str, Scale]
@@ -241,10 +250,12 @@ def build(parsed, text: str, file: str) -> PersonaSchema:
         dims = [("", "")]
         if entry.dimensions:
             if entry.dimensions not in groups:
-                fail(f"[[field]] {entry.path}: dimensions = {entry.dimensions!r} is not a [dimensions] group", entry.path)
+                fail(
+                    f"[[field]] {entry.path}: dimensions = {entry.dimensions!r} is not a [dimensions] group", entry.path
+                )
             dims = [(d, entry.dimensions) for d in groups[entry.dimensions].dimensions]
         elif "{dimension}" in entry.path:
-            fail(f"[[field]] {entry.path}: a {{dimension}} path needs dimensions = \"<group>\"", entry.path)
+            fail(f'[[field]] {entry.path}: a {{dimension}} path needs dimensions = "<group>"', entry.path)
         for d, g in dims:
             f = _field(entry, d, g, scales, parts, seen_parts, fail)
             if f.path in lines:
@@ -257,7 +268,9 @@ def build(parsed, text: str, file: str) -> PersonaSchema:
             if (f.pred, f.extra) in atoms:
                 fail(f"fields {atoms[(f.pred, f.extra)]} and {f.path} map to the same fact {f.pred}/{f.extra}", f.path)
             atoms[(f.pred, f.extra)] = f.path
-    return PersonaSchema(parsed.version, scales, groups, agents, parts, dict(parsed.objects), tuple(fields), file, lines)
+    return PersonaSchema(
+        parsed.version, scales, groups, agents, parts, dict(parsed.objects), tuple(fields), file, lines
+    )
 
 
 def _field(entry, dim: str, group: str, scales, parts, agent_of_part, fail) -> FieldSpec:

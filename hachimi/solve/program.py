@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..facts.domain import Domain
-from ..facts.table import vocabulary_program
 from ..theory.pack import Theory
 
 SHOW = "#show violation/3.\n#show detail/5.\n"
@@ -33,7 +32,7 @@ def control(theory: Theory, extra: str = "", args: list[str] | None = None, logg
     import clingo
 
     ctl = clingo.Control(args or [], logger=logger or (lambda code, msg: None))
-    ctl.add("base", [], vocabulary_program() + theory.smt_program + extra)
+    ctl.add("base", [], theory.vocabulary + theory.smt_program + extra)
     for path in theory.lp_files:
         ctl.load(str(path))
     return ctl

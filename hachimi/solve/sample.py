@@ -13,7 +13,6 @@ import random
 from typing import Any
 
 from ..facts.domain import domain
-from ..facts.table import BY_PATH
 from ..theory.pack import Theory
 from .engine import Dependencies
 
@@ -50,7 +49,7 @@ def clean_atoms(dom) -> list[tuple[str, bool]]:
     a well-formed agent name and every dimension mentioned."""
     out = []
     for f in dom.flags:
-        if f.field in BY_PATH and f.pred == BY_PATH[f.field].pred:
+        if f.field in dom.schema.by_path and f.pred == dom.schema.by_path[f.field].pred:
             continue  # a value of a structured field (e.g. set membership): the solver's choice
         out.append((f.atom(0), f.pred == "matches"))
     for _, alts in dom.scalars.values():
@@ -81,6 +80,7 @@ class Sampler:
         from ..solve.program import control, literal_map
 
         self.theory = theory
+        self.by_path = theory.schema.by_path
         self.dom = domain(theory.text)
         errors = "".join(f'error_rule("{r.id}").\n' for r in theory.rules.values() if r.severity == "error")
         # Thousands of small solves: a configuration with a cheaper per-solve start (berkmin, not
@@ -98,9 +98,9 @@ class Sampler:
             (f, self.lits[f.atom(0)])
             for f in self.dom.all_facts()
             if f.atom(0) in self.lits
-            and f.field in BY_PATH
-            and BY_PATH[f.field].structured
-            and f.pred == BY_PATH[f.field].pred
+            and f.field in self.by_path
+            and self.by_path[f.field].structured
+            and f.pred == self.by_path[f.field].pred
         ]
         self.field_of = {lit: f.field for f, lit in self.values}
         self.by_field: dict[str, list] = {}
@@ -111,7 +111,7 @@ class Sampler:
         # Values no valid persona can have once one slot field is fixed (e.g. a grade other than the
         # slot's, an age that fits no age of that grade): facts about the theory, proved by SAT
         # checks and remembered per slot value, so proposals avoid them.
-        self._key_lits = {lit for (path, _), lit in self.slot_lit.items() if BY_PATH[path].kind != "set"}
+        self._key_lits = {lit for (path, _), lit in self.slot_lit.items() if self.by_path[path].kind != "set"}
         self._value_lits = [lit for f, lit in self.values if not f.field.startswith("slot.")]
         self._impossible: dict[int, frozenset[int]] = {}  # slot literal -> values in none
         self._possible: dict[int, bool] = {}  # value literal -> allowed by the program
@@ -214,7 +214,7 @@ class Sampler:
                     if path.startswith("slot."):
                         continue
                     lits = [lit for _, lit in pairs]
-                    if BY_PATH[path].kind != "set" and BY_PATH[path].required:
+                    if self.by_path[path].kind != "set" and self.by_path[path].required:
                         while any(x not in seen for x in lits):
                             if not self.satisfiable([key] + [-x for x in lits if x in seen], on_model=harvest):
                                 out.update(x for x in lits if x not in seen)
@@ -256,7 +256,7 @@ class Sampler:
         extends `base`, and it has the other membership); a scalar takes the first of its field's
         other values, in seeded order, that is consistent (one of them is, as fields are required)."""
         path = self.field_of[abs(lit)]
-        if BY_PATH[path].kind == "set":
+        if self.by_path[path].kind == "set":
             return -lit
         others = [x for _, x in self.by_field[path] if x != lit and x not in banned]
         rng.shuffle(others)
@@ -287,7 +287,7 @@ class Sampler:
                 by_field.setdefault(f.field, []).append(lit)
         groups = []
         for path, lits in by_field.items():
-            if BY_PATH[path].kind == "set":
+            if self.by_path[path].kind == "set":
                 k = rng.randint(0 if path.startswith("slot.") else 1, 2)
                 chosen = set(rng.sample(lits, min(k, len(lits))))
                 groups.append([x if x in chosen else -x for x in lits])
@@ -301,7 +301,7 @@ class Sampler:
         out: dict[str, Any] = {}
         for f, lit in self.values:
             if lit in true_lits:
-                if BY_PATH[f.field].kind == "set":
+                if self.by_path[f.field].kind == "set":
                     out.setdefault(f.field, []).append(f.value)
                 else:
                     out[f.field] = f.value

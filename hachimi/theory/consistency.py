@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..facts.domain import domain
-from ..schema import enums as E
+from ..errors import TheoryError
 from .pack import Theory
 
 
@@ -85,13 +85,25 @@ class Checker:
         unsat, _ = self._solve(fixed + list(self.active))
         return self._min_rules(fixed) if unsat else None
 
+    def _slot_domains(self) -> tuple[tuple, tuple, tuple]:
+        """Grades, ages and slot levels the check walks (the k12 slot: a theory extending k12 has them)."""
+        by_path = self.theory.schema.by_path
+        need = ("enrollment.grade", "enrollment.age", "slot.academic_level")
+        if missing := [p for p in need if p not in by_path]:
+            raise TheoryError(
+                f"theory check walks grade x age x slot level and needs the fields {', '.join(missing)}",
+                str(self.theory.root / "schema.toml"),
+            )
+        return tuple(by_path[p].domain for p in need)
+
     def run(self) -> Report:
         rep = Report()
         possible: set[tuple[int, int]] = set()  # (grade, age) some persona can have
         blockers: dict[tuple[int, int], set[str]] = {}
-        for g in E.GRADES:
-            for age in range(E.AGE_MIN, E.AGE_MAX + 1):
-                for level in E.ACADEMIC_LEVELS:
+        grades, ages, levels = self._slot_domains()
+        for g in grades:
+            for age in ages:
+                for level in levels:
                     fixed = [
                         self.lits[a]
                         for a in (f"grade(0,{g})", f"age(0,{age})", f"slot_grade(0,{g})", f"slot_level(0,{level})")
@@ -108,13 +120,12 @@ class Checker:
                         rep.contradictions.append({"grade": g, "age": age, "level": level, "rules": rules})
                     elif age not in rep.excluded.setdefault(g, []):
                         rep.excluded[g].append(age)
-        ages = range(E.AGE_MIN, E.AGE_MAX + 1)
-        for g in E.GRADES:  # a rule set that leaves a whole grade (or age) without any persona
+        for g in grades:  # a rule set that leaves a whole grade (or age) without any persona
             if not any((g, a) in possible for a in ages):
                 rep.blocked_grades[g] = sorted(set().union(*(blockers.get((g, a), set()) for a in ages)))
         for a in ages:
-            if not any((g, a) in possible for g in E.GRADES):
-                rep.blocked_ages[a] = sorted(set().union(*(blockers.get((g, a), set()) for g in E.GRADES)))
+            if not any((g, a) in possible for g in grades):
+                rep.blocked_ages[a] = sorted(set().union(*(blockers.get((g, a), set()) for g in grades)))
         for r, lit in self.want.items():
             if self._solve([lit])[0]:
                 rep.dead_rules.append(r)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TheoryError
-from ..facts.table import BY_PATH, FIELDS, vocabulary_program
 from .pack import Theory, load
 from .program_check import NO_ANSWER, grounding_errors, has_answer_set, script_blocks
 
@@ -59,12 +58,12 @@ def check_predicates(theory) -> dict[str, int]:
     return out
 
 
-def known_predicates() -> dict[str, set[int]]:
+def known_predicates(theory: Theory) -> dict[str, set[int]]:
     known: dict[str, set[int]] = {}
-    for f in FIELDS:
+    for f in theory.schema.fields:
         if f.pred:
             known.setdefault(f.pred, set()).add(2 + len(f.extra))
-    for line in vocabulary_program().splitlines():
+    for line in theory.vocabulary.splitlines():
         name = line.split("(", 1)[0]
         known.setdefault(name, set()).add(line.count(",") + 1)
     for name, arity in FACT_PREDICATES.items():
@@ -129,7 +128,7 @@ def lint(root: Path) -> list[Finding]:
     if not has_answer_set(theory):
         out.append(Finding("error", str(theory.root / "rules"), 0, 0, NO_ANSWER))
     heads, bodies, violations, details = ast_scan(theory.lp_files)
-    known = known_predicates()
+    known = known_predicates(theory)
     for name, arity in check_predicates(theory).items():  # facts of the [features.<check>] tables
         known.setdefault(name, set()).add(arity)
     for name, arity, _ in heads:
@@ -175,7 +174,7 @@ def _metadata_findings(theory: Theory, violations, details) -> list[Finding]:
         for name in placeholders(rule.message):
             if (
                 name != "key"
-                and name not in BY_PATH
+                and name not in theory.schema.by_path
                 and (rule.id, name) not in detail_names
                 and ("*", name) not in detail_names
             ):

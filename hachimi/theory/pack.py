@@ -10,12 +10,12 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import TheoryError
-from ..facts.table import BY_PATH, NARRATIVE_FIELDS, owner_of
 from ..facts.text import TextConfig
+from ..schema.spec import PersonaSchema, load_schema
 from .smt import SmtRule, asp_program, parse_file
 
 SEVERITIES = ("error", "warning")
-OWNERS = ("enrollment", "academic", "values", "social_creativity", "mental_health", "owner")
+OWNER_OF_KEY = "owner"  # a rule owner meaning: the owner of the field its violation key names
 RULE_KEYS = {"id", "ref", "owner", "severity", "fields", "message", "citation", "fixable", "description"}
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -44,10 +44,16 @@ class Theory:
     text: TextConfig
     weights: dict[str, int] = field(default_factory=dict)  # repair cost per changed field
     meta: dict = field(default_factory=dict)
+    schema: PersonaSchema = None  # the persona format (schema.toml)
 
     @cached_property
     def smt_program(self) -> str:
-        return asp_program(self.smt_rules)
+        return asp_program(self.smt_rules, self.schema)
+
+    @cached_property
+    def vocabulary(self) -> str:
+        """ASP facts of the persona format every rule may use (scales, dimensions, fields)."""
+        return self.schema.vocabulary_program()
 
     @cached_property
     def hash(self) -> str:
@@ -71,12 +77,12 @@ def _line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, i) + 1 if i >= 0 else 0
 
 
-def _rules(meta: dict, text: str, file: str) -> dict[str, Rule]:
+def _rules(meta: dict, text: str, file: str, schema: PersonaSchema) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for entry in meta.get("rule", []):
         rid = entry.get("id", "")
         line = _line_of(text, f'"{rid}"') if rid else 0
-        problem = _rule_problem(entry)
+        problem = _rule_problem(entry, schema)
         if problem:
             raise TheoryError(problem, file, line, rule=rid or None)
         if rid in rules:
@@ -85,7 +91,7 @@ def _rules(meta: dict, text: str, file: str) -> dict[str, Rule]:
     return rules
 
 
-def _rule_problem(e: dict) -> str | None:
+def _rule_problem(e: dict, schema: PersonaSchema) -> str | None:
     missing = [k for k in ("id", "ref", "owner", "severity", "fields", "message", "citation") if not e.get(k)]
     if missing:
         return f"rule metadata lacks {', '.join(missing)}"
@@ -95,23 +101,24 @@ def _rule_problem(e: dict) -> str | None:
         return "rule ids are kebab-case, e.g. age-grade"
     if e["severity"] not in SEVERITIES:
         return f"severity {e['severity']!r} is not one of {', '.join(SEVERITIES)}"
-    if e["owner"] not in OWNERS:
-        return f"owner {e['owner']!r} is not one of {', '.join(OWNERS)}"
-    bad = [f for f in e["fields"] if f not in BY_PATH and not f.endswith("*")]
+    owners = (*schema.owners, OWNER_OF_KEY)
+    if e["owner"] not in owners:
+        return f"owner {e['owner']!r} is not one of {', '.join(owners)}"
+    bad = [f for f in e["fields"] if f not in schema.by_path and not f.endswith("*")]
     if bad:
         return f"unknown field(s) {', '.join(bad)}; fields are JSON paths such as enrollment.age"
     return None
 
 
-def _text_config(feat: dict, file: str, root: Path) -> TextConfig:
+def _text_config(feat: dict, file: str, root: Path, schema: PersonaSchema) -> TextConfig:
     try:
         patterns = {n: (p["field"], re.compile(p["regex"])) for n, p in feat.get("patterns", {}).items()}
     except (KeyError, re.error) as e:
         raise TheoryError(f"[features.patterns]: {e}", file)
     lexicons, allow = {}, {}
     for name, lex in feat.get("lexicons", {}).items():
-        fields = tuple(lex.get("fields", NARRATIVE_FIELDS))
-        if bad := [f for f in fields if f not in BY_PATH]:
+        fields = tuple(lex.get("fields", schema.narrative_fields))
+        if bad := [f for f in fields if f not in schema.by_path]:
             raise TheoryError(f"[features.lexicons.{name}] unknown field(s) {', '.join(bad)}", file)
         terms, allowed = list(lex.get("terms", ())), list(lex.get("allow", ()))
         if lex.get("file"):
@@ -120,19 +127,27 @@ def _text_config(feat: dict, file: str, root: Path) -> TextConfig:
         lexicons[name] = (fields, tuple(dict.fromkeys(terms)))
         allow[name] = tuple(dict.fromkeys(allowed))
     mentions = {}
-    for path, part in feat.get("mentions", {}).items():
-        from ..schema import enums as E
-
-        dims = {"values": E.VALUE_DIMENSIONS, "creativity": E.CREATIVITY_DIMENSIONS}.get(part)
-        if dims is None:
-            raise TheoryError(f"[features.mentions] {path} = {part!r}: use 'values' or 'creativity'", file)
-        mentions[path] = dims
+    for path, group in feat.get("mentions", {}).items():
+        if group not in schema.groups:
+            groups = ", ".join(repr(g) for g in schema.groups) or "none in schema.toml"
+            raise TheoryError(f"[features.mentions] {path} = {group!r}: not a [dimensions] group ({groups})", file)
+        if path not in schema.by_path:
+            raise TheoryError(f"[features.mentions] {path}: not a field of schema.toml", file)
+        mentions[path] = schema.dimensions_of(group)
     aliases = {d: tuple(names) for d, names in feat.get("aliases", {}).items()}
     from ..facts.checks import configure
 
-    checks = configure(feat, root, file)
+    checks = configure(feat, root, file, schema)
     return TextConfig(
-        feat.get("min_chars", 0), feat.get("max_chars", 10**9), patterns, mentions, lexicons, aliases, checks, allow
+        feat.get("min_chars", 0),
+        feat.get("max_chars", 10**9),
+        patterns,
+        mentions,
+        lexicons,
+        aliases,
+        checks,
+        allow,
+        schema,
     )
 
 
@@ -190,10 +205,11 @@ def load(root: str | Path, check: bool = True) -> Theory:
         key = str(e.errors()[0]["loc"][-1])
         line = _line_of(text, f'"{rid}"') if rid else _line_of(text, f"\n{key} =")
         raise TheoryError(msg, str(toml_path), line + (not rid and line > 0), rule=rid) from None
-    rules = _rules(meta, text, str(toml_path))
+    schema = load_schema(root / "schema.toml")
+    rules = _rules(meta, text, str(toml_path), schema)
     lp = sorted((root / "rules").glob("*.lp")) if (root / "rules").is_dir() else []
     smt = (
-        [r for p in sorted((root / "numeric").glob("*.smt2")) for r in parse_file(p)]
+        [r for p in sorted((root / "numeric").glob("*.smt2")) for r in parse_file(p, schema)]
         if (root / "numeric").is_dir()
         else []
     )
@@ -207,9 +223,10 @@ def load(root: str | Path, check: bool = True) -> Theory:
         rules,
         lp,
         smt,
-        _text_config(meta.get("features", {}), str(toml_path), root),
+        _text_config(meta.get("features", {}), str(toml_path), root, schema),
         dict(meta.get("repair", {}).get("weights", {})),
         info,
+        schema,
     )
     if check:
         from .program_check import check as check_programs
@@ -218,5 +235,5 @@ def load(root: str | Path, check: bool = True) -> Theory:
     return theory
 
 
-def rule_owner(rule: Rule, key_field: str | None) -> str:
-    return owner_of(key_field) if rule.owner == "owner" and key_field else rule.owner
+def rule_owner(rule: Rule, key_field: str | None, schema: PersonaSchema) -> str:
+    return schema.owner_of(key_field) if rule.owner == OWNER_OF_KEY and key_field else rule.owner

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TheoryError
-from ..facts.table import BY_PATH, FieldSpec
+from ..schema.spec import FieldSpec, PersonaSchema
 
 _NAMED = re.compile(r":named\s+([A-Za-z0-9_\-]+)\s*\)\s*\)\s*$", re.S)
 _BANG = re.compile(r"^\(\s*assert\s*\(\s*!\s*(.*)$", re.S)
@@ -25,14 +25,7 @@ class SmtRule:
     # Minimal partial assignments that falsify it whatever the other fields hold: (indices into
     # `fields`, their values). A violation needs only these fields present, so a core names only
     # them; a field left out (absent) can no longer make the rule vacuous (absence is R7/R10's).
-    partial: list[tuple[tuple[int, ...], tuple]] = None
-
-    def __post_init__(self):
-        if self.partial is None:
-            self.partial = minimal_partials(self.bad, self.domains())
-
-    def domains(self) -> list[list]:
-        return [list(BY_PATH[f].domain) for f in self.fields]
+    partial: list[tuple[tuple[int, ...], tuple]]
 
 
 def _sexprs(text: str) -> list[tuple[int, str]]:
@@ -62,9 +55,10 @@ def _encode(spec: FieldSpec, v):
     return v if spec.kind in ("int", "count") else spec.domain.index(v)
 
 
-def parse_file(path: Path) -> list[SmtRule]:
+def parse_file(path: Path, schema: PersonaSchema) -> list[SmtRule]:
     import z3
 
+    by_path = schema.by_path
     text = path.read_text(encoding="utf-8")
     try:
         exprs = _sexprs(text)
@@ -74,7 +68,7 @@ def parse_file(path: Path) -> list[SmtRule]:
     for line, sx in exprs:
         if sx.startswith("(declare-const") or sx.startswith("(declare-fun"):
             name = sx.split()[1]
-            if name not in BY_PATH or BY_PATH[name].kind not in ("int", "enum", "count"):
+            if name not in by_path or by_path[name].kind not in ("int", "enum", "count"):
                 raise TheoryError(
                     f"'{name}' is not a numeric or enum persona field (use a path such as enrollment.age)",
                     str(path),
@@ -91,7 +85,7 @@ def parse_file(path: Path) -> list[SmtRule]:
                 expr = z3.parse_smt2_string("\n".join(decls) + f"\n(assert {formula})")[0]
             except z3.Z3Exception as e:
                 raise _z3_error(e, decls, sx, formula, str(path), line, m.group(1)) from None
-            rules.append(_tabulate(m.group(1), expr, fields, str(path), line, formula))
+            rules.append(_tabulate(m.group(1), expr, [by_path[f] for f in fields], str(path), line, formula))
         elif not sx.startswith("(set-") and not sx.startswith("(check-sat"):
             raise TheoryError(f"unexpected command {sx.split()[0]}; use declare-const and assert", str(path), line)
     return rules
@@ -114,12 +108,12 @@ def _z3_error(e, decls: list[str], sx: str, formula: str, file: str, line: int, 
     return TheoryError(f"Z3 cannot parse the assertion: {msg}", file, first_line + max(0, rel), max(1, col), rule=rule)
 
 
-def _tabulate(rule_id: str, expr, fields: list[str], file: str, line: int, text: str) -> SmtRule:
+def _tabulate(rule_id: str, expr, fields: list[FieldSpec], file: str, line: int, text: str) -> SmtRule:
     """Enumerate with Z3 every field combination (in the fields' domains) that falsifies expr."""
     import z3
 
-    used = [f for f in fields if z3.Int(f) in set(z3.z3util.get_vars(expr))]
-    specs = [BY_PATH[f] for f in used]
+    specs = [f for f in fields if z3.Int(f.path) in set(z3.z3util.get_vars(expr))]
+    used = [f.path for f in specs]
     size = 1
     for s in specs:
         size *= len(s.domain)
@@ -139,7 +133,8 @@ def _tabulate(rule_id: str, expr, fields: list[str], file: str, line: int, text:
         values = [model.eval(v, model_completion=True).as_long() for v in variables]
         bad.append(tuple(d[x] for d, x in zip(decode, values)))
         solver.add(z3.Or([v != x for v, x in zip(variables, values)]))
-    return SmtRule(rule_id, file, line, used, sorted(bad, key=str), text)
+    bad = sorted(bad, key=str)
+    return SmtRule(rule_id, file, line, used, bad, text, minimal_partials(bad, [list(s.domain) for s in specs]))
 
 
 def minimal_partials(bad: list[tuple], domains: list[list]) -> list[tuple[tuple[int, ...], tuple]]:
@@ -173,12 +168,12 @@ def _restricts(partial: tuple[tuple[int, ...], tuple], idx: tuple[int, ...], val
     return all(i in at and at[i] == v for i, v in zip(pidx, pvals))
 
 
-def asp_program(rules: list[SmtRule]) -> str:
+def asp_program(rules: list[SmtRule], schema: PersonaSchema) -> str:
     """The ASP form of the tabulated rules: for each set of fields that alone can falsify a rule, an
     smt_bad/3 table of those fields' values and one violation rule over those fields only."""
     out = []
     for r in rules:
-        specs = [BY_PATH[f] for f in r.fields]
+        specs = [schema.by_path[f] for f in r.fields]
         groups: dict[tuple[int, ...], list[tuple]] = {}
         for idx, values in r.partial:
             groups.setdefault(idx, []).append(values)

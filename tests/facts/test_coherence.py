@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from hachimi.facts.table import K12
 from hachimi.errors import TheoryError
 from hachimi.facts import coherence
 from hachimi.facts.pinyin import Surnames, segments, verdict
@@ -102,11 +103,11 @@ def test_facts_and_domain(cfg):
 
 def test_configure_refuses_unknown_keys_and_fields(tmp_path):
     with pytest.raises(TheoryError, match="colour"):
-        coherence.configure({"colour": "red"}, tmp_path, "theory.toml")
+        coherence.configure({"colour": "red"}, tmp_path, "theory.toml", K12)
     with pytest.raises(TheoryError, match="not a text field"):
-        coherence.configure({"persons": "p.toml", "person_fields": ["enrollment.age"]}, tmp_path, "theory.toml")
+        coherence.configure({"persons": "p.toml", "person_fields": ["enrollment.age"]}, tmp_path, "theory.toml", K12)
     with pytest.raises(TheoryError, match="no such file"):
-        coherence.configure({"surnames": "missing.toml"}, tmp_path, "theory.toml")
+        coherence.configure({"surnames": "missing.toml"}, tmp_path, "theory.toml", K12)
 
 
 def test_lexicon_file_and_allowed_phrases(tmp_path):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from hachimi.facts.table import K12
 from hachimi.errors import TheoryError
 from hachimi.facts import readable as R
 from conftest import set_path
@@ -214,5 +215,5 @@ def test_base_persona_has_no_readable_violation(validate_one, base):
 def test_bad_table_is_refused(cfg, patch, expect):
     table = cfg.s.model_dump() | patch
     with pytest.raises(TheoryError, match=r"\[features.readable\]") as e:
-        R.configure(table, Path("."), "theory.toml")
+        R.configure(table, Path("."), "theory.toml", K12)
     assert expect in str(e.value)

@@ -12,6 +12,7 @@ import pytest
 
 from hachimi.engines.scripted import ScriptedEngine
 from hachimi.facts.levels import load_vocabulary
+from hachimi.facts.table import K12
 from hachimi.generate import scaffold as sc
 from hachimi.generate.filler import CLAUSES, _scaffold_text
 from hachimi.generate.loop import PersonaLoop, Settings
@@ -24,7 +25,7 @@ RISKS = ["low", "mild", "moderate", "high"]
 
 
 def allowed_all(part):
-    return {sc.key_of(part, d): (RISKS if VOCAB.scales[d] == "risk" else LEVELS) for d in VOCAB.parts[part]}
+    return {sc.key_of(part, d, K12): (RISKS if VOCAB.scales[d] == "risk" else LEVELS) for d in VOCAB.parts[part]}
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
