@@ -7,7 +7,6 @@ was never interrupted, counters summed over every session."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from dataclasses import asdict
