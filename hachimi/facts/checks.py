@@ -25,10 +25,11 @@ def module(name: str):
     return importlib.import_module(CHECKS[name])
 
 
-def configure(features: dict, root: Path, file: str, schema) -> dict[str, tuple[Any, Any]]:
-    """name -> (module, config) for every check the theory's [features] switches on."""
+def configure(features: dict, roots: dict[str, Path], file: str, schema) -> dict[str, tuple[Any, Any]]:
+    """name -> (module, config) for every check the theory's [features] switches on (its data
+    files relative to roots[name], the folder of the pack whose table it is)."""
     return {
-        name: (module(name), module(name).configure(features[name], root, file, schema))
+        name: (module(name), module(name).configure(features[name], roots[name], file, schema))
         for name in CHECKS
         if name in features
     }

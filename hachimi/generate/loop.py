@@ -249,7 +249,17 @@ class PersonaLoop:
             previous = {p: persona.get(p) for p in agent.parts} if problems is not None else None
             if previous is not None and len(agent.parts) == 1:
                 previous = previous[agent.parts[0]]
-            prompt = render(self.s.language, agent.key, slot, context, agent.allowed(box), previous, problems)
+            prompt = render(
+                self.s.language,
+                agent.key,
+                slot,
+                context,
+                agent.allowed(box),
+                previous,
+                problems,
+                self.theory.schema,
+                tuple(self.theory.prompt_dirs),
+            )
             budget = int(text_budget(schema) / chars_per_token(self.s.language)) + 16
             requests.append(
                 Request(

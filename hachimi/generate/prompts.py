@@ -1,4 +1,9 @@
-"""Template files (prompts/<language>/*.txt) + slot + context -> chat messages, with template ids and hashes."""
+"""Template files (prompts/<language>/*.txt) + slot + context -> chat messages, with template ids and hashes.
+
+The built-in set is the default; a theory pack may hold prompts/<language>/<agent>.txt (and an
+anchors.toml) of its own, which win over those of the theories it extends and the built-in ones.
+Dimension lists and counts come from the theory's schema.toml: a template writes
+$<group>_dimensions ("fluency, novelty, ...") and $<group>_count ("eight"), never typed lists."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from pathlib import Path
 from string import Template
 
 from ..errors import HachimiError
+from ..facts.table import K12
 
 PROMPTS = Path(__file__).resolve().parent / "prompts"
 
@@ -23,38 +29,67 @@ class Rendered:
 
 
 @lru_cache(maxsize=None)
-def template(language: str, name: str) -> tuple[Template, str]:
-    path = PROMPTS / language / f"{name}.txt"
-    if not path.is_file():
-        raise HachimiError(
-            f"no prompt template {path} (languages: {', '.join(p.name for p in PROMPTS.iterdir() if p.is_dir())})"
-        )
-    text = path.read_text(encoding="utf-8").strip()
-    return Template(text), hashlib.sha256(text.encode()).hexdigest()[:12]
+def template(language: str, name: str, dirs: tuple[Path, ...] = ()) -> tuple[Template, str, Path]:
+    """The template `name` of `language`: from the first of `dirs` (the theory's prompts/ folders,
+    nearest first) that has it, else the built-in one."""
+    for folder in (*dirs, PROMPTS):
+        path = folder / language / f"{name}.txt"
+        if path.is_file():
+            text = path.read_text(encoding="utf-8").strip()
+            return Template(text), hashlib.sha256(text.encode()).hexdigest()[:12], path
+    where = ", ".join(str(d / language) for d in (*dirs, PROMPTS))
+    raise HachimiError(
+        f"no prompt template {name}.txt for language {language!r} (looked in {where}; built-in languages: "
+        f"{', '.join(p.name for p in PROMPTS.iterdir() if p.is_dir())})"
+    )
 
 
 @lru_cache(maxsize=None)
-def anchors(language: str) -> dict:
-    return tomllib.loads((PROMPTS / language / "anchors.toml").read_text(encoding="utf-8"))
+def anchors(language: str, dirs: tuple[Path, ...] = ()) -> dict:
+    """anchors.toml tables by agent: the built-in ones, each replaced by a pack's table of the same name."""
+    out = tomllib.loads((PROMPTS / language / "anchors.toml").read_text(encoding="utf-8"))
+    for folder in reversed(dirs):
+        path = folder / language / "anchors.toml"
+        if path.is_file():
+            try:
+                out.update(tomllib.loads(path.read_text(encoding="utf-8")))
+            except tomllib.TOMLDecodeError as e:
+                raise HachimiError(f"{path}: TOML syntax: {e}") from None
+    return out
 
 
-def _fill(language: str, name: str, **values) -> tuple[str, str]:
-    tpl, digest = template(language, name)
+def schema_words(language: str, spec=K12) -> dict[str, str]:
+    """$<group>_dimensions and $<group>_count for every dimension group of the schema."""
+    numbers = _language(language).get("numbers", [])
+    out = {}
+    for name, group in spec.groups.items():
+        n = len(group.dimensions)
+        out[f"{name}_dimensions"] = ", ".join(group.names.values())
+        out[f"{name}_count"] = numbers[n] if n < len(numbers) else str(n)
+    return out
+
+
+def _fill(language: str, name: str, dirs: tuple[Path, ...] = (), **values) -> tuple[str, str]:
+    tpl, digest, path = template(language, name, dirs)
     try:
         return tpl.substitute(**values), digest
     except KeyError as e:
-        raise HachimiError(f"prompt template {language}/{name}.txt uses ${e.args[0]}, which is not provided")
+        known = ", ".join(f"${k}" for k in sorted(values))
+        raise HachimiError(f"prompt template {path} uses ${e.args[0]}, which is not provided (known: {known})")
+    except ValueError as e:
+        raise HachimiError(f"prompt template {path}: {e} (write $$ for a literal $)") from None
 
 
-def slot_text(language: str, slot: dict) -> str:
+def slot_text(language: str, slot: dict, dirs: tuple[Path, ...] = ()) -> str:
     bias = slot.get("subject_bias") or []
     text, _ = _fill(
         language,
         "slot",
+        dirs,
         grade=slot["grade"],
         gender=slot["gender"],
         level=slot["academic_level"],
-        level_meaning=anchors(language)["level_meaning"][slot["academic_level"]],
+        level_meaning=anchors(language, dirs)["level_meaning"][slot["academic_level"]],
         bias=f", leaning towards {', '.join(bias)}" if bias else "",
     )
     return text
@@ -68,22 +103,29 @@ def render(
     allowed: dict,
     previous: dict | None = None,
     problems: list[str] | None = None,
+    spec=K12,
+    dirs: tuple[Path, ...] = (),
 ) -> Rendered:
-    """Messages for one agent call; with previous+problems it is a targeted revision."""
-    system, h0 = _fill(language, "system")
+    """Messages for one agent call; with previous+problems it is a targeted revision. `spec`: the
+    theory's persona format; `dirs`: its prompts/ folders (Theory.prompt_dirs)."""
+    dirs = tuple(dirs)
+    system, h0 = _fill(language, "system", dirs)
     user, h1 = _fill(
         language,
         agent,
-        slot=slot_text(language, slot),
+        dirs,
+        slot=slot_text(language, slot, dirs),
         context=json.dumps(context, ensure_ascii=False) if context else "nothing yet",
         allowed=json.dumps(allowed, ensure_ascii=False),
-        anchor=anchors(language).get(agent, {}).get(slot["academic_level"], ""),
+        anchor=anchors(language, dirs).get(agent, {}).get(slot["academic_level"], ""),
+        **schema_words(language, spec),
     )
     ids, hashes = [f"{language}/{agent}"], [h0, h1]
     if previous is not None:
         extra, h2 = _fill(
             language,
             "revise",
+            dirs,
             previous=json.dumps(previous, ensure_ascii=False),
             problems="\n".join(f"- {p}" for p in problems or []),
         )
@@ -95,10 +137,14 @@ def render(
 
 
 @lru_cache(maxsize=None)
-def chars_per_token(language: str) -> float:
-    """Characters of JSON output per model token for a language (prompts/<language>/language.toml),
-    used to size max_new_tokens from a schema's character budget."""
+def _language(language: str) -> dict:
     path = PROMPTS / language / "language.toml"
     if not path.is_file():
         raise HachimiError(f"no {path}: each prompt language states its chars_per_token there")
-    return float(tomllib.loads(path.read_text(encoding="utf-8"))["chars_per_token"])
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def chars_per_token(language: str) -> float:
+    """Characters of JSON output per model token for a language (prompts/<language>/language.toml),
+    used to size max_new_tokens from a schema's character budget."""
+    return float(_language(language)["chars_per_token"])

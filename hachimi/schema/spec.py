@@ -168,8 +168,11 @@ class PersonaSchema:
         return "\n".join(lines) + "\n"
 
 
-def load_schema(path: Path) -> PersonaSchema:
-    """Read and check a schema.toml; TheoryError naming the file, line and key on any problem."""
+def load_schema(path: Path, base: PersonaSchema | None = None) -> PersonaSchema:
+    """Read and check a schema.toml; TheoryError naming the file, line and key on any problem.
+    With `base` (the format of the theory this one extends) the file adds to it: new scales,
+    dimension groups, agents (writing after the base's), parts and fields; redefining any of the
+    base's is a conflict, reported with both places."""
     from pydantic import ValidationError
 
     from .spec_file import SchemaFile
@@ -192,7 +195,7 @@ def load_schema(path: Path) -> PersonaSchema:
         loc = [str(x) for x in err["loc"]]
         where = _where(loc, raw)
         raise TheoryError(f"{where}: {err['msg']}", file, _line(text, loc, raw)) from None
-    return build(parsed, text, file)
+    return build(parsed, text, file, base)
 
 
 def _where(loc: list[str], raw: dict) -> str:
@@ -221,20 +224,46 @@ def _line(text: str, loc: list[str], raw: dict) -> int:
     return text.count("\n", 0, i) + 1 if i >= 0 else 0
 
 
-def build(parsed, text: str, file: str) -> PersonaSchema:
+def build(parsed, text: str, file: str, base: PersonaSchema | None = None) -> PersonaSchema:
     def fail(msg: str, needle: str | None = None):
         i = text.find(needle) if needle else -1
         raise TheoryError(msg, file, text.count("\n", 0, i) + 1 if i >= 0 else 0)
 
-    scales = {n: Scale(n, tuple(s.values), s.ordinal, s.fact or "") for n, s in parsed.scales.items()}
-    for s in scales.values():
+    def clash(kind: str, name: str, needle: str, where: str = ""):
+        fail(
+            f"{kind} {name!r} is already defined by the theory this one extends ({base.source}{where}); "
+            "an extending pack adds scales, dimensions, agents, parts and fields but does not redefine them",
+            needle,
+        )
+
+    if base is None and not (parsed.agent and parsed.parts and parsed.field):
+        fail("a persona format needs [[agent]], [parts] and [[field]] entries (or extends = another theory)")
+    new_scales = {n: Scale(n, tuple(s.values), s.ordinal, s.fact or "") for n, s in parsed.scales.items()}
+    scales = dict(base.scales) if base else {}
+    for n, s in new_scales.items():
+        if n in scales:
+            clash("scale", n, f"\n{n} =")
+        scales[n] = s
+    for s in new_scales.values():
         if len(set(s.values)) != len(s.values):
             fail(f"scale {s.name} repeats a value", f"\n{s.name} =")
         if bad := [v for v in s.values if not _ATOM.match(str(v))]:
             fail(f"scale {s.name}: values are lower-case ASP constants such as fairly_high, not {bad[0]!r}")
-    groups = {n: Group(n, dict(g.names), g.fact or "") for n, g in parsed.dimensions.items()}
-    agents = tuple(AgentSpec(a.key, tuple(a.parts)) for a in parsed.agent)
-    parts = {n: {"title": p.title, "optional": p.optional} for n, p in parsed.parts.items()}
+    groups = dict(base.groups) if base else {}
+    for n, g in parsed.dimensions.items():
+        if n in groups:
+            clash("dimension group", n, f"[dimensions.{n}]")
+        groups[n] = Group(n, dict(g.names), g.fact or "")
+    old_agents = base.agents if base else ()
+    for a in parsed.agent:
+        if a.key in {x.key for x in old_agents}:
+            clash("agent", a.key, f'"{a.key}"')
+    agents = old_agents + tuple(AgentSpec(a.key, tuple(a.parts)) for a in parsed.agent)
+    parts = dict(base.parts) if base else {}
+    for n, p in parsed.parts.items():
+        if n in parts:
+            clash("part", n, f"\n{n} =")
+        parts[n] = {"title": p.title, "optional": p.optional}
     seen_parts: dict[str, str] = {}
     for a in agents:
         for p in a.parts:
@@ -245,7 +274,7 @@ def build(parsed, text: str, file: str) -> PersonaSchema:
             seen_parts[p] = a.key
     if len({a.key for a in agents}) != len(agents):
         fail("two [[agent]] entries share a key")
-    fields, lines = [], {}
+    fields, lines = list(base.fields) if base else [], dict(base.lines) if base else {}
     for entry in parsed.field:
         dims = [("", "")]
         if entry.dimensions:
@@ -258,6 +287,8 @@ def build(parsed, text: str, file: str) -> PersonaSchema:
             fail(f'[[field]] {entry.path}: a {{dimension}} path needs dimensions = "<group>"', entry.path)
         for d, g in dims:
             f = _field(entry, d, g, scales, parts, seen_parts, fail)
+            if base and f.path in base.by_path:
+                clash("field", f.path, entry.path, f":{base.lines.get(f.path, 0)}")
             if f.path in lines:
                 fail(f"field {f.path} is declared twice", entry.path)
             lines[f.path] = text.count("\n", 0, max(0, text.find(f'"{entry.path}"'))) + 1
@@ -268,9 +299,8 @@ def build(parsed, text: str, file: str) -> PersonaSchema:
             if (f.pred, f.extra) in atoms:
                 fail(f"fields {atoms[(f.pred, f.extra)]} and {f.path} map to the same fact {f.pred}/{f.extra}", f.path)
             atoms[(f.pred, f.extra)] = f.path
-    return PersonaSchema(
-        parsed.version, scales, groups, agents, parts, dict(parsed.objects), tuple(fields), file, lines
-    )
+    objects = {**(base.objects if base else {}), **parsed.objects}
+    return PersonaSchema(parsed.version, scales, groups, agents, parts, objects, tuple(fields), file, lines)
 
 
 def _field(entry, dim: str, group: str, scales, parts, agent_of_part, fail) -> FieldSpec:

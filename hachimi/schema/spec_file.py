@@ -56,7 +56,8 @@ class SchemaFile(_Strict):
     version: str = "v1"
     scales: dict[str, ScaleEntry] = Field(default_factory=dict)
     dimensions: dict[str, GroupEntry] = Field(default_factory=dict)
-    agent: list[AgentEntry] = Field(min_length=1)
-    parts: dict[str, PartEntry] = Field(min_length=1)
+    # a pack that extends another lists only what it adds (spec.build checks a whole format has all)
+    agent: list[AgentEntry] = Field(default_factory=list)
+    parts: dict[str, PartEntry] = Field(default_factory=dict)
     objects: dict[str, str] = Field(default_factory=dict)
-    field: list[FieldEntry] = Field(min_length=1)
+    field: list[FieldEntry] = Field(default_factory=list)

@@ -48,9 +48,12 @@ def apply_patch(base: dict, set_: dict[str, Any], unset: list[str]) -> dict:
 
 
 def load_cases(theory: Theory) -> list[Case]:
+    """Every case of the theory and of those it extends (theirs first), each applied to this
+    theory's fixtures/base.json: an extension must keep its parent's rules working."""
     folder = theory.root / "fixtures"
     base_path, cases_path = folder / "base.json", folder / "cases.toml"
-    for p in (base_path, cases_path):
+    need = [base_path] if theory.parent else [base_path, cases_path]
+    for p in need:
         if not p.is_file():
             raise TheoryError(
                 "missing fixture file: every theory needs fixtures/base.json (a valid "
@@ -59,8 +62,11 @@ def load_cases(theory: Theory) -> list[Case]:
             )
     base = base_persona(theory)
     cases: list[Case] = []
-    for path in [cases_path, *sorted(p for p in folder.glob("cases-*.toml"))]:
-        cases += _cases_in(path, theory, base, len(cases))
+    for root in reversed(theory.roots):
+        own = root / "fixtures"
+        files = [own / "cases.toml"] if (own / "cases.toml").is_file() else []
+        for path in [*files, *sorted(own.glob("cases-*.toml"))]:
+            cases += _cases_in(path, theory, base, len(cases))
     return cases
 
 
@@ -81,7 +87,9 @@ def _cases_in(cases_path, theory: Theory, base: dict, start: int) -> list[Case]:
             raise TheoryError("expect must be 'pass' or 'fail'", str(cases_path), line, rule=c["rule"])
         persona = apply_patch(base, c.get("set", {}), c.get("unset", []))
         persona["id"] = f"{c['rule']}-{c['expect']}-{i}"
-        cases.append(Case(c["rule"], c["expect"], persona, c.get("name", persona["id"]), line, cases_path.name))
+        own = cases_path.parent.parent == theory.root
+        label = cases_path.name if own else f"{cases_path.parent.parent.name}/{cases_path.name}"
+        cases.append(Case(c["rule"], c["expect"], persona, c.get("name", persona["id"]), line, label))
     return cases
 
 

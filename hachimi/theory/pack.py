@@ -45,6 +45,19 @@ class Theory:
     weights: dict[str, int] = field(default_factory=dict)  # repair cost per changed field
     meta: dict = field(default_factory=dict)
     schema: PersonaSchema = None  # the persona format (schema.toml)
+    parent: "Theory | None" = None  # the theory this one extends (its rules, format, prompts)
+    features: dict = field(default_factory=dict)  # the [features] in force (inherited tables included)
+    feature_roots: dict = field(default_factory=dict)  # feature table -> folder its data files are in
+
+    @property
+    def roots(self) -> list[Path]:
+        """This theory's folder and those of the theories it extends, nearest first."""
+        return [self.root] + (self.parent.roots if self.parent else [])
+
+    @property
+    def prompt_dirs(self) -> list[Path]:
+        """prompts/ folders of the chain, nearest first (a pack overrides per agent and language)."""
+        return [r / "prompts" for r in self.roots if (r / "prompts").is_dir()]
 
     @cached_property
     def smt_program(self) -> str:
@@ -62,6 +75,8 @@ class Theory:
         files = [p for p in self.root.rglob("*") if p.is_file() and "fixtures" not in p.relative_to(self.root).parts]
         for p in sorted(files):
             h.update(p.relative_to(self.root).as_posix().encode() + b"\0" + p.read_bytes())
+        if self.parent is not None:
+            h.update(b"extends\0" + self.parent.hash.encode())
         return h.hexdigest()[:16]
 
     def weight(self, path: str) -> int:
@@ -77,14 +92,22 @@ def _line_of(text: str, needle: str) -> int:
     return text.count("\n", 0, i) + 1 if i >= 0 else 0
 
 
-def _rules(meta: dict, text: str, file: str, schema: PersonaSchema) -> dict[str, Rule]:
-    rules: dict[str, Rule] = {}
+def _rules(meta: dict, text: str, file: str, schema: PersonaSchema, parent=None) -> dict[str, Rule]:
+    rules: dict[str, Rule] = dict(parent.rules) if parent else {}
     for entry in meta.get("rule", []):
         rid = entry.get("id", "")
         line = _line_of(text, f'"{rid}"') if rid else 0
         problem = _rule_problem(entry, schema)
         if problem:
             raise TheoryError(problem, file, line, rule=rid or None)
+        if parent and rid in parent.rules:
+            raise TheoryError(
+                f"rule id already used by the theory this one extends ({parent.root / 'theory.toml'}:"
+                f"{parent.rules[rid].line}); give the new rule its own id",
+                file,
+                line,
+                rule=rid,
+            )
         if rid in rules:
             raise TheoryError("duplicate rule id", file, line, rule=rid)
         rules[rid] = Rule(**{k: entry[k] for k in RULE_KEYS if k in entry}, line=line)
@@ -110,7 +133,17 @@ def _rule_problem(e: dict, schema: PersonaSchema) -> str | None:
     return None
 
 
-def _text_config(feat: dict, file: str, root: Path, schema: PersonaSchema) -> TextConfig:
+def _features(meta: dict, root: Path, parent) -> tuple[dict, dict[str, Path]]:
+    """The [features] in force and the folder each top-level table's data files are relative to:
+    the parent's tables, each replaced whole by a table of the same name here."""
+    feat = dict(parent.features) if parent else {}
+    roots = dict(parent.feature_roots) if parent else {}
+    for key, value in meta.get("features", {}).items():
+        feat[key], roots[key] = value, root
+    return feat, roots
+
+
+def _text_config(feat: dict, file: str, roots: dict[str, Path], schema: PersonaSchema, root: Path) -> TextConfig:
     try:
         patterns = {n: (p["field"], re.compile(p["regex"])) for n, p in feat.get("patterns", {}).items()}
     except (KeyError, re.error) as e:
@@ -122,7 +155,7 @@ def _text_config(feat: dict, file: str, root: Path, schema: PersonaSchema) -> Te
             raise TheoryError(f"[features.lexicons.{name}] unknown field(s) {', '.join(bad)}", file)
         terms, allowed = list(lex.get("terms", ())), list(lex.get("allow", ()))
         if lex.get("file"):
-            more, more_allowed = lexicon_file(root / lex["file"], f"[features.lexicons.{name}]")
+            more, more_allowed = lexicon_file(roots.get("lexicons", root) / lex["file"], f"[features.lexicons.{name}]")
             terms, allowed = terms + more, allowed + more_allowed
         lexicons[name] = (fields, tuple(dict.fromkeys(terms)))
         allow[name] = tuple(dict.fromkeys(allowed))
@@ -137,7 +170,7 @@ def _text_config(feat: dict, file: str, root: Path, schema: PersonaSchema) -> Te
     aliases = {d: tuple(names) for d, names in feat.get("aliases", {}).items()}
     from ..facts.checks import configure
 
-    checks = configure(feat, root, file, schema)
+    checks = configure(feat, roots, file, schema)
     return TextConfig(
         feat.get("min_chars", 0),
         feat.get("max_chars", 10**9),
@@ -173,9 +206,11 @@ def lexicon_file(path: Path, where: str) -> tuple[list[str], list[str]]:
     return [t for ts in parsed.terms.values() for t in ts], [a for a_s in parsed.allow.values() for a in a_s]
 
 
-def load(root: str | Path, check: bool = True) -> Theory:
+def load(root: str | Path, check: bool = True, _chain: tuple[Path, ...] = ()) -> Theory:
     """Load and check a theory folder (with `check`, its programs too: syntax, unsafe variables,
-    #script, an answer set); raises TheoryError naming the file and line."""
+    #script, an answer set); raises TheoryError naming the file and line. A theory whose [theory]
+    table says `extends = "k12"` (a bundled name or a folder, relative to this one) starts from
+    that theory: its format, rules, numeric rules, features and prompts, to which it adds."""
     root = Path(root)
     toml_path = root / "theory.toml"
     if not toml_path.is_file():
@@ -205,34 +240,69 @@ def load(root: str | Path, check: bool = True) -> Theory:
         key = str(e.errors()[0]["loc"][-1])
         line = _line_of(text, f'"{rid}"') if rid else _line_of(text, f"\n{key} =")
         raise TheoryError(msg, str(toml_path), line + (not rid and line > 0), rule=rid) from None
-    schema = load_schema(root / "schema.toml")
-    rules = _rules(meta, text, str(toml_path), schema)
-    lp = sorted((root / "rules").glob("*.lp")) if (root / "rules").is_dir() else []
+    info = meta.get("theory", {})
+    parent = _parent(info.get("extends"), root, str(toml_path), _line_of(text, "\nextends"), _chain)
+    own_schema = root / "schema.toml"
+    if parent is None or own_schema.is_file():
+        schema = load_schema(own_schema, parent.schema if parent else None)
+    else:
+        schema = parent.schema
+    rules = _rules(meta, text, str(toml_path), schema, parent)
+    lp = (parent.lp_files if parent else []) + (
+        sorted((root / "rules").glob("*.lp")) if (root / "rules").is_dir() else []
+    )
     smt = (
         [r for p in sorted((root / "numeric").glob("*.smt2")) for r in parse_file(p, schema)]
         if (root / "numeric").is_dir()
         else []
     )
     for r in smt:
-        if r.id not in rules:
+        if r.id not in rules or (parent and r.id in parent.rules):
             raise TheoryError("numeric rule has no [[rule]] entry in theory.toml", r.file, r.line, rule=r.id)
-    info = meta.get("theory", {})
+    if parent:  # its tables depend only on the fields they read, which an extension cannot redefine
+        smt = list(parent.smt_rules) + smt
+    feat, roots = _features(meta, root, parent)
+    weights = {**(parent.weights if parent else {}), **meta.get("repair", {}).get("weights", {})}
     theory = Theory(
         info.get("name", root.name),
         root,
         rules,
         lp,
         smt,
-        _text_config(meta.get("features", {}), str(toml_path), root, schema),
-        dict(meta.get("repair", {}).get("weights", {})),
+        _text_config(feat, str(toml_path), roots, schema, root),
+        weights,
         info,
         schema,
+        parent,
+        feat,
+        roots,
     )
     if check:
         from .program_check import check as check_programs
 
         check_programs(theory)
     return theory
+
+
+def _parent(extends: str | None, root: Path, file: str, line: int, chain: tuple[Path, ...]):
+    """The theory named by `extends`, loaded (without the program checks: the child's are run)."""
+    if not extends:
+        return None
+    from .locate import locate
+
+    here = (root / extends).resolve()
+    folder = here if (here / "theory.toml").is_file() else None
+    if folder is None:
+        try:
+            folder = locate(extends).resolve()
+        except TheoryError as e:
+            raise TheoryError(f"extends = {extends!r}: {e}", file, line) from None
+    me = root.resolve()
+    if folder == me or folder in chain:
+        raise TheoryError(
+            f"extends = {extends!r} makes a cycle ({' -> '.join(p.name for p in (*chain, me, folder))})", file, line
+        )
+    return load(folder, check=False, _chain=(*chain, me))
 
 
 def rule_owner(rule: Rule, key_field: str | None, schema: PersonaSchema) -> str:

@@ -19,6 +19,7 @@ class TheoryInfo(_Strict):
     name: str | None = None
     version: str | None = None
     description: str | None = None
+    extends: str | None = None  # a bundled theory's name or a folder (relative to this one)
 
 
 class RuleEntry(_Strict):
