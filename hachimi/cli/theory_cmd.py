@@ -6,6 +6,7 @@ import json
 import sys
 
 import click
+from pathlib import Path
 
 from .options import format_option
 
@@ -146,6 +147,25 @@ def check_cmd(folder, fmt):
         f"dead rules: {len(rep.dead_rules)} -> {'clean' if rep.clean else 'NOT clean'}"
     )
     sys.exit(0 if rep.clean else 1)
+
+
+@theory.command("new")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--extends", "base", default="k12", show_default=True, help="The theory it starts from.")
+def new_cmd(folder: Path, base: str):
+    """Create a theory folder that extends another: theory.toml, schema.toml, rules/, fixtures/ and
+    prompts/, each file documented. Then edit them and run `hachimi theory lint|test|check FOLDER`."""
+    from ..errors import HachimiError
+    from ..theory.scaffold import create
+
+    try:
+        written = create(folder, base)
+    except HachimiError as e:
+        click.echo(f"hachimi: error: {e}", err=True)
+        sys.exit(2)
+    for p in written:
+        click.echo(f"wrote {p}")
+    click.echo(f"next: edit {folder}/schema.toml and {folder}/rules/, then: hachimi theory lint {folder}")
 
 
 @theory.command("vocab")

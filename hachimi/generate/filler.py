@@ -81,6 +81,8 @@ def clean_part(agent_key: str, schema: dict, seed: int) -> dict:
     """The agent's part(s) of a clean persona whose structured values come from the schema; a
     narrative the schema puts on a scaffold is written on it (its levels are read back later)."""
     rng = random.Random(seed)
+    if agent_key not in BY_KEY:  # an agent a theory pack adds: filled from its schema alone
+        return fill(schema, rng)
     p = persona(_values_from_schema(agent_key, schema, rng), seed % 10**6)
     agent = BY_KEY[agent_key]
     parts = {k: p[k] for k in agent.parts}
@@ -93,3 +95,34 @@ def clean_part(agent_key: str, schema: dict, seed: int) -> dict:
             if "x-scaffold" in sub:
                 parts[part][key] = _scaffold_text(sub["x-scaffold"], rng)
     return parts[agent.parts[0]] if len(agent.parts) == 1 else parts
+
+
+GENERIC_SENTENCE = "The student works with friends at school."
+
+
+def fill(node: dict, rng: random.Random):
+    """A seeded value of any decoding schema (grammar.build's output): an enum or const value, an
+    integer in range, a list of the allowed size, a scaffolded or plain sentence, an object of
+    filled properties. How the template engine answers an agent it has no persona prose for."""
+    if "const" in node:
+        return node["const"]
+    if "enum" in node:
+        return rng.choice(node["enum"])
+    if "anyOf" in node:
+        return fill(rng.choice(node["anyOf"]), rng)
+    kind = node.get("type")
+    if kind == "object":
+        return {k: fill(v, rng) for k, v in node.get("properties", {}).items()}
+    if kind == "integer":
+        return rng.randint(node.get("minimum", 0), node.get("maximum", node.get("minimum", 0) + 9))
+    if kind == "array":
+        n = rng.randint(node.get("minItems", 1), node.get("maxItems", node.get("minItems", 1) + 2))
+        item = node.get("items", {})
+        if "enum" in item:
+            return rng.sample(item["enum"], min(n, len(item["enum"])))
+        return [fill(item, rng) for _ in range(n)]
+    if kind == "string":
+        if "x-scaffold" in node:
+            return _scaffold_text(node["x-scaffold"], rng)
+        return GENERIC_SENTENCE
+    return None

@@ -2,8 +2,9 @@
 
 The built-in set is the default; a theory pack may hold prompts/<language>/<agent>.txt (and an
 anchors.toml) of its own, which win over those of the theories it extends and the built-in ones.
-Dimension lists and counts come from the theory's schema.toml: a template writes
-$<group>_dimensions ("fluency, novelty, ...") and $<group>_count ("eight"), never typed lists."""
+Dimension lists, counts and scale values come from the theory's schema.toml: a template writes
+$<group>_dimensions ("fluency, novelty, ..."), $<group>_count ("eight") and $<scale>_values
+("low, fairly_low, ..."), never typed lists."""
 
 from __future__ import annotations
 
@@ -59,9 +60,10 @@ def anchors(language: str, dirs: tuple[Path, ...] = ()) -> dict:
 
 
 def schema_words(language: str, spec=K12) -> dict[str, str]:
-    """$<group>_dimensions and $<group>_count for every dimension group of the schema."""
+    """$<group>_dimensions and $<group>_count for every dimension group of the schema, and
+    $<scale>_values ("low, fairly_low, ...") for every scale."""
     numbers = _language(language).get("numbers", [])
-    out = {}
+    out = {f"{name}_values": ", ".join(map(str, scale.values)) for name, scale in spec.scales.items()}
     for name, group in spec.groups.items():
         n = len(group.dimensions)
         out[f"{name}_dimensions"] = ", ".join(group.names.values())

@@ -147,7 +147,9 @@ def lint(root: Path) -> list[Finding]:
                 )
             )
     out += _metadata_findings(theory, violations, details)
-    return out
+    from .lint_pack import fixture_findings, prompt_findings
+
+    return out + prompt_findings(theory) + fixture_findings(theory)
 
 
 def _metadata_findings(theory: Theory, violations, details) -> list[Finding]:

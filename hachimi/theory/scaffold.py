@@ -1,0 +1,110 @@
+"""`hachimi theory new NAME --extends BASE`: a new theory folder that extends BASE, every file
+documented, clean under `theory lint`, `theory test` and `theory check` as written. The README's
+"Write a theory" tutorial starts from it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import TheoryError
+
+THEORY_TOML = """\
+# {name}: extends {base}. Everything of {base} (its persona format, rules, numeric rules, features,
+# prompts and fixture cases) is inherited; this folder adds to it.
+#
+# Each [[rule]] describes one violation that a rules/*.lp file derives as
+#   violation(P, "rule-id", Key)
+# with: id (kebab-case), ref (a short label), owner (the agent that fixes it: one of
+# {owners}, or "owner" = the owner of the field named by Key), severity ("error" or "warning"),
+# fields (JSON paths; "part.*" for a whole part), message (placeholders: any field path, {{key}},
+# or a detail name from detail(P, "rule-id", Key, Name, Value)), citation, and fixable = true if
+# changing structured fields can remove it. A rule id may not reuse one of {base}'s.
+
+[theory]
+name = "{name}"
+version = "0.1.0"
+description = "{name}: {base} plus ..."
+extends = "{base}"
+"""
+
+SCHEMA_TOML = """\
+# The persona format {name} adds to {base}'s (hachimi theory vocab {base} lists what exists).
+# Add parts, the agent that writes each, and their fields; {base}'s parts stay as they are.
+#
+#   [scales]                          an ordered list of values ("ordinal" gives rank/3 facts)
+#   frequency = {{ values = ["never", "sometimes", "often"], ordinal = true }}
+#
+#   [[agent]]                         a new agent writes after {base}'s agents
+#   key = "habits"
+#   parts = ["habits"]
+#
+#   [parts]                           title = the part's model name in its JSON Schema
+#   habits = {{ title = "Habits" }}
+#
+#   [[field]]                         kind: int (range), enum / set (scale), count, text
+#   path = "habits.reading"
+#   kind = "enum"
+#   scale = "frequency"
+#   pred = "reading"                  the fact rules see: reading(P, often)
+#
+# A group of rated dimensions shares one field entry: [dimensions.<group>] with names = {{ id =
+# "display name" }} and a [[field]] whose path holds {{dimension}} and dimensions = "<group>".
+"""
+
+RULES_LP = """\
+% {name}'s rules (clingo ASP). A rule derives violation(P, "rule-id", Key) from the persona's facts;
+% theory.toml has the rule's metadata. The facts: hachimi theory vocab {name}.
+% Example (with the habits part of schema.toml's comment):
+%   violation(P,"reading-young",none) :- grade(P,G), G <= 2, reading(P,often).
+"""
+
+CASES_TOML = """\
+# Cases for {name}'s rules: each patches fixtures/base.json (a valid persona of this format) and
+# says whether the rule must fire ("fail") or stay silent ("pass"). {base}'s cases run on the same
+# base too. Every rule needs at least one of each.
+#
+#   [[case]]
+#   rule = "reading-young"
+#   expect = "fail"
+#   name = "grade 1, reads often"
+#   set = {{ "enrollment.grade" = 1, "slot.grade" = 1, "enrollment.age" = 6, "habits.reading" = "often" }}
+"""
+
+PROMPTS_README = """\
+Prompts for {name}'s agents, one file per agent and language: prompts/<language>/<agent>.txt
+(a string.Template). hachimi fills $slot, $context, $allowed and $anchor, and from schema.toml
+$<group>_dimensions, $<group>_count and $<scale>_values; `hachimi theory lint {name}` names any
+other $word. An anchors.toml here adds [<agent>] tables (one line per target level: high, medium,
+low, poor) that $anchor takes. A file named like a built-in one (values.txt, ...) replaces it.
+"""
+
+
+def create(folder: Path, base_name: str) -> list[Path]:
+    """Write the scaffold; refuses an existing non-empty folder."""
+    from .locate import locate
+    from .pack import load
+
+    if folder.exists() and any(folder.iterdir()):
+        raise TheoryError("already exists and is not empty; pick a new folder", str(folder))
+    base = load(locate(base_name), check=False)
+    name = folder.name
+    owners = ", ".join(base.schema.owners)
+    files = {
+        "theory.toml": THEORY_TOML.format(name=name, base=base_name, owners=owners),
+        "schema.toml": SCHEMA_TOML.format(name=name, base=base_name),
+        f"rules/{name.replace('-', '_')}.lp": RULES_LP.format(name=name),
+        "fixtures/cases.toml": CASES_TOML.format(name=name, base=base_name),
+        "fixtures/base.json": json.dumps(
+            json.loads((base.root / "fixtures" / "base.json").read_text(encoding="utf-8")), ensure_ascii=False, indent=2
+        )
+        + "\n",
+        "prompts/README.md": PROMPTS_README.format(name=name),
+    }
+    written = []
+    for rel, text in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,119 @@
+"""constraints/k12-motivation, a second theory written only in files: it loads, lints, tests and
+checks clean, generates with the template engine, and no Python file names anything of it."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+PACK = ROOT / "constraints" / "k12-motivation"
+
+
+@pytest.fixture(scope="module")
+def pack():
+    from hachimi.theory.pack import load
+
+    return load(PACK)
+
+
+def _identifiers(pack, k12) -> set[str]:
+    """Every name the pack adds: part, agent, scale, dimension group, dimension, field path
+    components and predicates that k12 does not have."""
+    s, base = pack.schema, k12.schema
+    names = set(s.parts) - set(base.parts)
+    names |= set(s.owners) - set(base.owners)
+    names |= set(s.scales) - set(base.scales)
+    names |= set(s.groups) - set(base.groups)
+    names |= {d for g in set(s.groups) - set(base.groups) for d in s.groups[g].dimensions}
+    for f in s.fields:
+        if f.path not in base.by_path:
+            names |= set(f.path.split(".")) | {f.pred}
+    known = {w for f in base.fields for w in (*f.path.split("."), f.pred, *map(str, f.domain))} | set(base.scales)
+    return names - known
+
+
+def _code_words(path: Path) -> set[str]:
+    """What a Python file names in code: string literals that are an identifier or a dotted path
+    ("autonomy", "motivation.needs"), split at the dots (how code refers to a field), and
+    compound identifiers (self_efficacy). A plain word used as a variable (`need` in the
+    scheduler) is not a mention of the pack; comments, docstrings and prose messages are not code."""
+    out: set[str] = set()
+    for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+        if tok.type == tokenize.NAME and "_" in tok.string.strip("_"):
+            out.add(tok.string)
+        elif tok.type == tokenize.STRING:
+            body = re.sub(r"^[rbuf]*(\'\'\'|\"\"\"|\'|\")|(\'\'\'|\"\"\"|\'|\")$", "", tok.string, flags=re.I)
+            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", body):
+                out |= set(body.split("."))
+    return out
+
+
+def test_no_python_file_names_a_field_of_the_pack(pack, theory):
+    names = _identifiers(pack, theory)
+    assert {"motivation", "autonomy", "intrinsic", "self_efficacy", "strength"} <= names
+    paths = {f.path for f in pack.schema.fields if f.path not in theory.schema.by_path}
+    hits = []
+    for py in sorted((ROOT / "hachimi").rglob("*.py")):
+        text = py.read_text(encoding="utf-8")
+        hits += [f"{py.relative_to(ROOT)}: {p}" for p in paths if p in text]
+        hits += [f"{py.relative_to(ROOT)}: {w}" for w in sorted(names & _code_words(py))]
+    assert not hits, hits
+
+
+def test_lint_test_and_check_are_clean(cli):
+    for cmd in ("lint", "test", "check"):
+        r = cli("theory", cmd, str(PACK))
+        assert r.exit_code == 0, (cmd, r.output)
+    r = cli("theory", "test", str(PACK), "--format", "json")
+    doc = json.loads(r.stdout)
+    assert doc["failed"] == 0 and not doc["gaps"]
+    rules = {c["rule"] for c in doc["outcomes"]}
+    assert {"competence-high-achiever", "anchor-motivation-high", "age-grade"} <= rules  # k12's run too
+
+
+def test_the_format_has_the_new_part_after_k12s(pack, theory):
+    s = pack.schema
+    assert list(s.parts)[: len(theory.schema.parts)] == list(theory.schema.parts)
+    assert list(s.parts)[-1] == "motivation" and s.owners[-1] == "motivation"
+    assert len([f for f in s.fields if f.path.startswith("motivation.")]) == 10
+    assert "regulation_style(intrinsic)." in pack.vocabulary and "rank(strength,fairly_high,2)." in pack.vocabulary
+
+
+def test_template_generate_of_12_is_valid(tmp_path, cli):
+    from hachimi.cli import generate_cmd
+    from hachimi.cli.main import cli as group
+
+    group.add_command(generate_cmd.generate)
+    out = tmp_path / "run"
+    args = ["generate", "--theory", str(PACK), "--model", "template", "--n", "12", "--seed", "3", "--out", out]
+    r = cli(*args, "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["counts"]["accepted"] == 12
+    personas = [json.loads(x) for x in (out / "personas.jsonl").read_text().splitlines()]
+    assert all(set(p["motivation"]) == {"needs", "regulation", "math"} for p in personas)
+    r = cli("validate", out / "personas.jsonl", "--theory", str(PACK), "-j", 1)
+    assert r.exit_code == 0 and "12 valid" in r.output, r.output
+    calls = [json.loads(x) for x in (out / "attempts.jsonl").read_text().splitlines()]
+    assert any(c.get("agent") == "motivation" for c in calls if c.get("type") == "call")
+
+
+def test_the_motivation_grammar_is_narrowed_by_the_new_rules(pack):
+    """For a high-achiever slot the narrowed box never lets competence be low (M1), so the
+    grammar the agent decodes under cannot write it."""
+    from hachimi.generate.agents import agents_of
+    from hachimi.generate.narrow import Narrower
+
+    agent = agents_of(pack.schema)[-1]
+    narrower = Narrower(pack)
+    for seed in range(4):
+        box = narrower.box({"grade": 5, "gender": "male", "academic_level": "high", "subject_bias": []}, seed)
+        assert "low" not in box.allowed["motivation.needs.competence"]
+        schema = agent.schema(box, 160, 90, pack.text, "en")
+        assert "low" not in schema["properties"]["needs"]["properties"]["competence"]["enum"]
