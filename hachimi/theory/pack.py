@@ -241,7 +241,7 @@ def load(root: str | Path, check: bool = True, _chain: tuple[Path, ...] = ()) ->
         line = _line_of(text, f'"{rid}"') if rid else _line_of(text, f"\n{key} =")
         raise TheoryError(msg, str(toml_path), line + (not rid and line > 0), rule=rid) from None
     info = meta.get("theory", {})
-    parent = _parent(info.get("extends"), root, str(toml_path), _line_of(text, "\nextends"), _chain)
+    parent = _parent(info.get("extends"), root, str(toml_path), _line_of(text, "\nextends") + 1, _chain)
     own_schema = root / "schema.toml"
     if parent is None or own_schema.is_file():
         schema = load_schema(own_schema, parent.schema if parent else None)

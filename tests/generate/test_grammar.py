@@ -95,3 +95,16 @@ def test_all_agent_schemas_compile_in_llguidance(theory, narrower, bundled_token
                 grammar = LLMatcher.grammar_from_json_schema(json.dumps(agent.schema(narrow, 160, 90, theory.text)))
                 m = LLMatcher(bundled_tokenizer[0], grammar)
                 assert not m.is_error(), (agent.key, m.get_error()[:300])
+
+
+def test_grammars_come_from_the_schema_and_equal_the_checked_in_files():
+    """The base schemas are derived from schema.toml (models), not read from grammars/; for k12
+    they are the checked-in files with their $refs inlined."""
+    import json
+
+    from hachimi.generate.grammar import _inlined
+    from hachimi.resources import GRAMMARS
+
+    for part in ("enrollment", "academic", "values", "social", "creativity", "mental_health"):
+        checked_in = json.loads((GRAMMARS / f"{part}.schema.json").read_text(encoding="utf-8"))
+        assert base_schema(part) == _inlined(checked_in), part

@@ -46,3 +46,21 @@ def test_bundled_model_end_to_end(theory, validator, runner, tmp_path):
     assert [e["type"] for e in attempts].count("outcome") == 1
     assert (outs[0] / "personas.jsonl").read_bytes() == (outs[1] / "personas.jsonl").read_bytes()
     assert json.loads((outs[0] / "run.json").read_text())["model"]["name"] == "smollm2-135m-instruct"
+
+
+def test_bundled_model_writes_valid_personas_of_a_pack_written_only_in_files(runner, tmp_path):
+    """k12-motivation (its sixth agent and its rules are files only): two personas through the
+    real loop on the bundled model, each with the new part, valid under the pack's rules."""
+    from conftest import ROOT
+    from hachimi.theory.pack import load
+    from hachimi.validate import Validator
+
+    pack = load(ROOT / "constraints" / "k12-motivation")
+    run = tmp_path / "mot"
+    counts = Session(pack, runner, Settings(), run, seed=11, n=2, engine_identity=models.identity(runner.spec)).run()
+    personas = [json.loads(l) for l in (run / "personas.jsonl").read_text().splitlines()]
+    assert counts["accepted"] == len(personas) == 2
+    assert all(r.valid for r in Validator(pack).validate_objects(personas))
+    assert all(set(p["motivation"]) == {"needs", "regulation", "math"} for p in personas)
+    calls = [json.loads(l) for l in (run / "attempts.jsonl").read_text().splitlines()]
+    assert any(c.get("type") == "call" and c.get("agent") == "motivation" for c in calls)
