@@ -37,7 +37,12 @@ from ..errors import HachimiError
     help="Also write a searchable HTML page of rejected attempts and their cores.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--theory", "theory_name", default="k12", show_default=True)
+@click.option(
+    "--theory",
+    "theory_name",
+    default=None,
+    help="Theory for --file [default: RUN's theory (run.json), else k12].",
+)
 def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, theory_name):
     """Why was a persona rejected or revised? RUN is a run folder.
 
@@ -51,7 +56,9 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
     from ..audit import render, views
 
     if file:
-        return _external(file, ext_id, run, fmt, theory_name)
+        from .report_cmd import run_theory
+
+        return _external(file, ext_id, run, fmt, theory_name or (run_theory(run) if run else "k12"))
     if run is None:
         raise HachimiError("give a run folder (or --file FILE); see hachimi audit --help")
     from ..audit.store import build

@@ -11,9 +11,24 @@ import click
 from .options import format_option
 
 
+def run_theory(run: Path) -> str:
+    """The theory a run folder was generated with (run.json: its folder, else its bundled name),
+    or k12 if run.json does not say."""
+    try:
+        theory = json.loads((run / "run.json").read_text(encoding="utf-8"))["theory"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "k12"
+    return theory["path"] if Path(theory.get("path", "")).is_dir() else theory.get("name", "k12")
+
+
 @click.command("report")
 @click.argument("run", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--theory", "theory_name", default="k12", show_default=True)
+@click.option(
+    "--theory",
+    "theory_name",
+    default=None,
+    help="Theory to validate against [default: the one the run was generated with (run.json), else k12].",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -34,7 +49,7 @@ def report_cmd(run, theory_name, out, fmt):
     from ..theory.locate import locate
     from ..theory.pack import load
 
-    m = build(run, load(locate(theory_name)), out)
+    m = build(run, load(locate(theory_name or run_theory(run))), out)
     where = out or run / "report"
     if fmt == "json":
         click.echo(json.dumps(m, indent=1, ensure_ascii=False))

@@ -74,8 +74,9 @@ def rule_rates(validations: list[dict]) -> dict[str, float]:
 
 def compute(personas: list[dict], attempts: list[dict], manifest: dict, validator) -> dict:
     from pydantic import ValidationError
-    from ..schema.persona import Persona
+    from ..schema.models import persona_model
 
+    Persona = persona_model(validator.theory.schema)  # the run's theory's format, not k12's
     schema_ok = 0
     for p in personas:
         try:

@@ -87,10 +87,11 @@ def test_the_format_has_the_new_part_after_k12s(pack, theory):
 
 
 def test_template_generate_of_12_is_valid(tmp_path, cli):
-    from hachimi.cli import generate_cmd
+    from hachimi.cli import generate_cmd, report_cmd
     from hachimi.cli.main import cli as group
 
     group.add_command(generate_cmd.generate)
+    group.add_command(report_cmd.report_cmd)
     out = tmp_path / "run"
     args = ["generate", "--theory", str(PACK), "--model", "template", "--n", "12", "--seed", "3", "--out", out]
     r = cli(*args, "--format", "json")
@@ -102,6 +103,10 @@ def test_template_generate_of_12_is_valid(tmp_path, cli):
     assert r.exit_code == 0 and "12 valid" in r.output, r.output
     calls = [json.loads(x) for x in (out / "attempts.jsonl").read_text().splitlines()]
     assert any(c.get("agent") == "motivation" for c in calls if c.get("type") == "call")
+    r = cli("report", out, "--format", "json")  # the run's theory (run.json), not k12
+    assert r.exit_code == 0, r.output
+    m = json.loads(r.stdout)
+    assert m["schema_valid"] == 1.0 and m["theory_valid"] == 1.0
 
 
 def test_the_motivation_grammar_is_narrowed_by_the_new_rules(pack):
