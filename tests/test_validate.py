@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from conftest import set_path
 
 
@@ -102,3 +104,20 @@ def test_no_slot_or_a_null_slot_is_said_not_checked(validate_one, base):
         [w] = [v for v in r.violations if v.rule == "slot-absent"]
         assert w.severity == "warning" and "A1-A3" in w.message and "S1" in w.message
     assert not [v for v in validate_one(base).violations if v.rule == "slot-absent"]
+
+
+@pytest.mark.parametrize(
+    "personas,golden",
+    [
+        ("examples/personas.jsonl", "examples_personas.validate.jsonl"),
+        ("tests/fixtures/runs/audit-demo/personas.jsonl", "audit-demo.validate.jsonl"),
+    ],
+)
+def test_validate_output_is_unchanged_byte_for_byte(cli, personas, golden):
+    """The k12 format moved from Python to constraints/k12/schema.toml with no change in what
+    validate prints: the same violations, messages, cores and repairs (JSONL, byte for byte)."""
+    from conftest import ROOT
+
+    r = cli("validate", ROOT / personas, "-j", 1, "--format", "jsonl")
+    expected = (ROOT / "tests" / "fixtures" / "golden" / golden).read_text(encoding="utf-8")
+    assert r.stdout == expected

@@ -70,7 +70,7 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
     m["notes"] = notes
     m["population"] = population.table(personas)
     (out / "metrics.json").write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    pngs = [plots.quota(m, out), plots.rules(m, out), plots.levels(personas, out)]
+    pngs = [plots.quota(m, out), plots.rules(m, out), plots.levels(personas, out, theory.schema)]
     from ..audit import html as audit_html
     from ..audit.store import build as build_store
 

@@ -52,25 +52,44 @@ def rules(metrics: dict, out: Path) -> Path:
     return out / "rules.png"
 
 
-def levels(personas: list[dict], out: Path) -> Path:
-    plt = _plt()
-    from ..schema import enums as E
+def _get(p: dict, path: str):
+    for k in path.split("."):
+        p = p.get(k) if isinstance(p, dict) else None
+    return p
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-    for ax, part in zip(axes, ("values", "creativity")):
-        by_level = {lv: Counter() for lv in E.ACADEMIC_LEVELS}
+
+def levels(personas: list[dict], out: Path, schema=None) -> Path:
+    """One panel per group of rated dimensions in the theory's schema.toml (k12: values and
+    creativity; k12-motivation adds needs, regulation, math beliefs): the share of each scale
+    value by the slot's target academic level."""
+    plt = _plt()
+    from ..facts.table import K12
+
+    schema = schema or K12
+    targets = schema.scales["academic_level"].values if "academic_level" in schema.scales else ("",)
+    groups = [g for g in schema.groups if any(f.group == g for f in schema.fields)]
+    cols = min(3, max(1, len(groups)))
+    rows = -(-max(1, len(groups)) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.2 * rows), squeeze=False)
+    for ax in axes.flat[len(groups) :]:
+        ax.axis("off")
+    for ax, group in zip(axes.flat, groups):
+        fields = [f for f in schema.fields if f.group == group]
+        scale = fields[0].domain
+        by_level = {lv: Counter() for lv in targets}
         for p in personas:
-            lv = p.get("slot", {}).get("academic_level")
-            for v in p.get(part, {}).get("levels", {}).values():
-                if lv in by_level:
+            lv = p.get("slot", {}).get("academic_level", "") if targets != ("",) else ""
+            for f in fields:
+                v = _get(p, f.path)
+                if lv in by_level and v is not None:
                     by_level[lv][v] += 1
-        bottom = [0] * 4
-        for v in E.LEVELS:
-            h = [by_level[lv][v] / max(1, sum(by_level[lv].values())) for lv in E.ACADEMIC_LEVELS]
-            ax.bar(E.ACADEMIC_LEVELS, h, bottom=bottom, label=v)
+        bottom = [0] * len(targets)
+        for v in scale:
+            h = [by_level[lv][v] / max(1, sum(by_level[lv].values())) for lv in targets]
+            ax.bar(targets, h, bottom=bottom, label=v)
             bottom = [b + x for b, x in zip(bottom, h)]
-        ax.set_title(f"{part} levels by target academic level")
-    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+        ax.set_title(f"{group} by target academic level", fontsize=9)
+        ax.legend(fontsize=6, loc="upper right")
     fig.tight_layout()
     fig.savefig(out / "levels.png", dpi=110)
     plt.close(fig)
