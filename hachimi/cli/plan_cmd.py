@@ -18,7 +18,7 @@ def prepare(plan_path: Path, n: int, seed: int, theory):
     from ..population.feasibility import check
     from ..population.plan import load
 
-    plan = load(plan_path)
+    plan = load(plan_path, theory.schema)
     feas = check(plan, theory)
     counts = allocate(plan, n, seed, impossible=set(feas.impossible))
     return plan, counts, feas

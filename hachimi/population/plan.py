@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HachimiError
-from ..facts.table import BY_PATH
+from ..facts.table import K12
 from ..schema import enums as E
 
 SLOT_VARIABLES = {"grade": E.GRADES, "gender": E.GENDERS, "academic_level": E.ACADEMIC_LEVELS}
@@ -59,7 +59,9 @@ def _matches(cell: dict, when: dict) -> bool:
     return all(cell[v] in (x if isinstance(x, list) else [x]) for v, x in when.items())
 
 
-def load(path: str | Path) -> Plan:
+def load(path: str | Path, schema=K12) -> Plan:
+    """A plan file, checked; strata may restrict any enum or integer field of `schema` (the theory's
+    persona format: a pack's own fields included)."""
     path = Path(path)
     if not path.is_file():
         raise HachimiError(f"no plan file {path} (see plans/ for examples)")
@@ -96,7 +98,8 @@ def load(path: str | Path) -> Plan:
         raise PlanError(f, "a plan needs [variables], e.g. grade = [1, 2, 3]")
     _check_names(raw, variables, f)
     strata = {
-        v: {k: _alternatives(alt, f, v, k) for k, alt in spec.items()} for v, spec in raw.get("strata", {}).items()
+        v: {k: _alternatives(alt, f, v, k, schema.by_path) for k, alt in spec.items()}
+        for v, spec in raw.get("strata", {}).items()
     }
     weights = _weights(raw, variables, f)
     return Plan(
@@ -145,13 +148,13 @@ def _check_names(raw: dict, variables: dict, file: str) -> None:
             raise PlanError(file, f"[strata.{v}]: '{v}' is a slot field; strata are extra variables such as risk")
 
 
-def _alternatives(spec: dict, file: str, var: str, value: str) -> list[dict]:
+def _alternatives(spec: dict, file: str, var: str, value: str, by_path: dict) -> list[dict]:
     alts = spec.get("any", [spec])
     for alt in alts:
         for path, allowed in alt.items():
-            if path not in BY_PATH or BY_PATH[path].kind not in ("enum", "int"):
+            if path not in by_path or by_path[path].kind not in ("enum", "int"):
                 raise PlanError(file, f"[strata.{var}] {value}: '{path}' is not an enum or integer persona field")
-            if bad := [a for a in allowed if a not in BY_PATH[path].domain]:
+            if bad := [a for a in allowed if a not in by_path[path].domain]:
                 raise PlanError(file, f"[strata.{var}] {value}: {path} has no value(s) {bad}")
     return alts
 

@@ -122,3 +122,19 @@ def test_the_motivation_grammar_is_narrowed_by_the_new_rules(pack):
         assert "low" not in box.allowed["motivation.needs.competence"]
         schema = agent.schema(box, 160, 90, pack.text, "en")
         assert "low" not in schema["properties"]["needs"]["properties"]["competence"]["enum"]
+
+
+def test_a_plan_may_stratify_on_the_packs_fields(tmp_path, pack, theory):
+    from hachimi.errors import HachimiError
+    from hachimi.population.plan import load as load_plan
+
+    plan = tmp_path / "anxious.toml"
+    plan.write_text(
+        '[plan]\nname = "anxious"\n[variables]\ngrade = [8]\ngender = ["female"]\nacademic_level = ["low"]\n'
+        'anxiety = ["high"]\n[strata.anxiety]\nhigh = { "motivation.math.anxiety" = ["fairly_high", "high"] }\n'
+    )
+    assert load_plan(plan, pack.schema).strata["anxiety"]["high"] == [
+        {"motivation.math.anxiety": ["fairly_high", "high"]}
+    ]
+    with pytest.raises(HachimiError, match="not an enum or integer persona field"):
+        load_plan(plan, theory.schema)
