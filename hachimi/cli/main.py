@@ -52,7 +52,17 @@ def cli():
 
 
 def main() -> None:
-    from . import audit_cmd, convert_cmd, generate_cmd, plan_cmd, report_cmd, schema_cmd, theory_cmd, validate_cmd
+    from . import (
+        audit_cmd,
+        convert_cmd,
+        generate_cmd,
+        plan_cmd,
+        report_cmd,
+        schema_cmd,
+        survey_cmd,
+        theory_cmd,
+        validate_cmd,
+    )
 
     cli.add_command(audit_cmd.audit_cmd)
     cli.add_command(plan_cmd.plan_cmd)
@@ -63,6 +73,7 @@ def main() -> None:
     cli.add_command(validate_cmd.validate)
     cli.add_command(theory_cmd.theory)
     cli.add_command(schema_cmd.schema)
+    cli.add_command(survey_cmd.survey)
     cli.add_command(convert_cmd.convert)
     cli(prog_name="hachimi")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from ..errors import InputError
@@ -75,7 +76,20 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
     from ..audit.store import build as build_store
 
     audit_html.render(build_store(run), out / "audit.html", str(run))
-    html.render(m, manifest, pngs, out, audit_link="audit.html", population_png=plots.population(m["population"], out))
+    surveys = sorted(  # survey folders inside the run (hachimi survey administer/compare), relative to out
+        os.path.relpath(p.parent / "report" / "index.html", out)
+        for p in run.glob("*/survey.json")
+        if (p.parent / "report" / "index.html").is_file()
+    )
+    html.render(
+        m,
+        manifest,
+        pngs,
+        out,
+        audit_link="audit.html",
+        population_png=plots.population(m["population"], out),
+        survey_links=surveys,
+    )
     dataset.write(personas, manifest, out / "dataset")
     return m
 

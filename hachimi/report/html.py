@@ -65,6 +65,7 @@ def render(
     out: Path,
     audit_link: str | None = None,
     population_png: Path | None = None,
+    survey_links: list[str] | None = None,
 ) -> Path:
     q = metrics["quota"]
     headline = [
@@ -122,6 +123,10 @@ def render(
         f'<p><a href="{html.escape(audit_link)}">Audit page: rejected attempts and their cores</a></p>'
         if audit_link
         else ""
+    )
+    link += "".join(
+        f'<p><a href="{html.escape(s)}">Survey report: the personas as student agents vs human data ({html.escape(Path(s).parent.parent.name)})</a></p>'
+        for s in survey_links or []
     )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>hachimi run report</title><style>{_CSS}</style></head>
 <body><h1>hachimi run report</h1><p><code>{meta}</code></p>{link}

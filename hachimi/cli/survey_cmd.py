@@ -1,0 +1,308 @@
+"""`hachimi survey administer|score|compare|reference|lint`: personas answer questionnaire items as
+student agents; their construct scores and cohort means are compared with human data."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import click
+
+from .options import format_option
+
+
+def _fail(e) -> None:
+    click.echo(f"hachimi: error: {e}", err=True)
+    sys.exit(2)
+
+
+def _personas(source: Path) -> tuple[Path, list[dict], dict | None]:
+    """A run folder (its personas.jsonl and its plan's strata) or a personas .jsonl file."""
+    from ..errors import HachimiError
+
+    file = source / "personas.jsonl" if source.is_dir() else source
+    if not file.is_file():
+        raise HachimiError(f"no personas at {file} (give a run folder or a .jsonl file)")
+    personas = []
+    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                personas.append(json.loads(line))
+            except ValueError as e:
+                raise HachimiError(f"{file}:{n}: not JSON ({e})") from None
+    strata = None
+    manifest = (source / "run.json") if source.is_dir() else None
+    if manifest and manifest.is_file():
+        plan = json.loads(manifest.read_text(encoding="utf-8")).get("plan") or {}
+        if plan.get("file") and Path(plan["file"]).is_file():
+            from ..population.plan import load
+
+            strata = load(Path(plan["file"])).strata
+    return file, personas, strata
+
+
+@click.group()
+def survey():
+    """External validity: personas answer PISA-style questionnaires as student agents.
+
+    \b
+      hachimi survey administer runs/a --instrument pisa2022-student --out runs/a/survey
+      hachimi survey score runs/a/survey
+      hachimi survey compare runs/a/survey --reference human_cohorts.csv
+      hachimi survey reference pisa2022 STU_FILE --out human_cohorts.csv
+      hachimi survey lint pisa2022-student
+    """
+
+
+@survey.command("lint")
+@click.argument("instrument", default="pisa2022-student")
+def lint_cmd(instrument):
+    """Check an instrument folder: items, scales, constructs, forms, hypotheses (file:line)."""
+    from ..errors import HachimiError
+    from ..survey.instrument import load
+
+    try:
+        inst = load(instrument)
+    except HachimiError as e:
+        click.echo(str(e))
+        sys.exit(1)
+    click.echo(
+        f"{inst.name}: clean ({len(inst.items)} items, {len(inst.constructs)} constructs, "
+        f"{len(inst.forms)} form(s), {len(inst.hypotheses)} hypotheses; languages {', '.join(inst.languages)})"
+    )
+
+
+@survey.command("administer")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--instrument", default="pisa2022-student", show_default=True)
+@click.option("--form", default=None, help="A shorter form of the instrument (e.g. short); default: every item.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option("--model", "model_name", default="smollm2-135m-instruct", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--language", default=None, help="en or zh (default: the model's).")
+@click.option("--block-size", type=click.IntRange(1, 40), default=5, show_default=True)
+@click.option(
+    "--check-share",
+    type=click.FloatRange(0, 1),
+    default=0.25,
+    show_default=True,
+    help="Personas re-asked some items with reversed options.",
+)
+@click.option("--concurrency", type=click.IntRange(1), default=8, show_default=True)
+@format_option("counts as one JSON document")
+def administer_cmd(
+    source, instrument, form, out, model_name, seed, language, block_size, check_share, concurrency, fmt
+):
+    """Each persona of SOURCE (a run folder or a personas .jsonl) answers the instrument's items.
+
+    Items go in blocks; each answer is constrained by grammar to the item's options plus a refusal;
+    item and option orders are drawn per persona and recorded. Every answered block is appended to
+    OUT/answers.jsonl: kill the run and run the same command again to resume (nothing asked twice,
+    nothing lost); a folder made with other settings is refused.
+    """
+    from ..errors import HachimiError
+    from ..generate import models
+    from ..store.lock import FolderLock
+    from ..survey import administer as A
+    from ..survey.instrument import load
+    from .generate_cmd import _engine
+
+    try:
+        inst = load(instrument)
+        file, personas, strata = _personas(source)
+        spec = models.get(model_name)
+        lang = language or spec.language
+        if lang not in inst.languages:
+            raise HachimiError(f"instrument {inst.name} has no {lang} text (languages: {', '.join(inst.languages)})")
+        s = A.Settings(inst.name, form, seed, lang, block_size, check_share)
+        inst.form(form)  # an unknown form fails here, before the model loads
+        ident = A.identity(s, inst, file.resolve(), models.identity(spec))
+        out.mkdir(parents=True, exist_ok=True)
+        manifest = out / A.MANIFEST
+        if manifest.is_file():
+            old = json.loads(manifest.read_text(encoding="utf-8"))["identity"]
+            if old != ident:
+                diff = [k for k in ident if old.get(k) != ident.get(k)]
+                raise HachimiError(
+                    f"{out} holds a survey made with other settings ({', '.join(diff)}); choose another --out"
+                )
+        lock = FolderLock(out).acquire()
+    except HachimiError as e:
+        _fail(e)
+    try:
+        manifest.write_text(
+            json.dumps({"identity": ident, "strata": strata, "instrument_root": str(inst.root)}, indent=1),
+            encoding="utf-8",
+        )
+        click.echo(f"loading {spec.name} ...", err=True)
+        engine = _engine(spec, 2)
+        counts = A.administer(personas, inst, s, engine, out, concurrency)
+    except KeyboardInterrupt:
+        click.echo("interrupted: run the same command again to resume", err=True)
+        sys.exit(130)
+    finally:
+        lock.release()
+    if fmt == "json":
+        click.echo(json.dumps(counts, indent=1))
+    else:
+        click.echo(
+            f"{counts['asked']} blocks asked ({counts['errors']} with errors, retried on the next run), "
+            f"{counts['skipped_done']} already answered; answers: {out / A.ANSWERS}"
+        )
+
+
+def _load_folder(folder: Path):
+    from ..errors import HachimiError
+    from ..survey.instrument import load
+    from ..survey.score import load_answers, score
+
+    manifest = folder / "survey.json"
+    if not manifest.is_file():
+        raise HachimiError(f"{folder} is not a survey folder (no survey.json); run hachimi survey administer first")
+    m = json.loads(manifest.read_text(encoding="utf-8"))
+    inst = load(m.get("instrument_root") or m["identity"]["settings"]["instrument"])
+    personas_file = Path(m["identity"]["personas"])
+    personas = [json.loads(x) for x in personas_file.read_text(encoding="utf-8").splitlines() if x.strip()]
+    answers = load_answers(folder)
+    seed = m["identity"]["settings"]["seed"]
+    return inst, answers, score(personas, answers, inst, m.get("strata"), seed), seed
+
+
+def _fmt(x, nd=2) -> str:
+    return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{nd}f}"
+
+
+@survey.command("score")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@format_option("persona scores and cohort means as one JSON document")
+def score_cmd(folder, fmt):
+    """Construct scores per persona (z over the sample) and cohort means with 95% bootstrap
+    intervals: the 16 cohorts (tier/gender/risk), grade bands, tiers, genders, risk strata.
+    Writes FOLDER/scores.csv and FOLDER/cohorts.csv."""
+    import csv
+
+    from ..errors import HachimiError
+
+    try:
+        inst, answers, scored, _ = _load_folder(folder)
+    except HachimiError as e:
+        _fail(e)
+    with open(folder / "scores.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            [
+                "persona",
+                "tier",
+                "gender",
+                "risk",
+                "band",
+                *[f"{c}_z" for c in scored.constructs],
+                *[f"{c}_raw" for c in scored.constructs],
+            ]
+        )
+        for pid, r in scored.personas.items():
+            w.writerow(
+                [
+                    pid,
+                    r["tier"],
+                    r["gender"],
+                    r["risk"],
+                    r["band"],
+                    *[_fmt(r["z"].get(c), 4) for c in scored.constructs],
+                    *[_fmt(r["raw"].get(c), 4) for c in scored.constructs],
+                ]
+            )
+    with open(folder / "cohorts.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=["kind", "key", "construct", "n", "mean_z", "ci_low", "ci_high", "mean_raw"])
+        w.writeheader()
+        for row in scored.cohorts:
+            w.writerow({k: (_fmt(v, 4) if isinstance(v, float) else v) for k, v in row.items()})
+    if fmt == "json":
+        click.echo(json.dumps({"personas": scored.personas, "cohorts": scored.cohorts}, indent=1, default=str))
+        return
+    click.echo(
+        f"{len(scored.personas)} personas scored on {len(scored.constructs)} constructs; {folder / 'scores.csv'}, {folder / 'cohorts.csv'}"
+    )
+    for row in [r for r in scored.cohorts if r["kind"] == "tier"]:
+        click.echo(
+            f"  {row['construct']:<9} {row['key']:<7} n={row['n']:<3} mean z {_fmt(row['mean_z'])} [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
+        )
+
+
+@survey.command("compare")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--reference",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Human cohort means (hachimi survey reference).",
+)
+@format_option("correlations, hypotheses and pitfalls as one JSON document")
+def compare_cmd(folder, reference, fmt):
+    """Agent vs human cohort means per construct (Pearson r, Spearman rho, 95% CIs, n), the
+    instrument's directional hypotheses (effect size, pass/fail) and the pitfall controls
+    (refusals, acquiescence, option order, response spread). Writes FOLDER/compare.json and
+    FOLDER/report/index.html."""
+    from ..errors import HachimiError
+    from ..survey import compare as C
+    from ..survey.report import render
+
+    try:
+        inst, answers, scored, seed = _load_folder(folder)
+        ref = C.read_reference(reference) if reference else None
+    except HachimiError as e:
+        _fail(e)
+    doc = {
+        "correlations": C.correlations(scored, ref, seed) if ref else [],
+        "hypotheses": C.hypotheses(scored, inst, seed),
+        "pitfalls": C.pitfalls(answers, inst, ref, scored),
+        "personas": len(scored.personas),
+        "reference": str(reference) if reference else None,
+    }
+    (folder / "compare.json").write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
+    page = render(folder, doc, scored)
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=1, default=str))
+        return
+    for c in doc["correlations"]:
+        click.echo(
+            f"  {c['construct']:<9} n={c['n_cohorts']:<3} r {_fmt(c['pearson_r'])} [{_fmt(c['r_ci'][0])}, {_fmt(c['r_ci'][1])}]"
+            f"  rho {_fmt(c['spearman_rho'])} [{_fmt(c['rho_ci'][0])}, {_fmt(c['rho_ci'][1])}]"
+        )
+    for h in doc["hypotheses"]:
+        click.echo(
+            f"  {h['id']:<16} {h['construct']} {h['expect']:<16} {h['effect']} {_fmt(h['value'])} -> {h['verdict']}"
+        )
+    for p in doc["pitfalls"]:
+        click.echo(
+            f"  {p['construct']:<9} refusals {_fmt(p['refusal_rate'])}  acquiescence {_fmt(p['acquiescence'])} (n={p['acquiescence_n']})"
+            f"  order |change| {_fmt(p['order_abs_change'])} (n={p['order_n']})  sd agent {_fmt(p['agent_sd_raw'])} human {_fmt(p['human_sd_raw'])}"
+        )
+    click.echo(f"report: {page}")
+
+
+@survey.command("reference")
+@click.argument("source", type=click.Choice(["pisa2022"]))
+@click.argument("student_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--instrument", default="pisa2022-student", show_default=True)
+@click.option("--country", default=None, help="Only students of this CNT code (e.g. HKG).")
+@click.option("--risk-column", default="ST016Q01NA", show_default=True)
+@click.option("--risk-high-below", type=float, default=5.0, show_default=True)
+def reference_cmd(source, student_file, out, instrument, country, risk_column, risk_high_below):
+    """Weighted (W_FSTUWT) human cohort means from the PISA 2022 student file (CSV, SPSS or SAS):
+    tiers from the mathematics plausible values, gender, a risk stratum; scored like the agents."""
+    from ..errors import HachimiError
+    from ..survey import reference as R
+    from ..survey.instrument import load
+
+    try:
+        inst = load(instrument)
+        rows = R.cohort_means(R.read_table(student_file), inst, R.RiskRule(risk_column, risk_high_below), country)
+    except HachimiError as e:
+        _fail(e)
+    R.write(rows, out)
+    cohorts = len({(r["tier"], r["gender"], r["risk"]) for r in rows if r["tier"] != "all"})
+    click.echo(f"wrote {out}: {len(rows)} rows, {cohorts} cohorts x {len(inst.constructs)} constructs")

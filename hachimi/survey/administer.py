@@ -1,0 +1,260 @@
+"""Personas + an instrument -> each persona answers the items as a student agent, through an engine.
+
+Each persona becomes a student (a system prompt from its fields, in the run's language). Its items,
+in an order drawn from its own seed, go out in blocks; every item's options are listed in a drawn
+order, plus an explicit refusal, and the answer is constrained by a JSON grammar to exactly those
+options. A share of personas is asked a few items again with their options reversed (the
+option-order check). Every answered block is one line appended to answers.jsonl; a killed run,
+run again, skips what is there, so nothing is asked twice or lost. survey.json holds the identity
+(instrument, form, seed, model, language, block size, check share): another one is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from string import Template
+from typing import Callable
+
+from ..engines.base import Request
+from ..errors import HachimiError
+from ..generate.seeds import derive
+from .instrument import Instrument, Item
+
+PROMPTS = Path(__file__).resolve().parent / "prompts"
+ANSWERS = "answers.jsonl"
+MANIFEST = "survey.json"
+
+
+@dataclass(frozen=True)
+class Settings:
+    instrument: str
+    form: str | None = None
+    seed: int = 0
+    language: str = "en"
+    block_size: int = 5
+    check_share: float = 0.25  # personas asked some items again with reversed options
+    check_items: int = 3
+
+
+@dataclass
+class Block:
+    persona: str
+    index: int
+    kind: str  # "main" or "reversed" (the option-order check)
+    items: list[str]
+    options: dict[str, list[str]]  # item -> labels in the order shown (refusal last)
+    request: Request
+
+
+def _terms(language: str) -> dict:
+    return tomllib.loads((PROMPTS / language / "terms.toml").read_text(encoding="utf-8"))
+
+
+def _template(language: str, name: str) -> Template:
+    path = PROMPTS / language / f"{name}.txt"
+    if not path.is_file():
+        raise HachimiError(
+            f"no survey prompt {path} (languages: {', '.join(sorted(p.name for p in PROMPTS.iterdir()))})"
+        )
+    return Template(path.read_text(encoding="utf-8").strip())
+
+
+def system_prompt(persona: dict, language: str) -> str:
+    """The student agent: who the persona is, from its own fields."""
+    t, e = _terms(language), persona.get("enrollment", {})
+    level = persona.get("academic", {}).get("level") or persona.get("slot", {}).get("academic_level", "")
+    return _template(language, "system").substitute(
+        name=e.get("name", "a student"),
+        age=e.get("age", ""),
+        gender=t["gender"].get(e.get("gender", ""), e.get("gender", "")),
+        grade=e.get("grade", ""),
+        level=t["level"].get(level, level),
+        personality=persona.get("values", {}).get("personality", ""),
+        relationships=persona.get("social", {}).get("relationships", ""),
+        wellbeing=persona.get("mental_health", {}).get("narrative", ""),
+    )
+
+
+def _block_prompt(inst: Instrument, items: list[Item], options: dict[str, list[str]], language: str) -> str:
+    t = _terms(language)
+    lines, stem = [], None
+    for it in items:
+        s = inst.scale_of(it).stem[language]
+        if s != stem:
+            lines.append(s)
+            stem = s
+        lines.append(f"{it.id}: {it.text[language]} ({t['options']}: {' / '.join(options[it.id])})")
+    return _template(language, "block").substitute(items="\n".join(lines))
+
+
+def _schema(items: list[Item], options: dict[str, list[str]]) -> dict:
+    return {
+        "type": "object",
+        "properties": {it.id: {"enum": options[it.id]} for it in items},
+        "required": [it.id for it in items],
+        "additionalProperties": False,
+        "x-guidance": {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "},
+    }
+
+
+def plan(persona: dict, inst: Instrument, s: Settings) -> list[Block]:
+    """Every block one persona is asked, with its drawn item and option orders (a function of the
+    persona id and the seed only)."""
+    pid = persona["id"]
+    rng = random.Random(derive(s.seed, "survey", pid))
+    items = inst.form(s.form)
+    rng.shuffle(items)
+    system = system_prompt(persona, s.language)
+    refusal = inst.refusal[s.language]
+    blocks: list[Block] = []
+
+    def add(kind: str, chunk: list[Item], options: dict[str, list[str]]) -> None:
+        k = len(blocks)
+        msgs = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": _block_prompt(inst, chunk, options, s.language)},
+        ]
+        budget = 16 + sum(len(it.id) + max(len(o) for o in options[it.id]) for it in chunk)
+        req = Request(
+            msgs,
+            _schema(chunk, options),
+            derive(s.seed, "survey", pid, kind, k),
+            max(64, budget),
+            tag=f"{pid}/{kind}/{k}",
+        )
+        blocks.append(Block(pid, k, kind, [it.id for it in chunk], options, req))
+
+    shown: dict[str, list[str]] = {}
+    for start in range(0, len(items), s.block_size):
+        chunk = items[start : start + s.block_size]
+        opts = {}
+        for it in chunk:
+            labels = list(inst.scale_of(it).labels[s.language])
+            if rng.random() < 0.5:  # half the items show their options high-to-low
+                labels.reverse()
+            opts[it.id] = labels + [refusal]
+            shown[it.id] = labels
+        add("main", chunk, opts)
+    check = random.Random(derive(s.seed, "survey-check", pid))
+    if check.random() < s.check_share:
+        candidates = [it for it in items if len(inst.scale_of(it).values) <= 5]
+        chosen = check.sample(candidates, min(s.check_items, len(candidates)))
+        add("reversed", chosen, {it.id: list(reversed(shown[it.id])) + [refusal] for it in chosen})
+    return blocks
+
+
+def identity(s: Settings, inst: Instrument, personas_file: Path, engine_identity: dict) -> dict:
+    h = hashlib.sha256((inst.root / "instrument.toml").read_bytes()).hexdigest()[:16]
+    return {"settings": asdict(s), "instrument_hash": h, "personas": str(personas_file), "engine": engine_identity}
+
+
+def repair_torn(path: Path) -> int:
+    """Cut an unreadable last line (a write cut short by a kill); returns bytes removed."""
+    if not path.is_file():
+        return 0
+    data = path.read_bytes()
+    if not data or data.endswith(b"\n"):
+        cut = data.rfind(b"\n", 0, len(data) - 1) + 1 if data else 0
+        try:
+            json.loads(data[cut:] or b"{}")
+            return 0
+        except ValueError:
+            pass
+    else:
+        cut = data.rfind(b"\n") + 1
+    with open(path, "r+b") as fh:
+        fh.truncate(cut)
+    return len(data) - cut
+
+
+def done_blocks(folder: Path) -> dict[tuple[str, str, int], dict]:
+    """(persona, kind, block) -> its record, for every block answered without an engine error."""
+    out = {}
+    path = folder / ANSWERS
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                r = json.loads(line)
+                if not r.get("error"):
+                    out[(r["persona"], r["kind"], r["block"])] = r
+    return out
+
+
+def _decode(inst: Instrument, block: Block, text: str) -> tuple[dict, dict, list[str], str | None]:
+    by_id = {i.id: i for i in inst.items}
+    try:
+        obj = json.loads(text)
+    except ValueError as e:
+        return {}, {}, [], f"not JSON: {e}"
+    answers, scores, refused = {}, {}, []
+    for iid in block.items:
+        label = obj.get(iid)
+        options = block.options[iid]
+        if label not in options:
+            return {}, {}, [], f"{iid}: {label!r} is not one of its options"
+        answers[iid] = label
+        if label == options[-1]:  # the refusal
+            refused.append(iid)
+            scores[iid] = None
+            continue
+        labels = inst.scale_of(by_id[iid]).labels
+        lang_labels = next(v for v in labels.values() if label in v)
+        scores[iid] = inst.score(by_id[iid], lang_labels.index(label))
+    return answers, scores, refused, None
+
+
+def administer(
+    personas: list[dict],
+    inst: Instrument,
+    s: Settings,
+    engine,
+    folder: Path,
+    concurrency: int = 8,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Ask every block not yet answered; append each answered block to answers.jsonl."""
+    folder.mkdir(parents=True, exist_ok=True)
+    repair_torn(folder / ANSWERS)
+    done = done_blocks(folder)
+    todo = [b for p in personas for b in plan(p, inst, s) if (b.persona, b.kind, b.index) not in done]
+    total = len(done) + len(todo)
+    counts = {"asked": 0, "errors": 0, "skipped_done": len(done)}
+    fd = os.open(folder / ANSWERS, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:
+        for start in range(0, len(todo), max(1, concurrency)):
+            batch = todo[start : start + max(1, concurrency)]
+            outs = engine.generate([b.request for b in batch])
+            lines = []
+            for b, o in zip(batch, outs):
+                answers, scores, refused, problem = ({}, {}, [], o.error) if o.error else _decode(inst, b, o.text)
+                counts["asked"] += 1
+                counts["errors"] += bool(problem)
+                lines.append(
+                    {
+                        "persona": b.persona,
+                        "kind": b.kind,
+                        "block": b.index,
+                        "items": b.items,
+                        "options": b.options,
+                        "answers": answers,
+                        "scores": scores,
+                        "refused": refused,
+                        "seed": b.request.seed,
+                        "tokens": o.tokens,
+                        "engine_seconds": round(o.seconds, 3),
+                        "error": problem,
+                        "raw": o.text if problem else None,
+                    }
+                )
+            os.write(fd, b"".join(json.dumps(x, ensure_ascii=False).encode() + b"\n" for x in lines))
+            os.fsync(fd)
+            if progress:
+                progress(len(done) + start + len(batch), total)
+    finally:
+        os.close(fd)
+    return counts

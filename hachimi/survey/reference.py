@@ -1,0 +1,171 @@
+"""The PISA 2022 student file -> human cohort means in the layout `survey compare` reads.
+
+Each student's construct score is computed exactly as the agents' is: the mean of the
+instrument's items (the file's item columns, e.g. ST290Q01WA, mapped through the scale's
+`file_codes`, reverse keys flipped, invalid and missing codes left out). Means are weighted by the
+final student weight W_FSTUWT. The academic tier comes from the mathematics plausible values:
+for each of PV1MATH..PV10MATH the student's weighted percentile gives the tier (top 10% high,
+10-30% medium, 30-50% low, the rest poor, as the generation plan's levels mean), the cohort means
+are computed per plausible value and averaged (the point estimate of Rubin's rules). Gender is
+ST004D01T (1 female, 2 male). The risk stratum is a rule on one column (default: life satisfaction
+ST016Q01NA below 5, OECD's "not satisfied"); the construct read from that column is then circular
+and the comparison report says so. Rows with tier = gender = risk = "all" carry each construct's
+overall weighted SD (for the response-variance check)."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import HachimiError
+from .instrument import Instrument
+
+TIER_CUTS = (("high", 0.10), ("medium", 0.30), ("low", 0.50), ("poor", 1.01))  # share from the top
+PVS = tuple(f"PV{k}MATH" for k in range(1, 11))
+
+
+@dataclass(frozen=True)
+class RiskRule:
+    column: str = "ST016Q01NA"
+    high_below: float = 5.0  # a value below this is the high-risk stratum
+
+
+def read_table(path: Path):
+    """CSV, SPSS (.sav) or SAS (.sas7bdat) -> a pandas DataFrame."""
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise HachimiError(f"no student file {path}")
+    if suffix == ".csv":
+        return pd.read_csv(path, low_memory=False)
+    if suffix in (".sav", ".zsav"):
+        try:
+            import pyreadstat  # noqa: F401
+        except ImportError:
+            raise HachimiError("reading SPSS files needs pyreadstat: pip install 'hachimi[survey]'") from None
+        return pd.read_spss(path, convert_categoricals=False)
+    if suffix == ".sas7bdat":
+        return pd.read_sas(path)
+    raise HachimiError(f"{path}: unknown file type {suffix!r} (csv, sav or sas7bdat)")
+
+
+def _weighted_quantile_rank(values, weights):
+    """Weighted share of students strictly above each value (0 = the best)."""
+    import numpy as np
+
+    order = np.argsort(-values, kind="stable")
+    w = weights[order]
+    above = np.concatenate([[0.0], np.cumsum(w)[:-1]]) / w.sum()
+    out = np.empty_like(above)
+    out[order] = above
+    return out
+
+
+def _tier(share_above: float) -> str:
+    return next(t for t, cut in TIER_CUTS if share_above < cut)
+
+
+def construct_scores(df, inst: Instrument):
+    """DataFrame of raw construct scores (mean of keyed items), NaN where no valid item."""
+    import numpy as np
+    import pandas as pd
+
+    out = {}
+    for c in inst.constructs:
+        items = [i for i in inst.items if i.construct == c]
+        cols = []
+        for it in items:
+            if it.id not in df.columns:
+                continue
+            scale = inst.scale_of(it)
+            codes = list(scale.file_codes or scale.values)
+            mapping = {code: v for code, v in zip(codes, scale.values)}
+            col = pd.to_numeric(df[it.id], errors="coerce").map(mapping).astype(float)
+            if it.reverse:
+                col = min(scale.values) + max(scale.values) - col
+            cols.append(col)
+        out[c] = pd.concat(cols, axis=1).mean(axis=1, skipna=True) if cols else pd.Series(np.nan, index=df.index)
+    return pd.DataFrame(out)
+
+
+def cohort_means(df, inst: Instrument, risk: RiskRule = RiskRule(), country: str | None = None) -> list[dict]:
+    import numpy as np
+
+    if country:
+        if "CNT" not in df.columns:
+            raise HachimiError("--country needs the CNT column")
+        df = df[df["CNT"] == country]
+        if df.empty:
+            raise HachimiError(f"no students with CNT = {country}")
+    need = ["W_FSTUWT", "ST004D01T", risk.column, *PVS]
+    if missing := [c for c in need if c not in df.columns]:
+        raise HachimiError(f"the student file lacks column(s) {', '.join(missing)}")
+    df = df.reset_index(drop=True)
+    w = df["W_FSTUWT"].astype(float).to_numpy()
+    scores = construct_scores(df, inst)
+    gender = df["ST004D01T"].map({1: "female", 2: "male"})
+    rv = df[risk.column].astype(float)
+    risk_s = np.where(rv.isna(), None, np.where(rv < risk.high_below, "high", "low"))
+    rows: dict[tuple, list] = {}
+    for pv in PVS:
+        tiers = [_tier(x) for x in _weighted_quantile_rank(df[pv].astype(float).to_numpy(), w)]
+        for c in inst.constructs:
+            x = scores[c].to_numpy()
+            for i in range(len(df)):
+                if (
+                    math.isnan(x[i])
+                    or gender.iloc[i] is None
+                    or not isinstance(gender.iloc[i], str)
+                    or risk_s[i] is None
+                ):
+                    continue
+                rows.setdefault((c, tiers[i], gender.iloc[i], risk_s[i], pv), []).append((x[i], w[i]))
+    out = []
+    for c in inst.constructs:
+        x = scores[c].to_numpy()
+        ok = ~np.isnan(x)
+        if ok.sum() < 2:
+            continue
+        mu = np.average(x[ok], weights=w[ok])
+        sd = math.sqrt(np.average((x[ok] - mu) ** 2, weights=w[ok]))
+        out.append(
+            {"construct": c, "tier": "all", "gender": "all", "risk": "all", "mean": mu, "sd": sd, "n": int(ok.sum())}
+        )
+        keys = sorted({k[1:4] for k in rows if k[0] == c})
+        for tier, g, r in keys:
+            means, sds, ns = [], [], []
+            for pv in PVS:
+                cell = rows.get((c, tier, g, r, pv), [])
+                if not cell:
+                    continue
+                xs = np.array([a for a, _ in cell])
+                ws = np.array([b for _, b in cell])
+                m = np.average(xs, weights=ws)
+                means.append(m)
+                sds.append(math.sqrt(np.average((xs - m) ** 2, weights=ws)))
+                ns.append(len(cell))
+            if means:
+                out.append(
+                    {
+                        "construct": c,
+                        "tier": tier,
+                        "gender": g,
+                        "risk": r,
+                        "mean": float(np.mean(means)),
+                        "sd": float(np.mean(sds)),
+                        "n": round(float(np.mean(ns)), 1),
+                    }
+                )
+    return out
+
+
+def write(rows: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=["construct", "tier", "gender", "risk", "mean", "sd", "n"])
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (f"{v:.6f}" if isinstance(v, float) else v) for k, v in r.items()})
