@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from conftest import ROOT
 from hachimi.engines.template import TemplateEngine
 from hachimi.survey.administer import Settings, administer, plan, system_prompt
@@ -118,3 +120,20 @@ def test_kill_9_then_resume_gives_the_uninterrupted_file(tmp_path):
     assert len(keys) == len(set(keys))
     other = subprocess.run(_cmd(out, seed="2"), cwd=ROOT, capture_output=True, text=True)
     assert other.returncode == 2 and "other settings (settings)" in other.stderr
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_the_bundled_model_answers_within_the_grammar(tmp_path):
+    """The real bundled model as a student agent: every block decodes to one of each item's
+    options (or the refusal), nothing fails."""
+    from hachimi.generate import models
+
+    spec = models.get("smollm2-135m-instruct")
+    engine = models.engine(spec)
+    inst = load("pisa2022-student")
+    s = Settings("pisa2022-student", "short", seed=3, block_size=10, check_share=0.0)
+    counts = administer(_personas()[:1], inst, s, engine, tmp_path, concurrency=2)
+    rows = [json.loads(x) for x in (tmp_path / "answers.jsonl").read_text().splitlines()]
+    assert counts["errors"] == 0 and len(rows) == counts["asked"] == 2
+    assert all(r["answers"][i] in r["options"][i] for r in rows for i in r["items"])
