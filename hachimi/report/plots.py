@@ -58,6 +58,17 @@ def _get(p: dict, path: str):
     return p
 
 
+def yerr(points: list[float], lows: list[float], highs: list[float]) -> list[list[float]]:
+    """Error-bar lengths below and above each point, clipped at 0 (a percentile bootstrap interval
+    need not contain its point estimate) and 0 where the interval is unknown (NaN)."""
+    import math
+
+    def gap(a: float, b: float) -> float:
+        return 0.0 if math.isnan(a) or math.isnan(b) else max(0.0, a - b)
+
+    return [[gap(p, lo) for p, lo in zip(points, lows)], [gap(hi, p) for p, hi in zip(points, highs)]]
+
+
 def levels(personas: list[dict], out: Path, schema=None) -> Path:
     """One panel per group of rated dimensions in the theory's schema.toml (k12: values and
     creativity; k12-motivation adds needs, regulation, math beliefs): the share of each scale
@@ -112,11 +123,10 @@ def population(table: dict, out: Path) -> Path:
                 continue
             xs.append(x - 0.25 + (i + 0.5) * width)
             ys.append(s["share"])
-            # a percentile bootstrap interval need not contain the point estimate: clip at 0
-            err[0].append(max(0.0, s["share"] - s["ci"][0]))
-            err[1].append(max(0.0, s["ci"][1] - s["share"]))
+            err[0].append(s["ci"][0])
+            err[1].append(s["ci"][1])
             hollow.append(not s["judged"])
-        line = ax.errorbar(xs, ys, yerr=err, marker="o", capsize=3, label=f"{m['label']} ({m['verdict']})")
+        line = ax.errorbar(xs, ys, yerr=yerr(ys, *err), marker="o", capsize=3, label=f"{m['label']} ({m['verdict']})")
         for x, y, h in zip(xs, ys, hollow):
             if h:
                 ax.plot([x], [y], "o", color="white", markeredgecolor=line[0].get_color())

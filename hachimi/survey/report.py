@@ -23,6 +23,8 @@ def _plots(out: Path, doc: dict, scored) -> list[str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ..report.plots import yerr
+
     names = []
     corr = [c for c in doc["correlations"] if c["n_cohorts"]]
     if corr:
@@ -45,9 +47,8 @@ def _plots(out: Path, doc: dict, scored) -> list[str]:
         ordered = sorted(corr, key=lambda c: -(c["pearson_r"] if not math.isnan(c["pearson_r"]) else -9))
         fig, ax = plt.subplots(figsize=(7, 3))
         rs = [c["pearson_r"] for c in ordered]
-        lo = [max(0.0, r - c["r_ci"][0]) if not math.isnan(c["r_ci"][0]) else 0 for r, c in zip(rs, ordered)]
-        hi = [max(0.0, c["r_ci"][1] - r) if not math.isnan(c["r_ci"][1]) else 0 for r, c in zip(rs, ordered)]
-        ax.bar([c["construct"] for c in ordered], [0 if math.isnan(r) else r for r in rs], yerr=[lo, hi], capsize=3)
+        err = yerr(rs, [c["r_ci"][0] for c in ordered], [c["r_ci"][1] for c in ordered])
+        ax.bar([c["construct"] for c in ordered], [0 if math.isnan(r) else r for r in rs], yerr=err, capsize=3)
         ax.axhline(0, color="#888", lw=0.8)
         ax.set_ylim(-1, 1)
         ax.set_ylabel("Pearson r, agent vs human")
@@ -66,10 +67,7 @@ def _plots(out: Path, doc: dict, scored) -> list[str]:
                 continue
             xs = [x + (i - len(scored.constructs) / 2) * 0.05 for x, _ in pts]
             ys = [c["mean_z"] for _, c in pts]
-            err = [
-                [max(0.0, c["mean_z"] - c["ci_low"]) if not math.isnan(c["ci_low"]) else 0 for _, c in pts],
-                [max(0.0, c["ci_high"] - c["mean_z"]) if not math.isnan(c["ci_high"]) else 0 for _, c in pts],
-            ]
+            err = yerr(ys, [c["ci_low"] for _, c in pts], [c["ci_high"] for _, c in pts])
             ax.errorbar(xs, ys, yerr=err, marker="o", capsize=2, label=construct)
         ax.set_xticks(range(4), order)
         ax.set_ylabel("agent mean z (95% CI)")
