@@ -13,6 +13,26 @@ import click
 from .options import format_option
 
 
+def _bar():
+    """A progress bar of answered blocks on a terminal (none in logs): advance(done, total)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar():
+        if not sys.stderr.isatty():
+            yield lambda done, total: None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress(
+            "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
+        ) as p:
+            task = p.add_task("blocks answered", total=None)
+            yield lambda done, total: p.update(task, completed=done, total=total)
+
+    return bar()
+
+
 def _fail(e) -> None:
     click.echo(f"hachimi: error: {e}", err=True)
     sys.exit(2)
@@ -138,7 +158,8 @@ def administer_cmd(
         )
         click.echo(f"loading {spec.name} ...", err=True)
         engine = _engine(spec, 2)
-        counts = A.administer(personas, inst, s, engine, out, concurrency)
+        with _bar() as advance:
+            counts = A.administer(personas, inst, s, engine, out, concurrency, advance)
     except KeyboardInterrupt:
         click.echo("interrupted: run the same command again to resume", err=True)
         sys.exit(130)
