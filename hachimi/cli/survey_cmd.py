@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -138,7 +139,8 @@ def administer_cmd(
             raise HachimiError(f"instrument {inst.name} has no {lang} text (languages: {', '.join(inst.languages)})")
         s = A.Settings(inst.name, form, seed, lang, block_size, check_share)
         inst.form(form)  # an unknown form fails here, before the model loads
-        ident = A.identity(s, inst, file.resolve(), models.identity(spec))
+        # paths relative to the survey folder, so a committed folder works on another machine
+        ident = A.identity(s, inst, Path(os.path.relpath(file.resolve(), out.resolve())), models.identity(spec))
         out.mkdir(parents=True, exist_ok=True)
         manifest = out / A.MANIFEST
         if manifest.is_file():
@@ -153,7 +155,7 @@ def administer_cmd(
         _fail(e)
     try:
         manifest.write_text(
-            json.dumps({"identity": ident, "strata": strata, "instrument_root": str(inst.root)}, indent=1),
+            json.dumps({"identity": ident, "strata": strata, "instrument_root": _instrument_ref(inst, out)}, indent=1),
             encoding="utf-8",
         )
         click.echo(f"loading {spec.name} ...", err=True)
@@ -174,6 +176,15 @@ def administer_cmd(
         )
 
 
+def _instrument_ref(inst, out: Path) -> str:
+    """A bundled instrument by name, another by its path relative to the survey folder."""
+    from ..survey.instrument import INSTRUMENTS
+
+    if inst.root.resolve().parent == INSTRUMENTS.resolve():
+        return inst.root.name
+    return os.path.relpath(inst.root.resolve(), out.resolve())
+
+
 def _load_folder(folder: Path):
     from ..errors import HachimiError
     from ..survey.instrument import load
@@ -183,8 +194,9 @@ def _load_folder(folder: Path):
     if not manifest.is_file():
         raise HachimiError(f"{folder} is not a survey folder (no survey.json); run hachimi survey administer first")
     m = json.loads(manifest.read_text(encoding="utf-8"))
-    inst = load(m.get("instrument_root") or m["identity"]["settings"]["instrument"])
-    personas_file = Path(m["identity"]["personas"])
+    ref = m.get("instrument_root") or m["identity"]["settings"]["instrument"]
+    inst = load(str(folder / ref) if (folder / ref / "instrument.toml").is_file() else ref)
+    personas_file = folder / m["identity"]["personas"]
     personas = [json.loads(x) for x in personas_file.read_text(encoding="utf-8").splitlines() if x.strip()]
     answers = load_answers(folder)
     seed = m["identity"]["settings"]["seed"]

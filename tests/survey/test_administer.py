@@ -34,7 +34,7 @@ def test_blocks_are_a_function_of_the_persona_and_the_seed():
     assert sorted(i for x in main for i in x.items) == sorted(i.id for i in inst.form("short"))
     for x in main:
         for iid, opts in x.options.items():
-            assert opts[-1] == "I prefer not to answer"  # the explicit refusal, always offered
+            assert opts[-1] == "no answer"  # the explicit refusal, always offered
             assert x.request.schema["properties"][iid]["enum"] == opts
     check = [x for x in a if x.kind == "reversed"]
     assert len(check) == 1 and len(check[0].items) == 3
