@@ -149,7 +149,9 @@ def plan(persona: dict, inst: Instrument, s: Settings) -> list[Block]:
 
 
 def identity(s: Settings, inst: Instrument, personas_file: Path, engine_identity: dict) -> dict:
-    h = hashlib.sha256((inst.root / "instrument.toml").read_bytes()).hexdigest()[:16]
+    # of the parsed content: a comment edited in instrument.toml does not make another survey
+    content = tomllib.loads((inst.root / "instrument.toml").read_text(encoding="utf-8"))
+    h = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
     return {"settings": asdict(s), "instrument_hash": h, "personas": str(personas_file), "engine": engine_identity}
 
 
