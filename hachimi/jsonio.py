@@ -67,3 +67,10 @@ def atomic_output(path: Path, inputs: tuple[Path, ...] = ()) -> Iterator[IO[str]
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def get_path(obj, path: str):
+    """The value at a dotted path ("mental_health.depression_risk") of nested dicts, or None."""
+    for k in path.split("."):
+        obj = obj.get(k) if isinstance(obj, dict) else None
+    return obj

@@ -79,7 +79,8 @@ def survey():
 
 @survey.command("lint")
 @click.argument("instrument", default="pisa2022-student")
-def lint_cmd(instrument):
+@format_option("the verdict as one JSON document")
+def lint_cmd(instrument, fmt):
     """Check an instrument folder: items, scales, constructs, forms, hypotheses (file:line)."""
     from ..errors import HachimiError
     from ..survey.instrument import load
@@ -87,8 +88,12 @@ def lint_cmd(instrument):
     try:
         inst = load(instrument)
     except HachimiError as e:
-        click.echo(str(e))
+        click.echo(json.dumps({"clean": False, "error": str(e)}) if fmt == "json" else str(e))
         sys.exit(1)
+    if fmt == "json":
+        doc = {"clean": True, "name": inst.name, "items": len(inst.items), "constructs": list(inst.constructs)}
+        click.echo(json.dumps(doc | {"forms": list(inst.forms), "hypotheses": [h.id for h in inst.hypotheses]}))
+        return
     click.echo(
         f"{inst.name}: clean ({len(inst.items)} items, {len(inst.constructs)} constructs, "
         f"{len(inst.forms)} form(s), {len(inst.hypotheses)} hypotheses; languages {', '.join(inst.languages)})"
@@ -324,7 +329,8 @@ def compare_cmd(folder, reference, fmt):
 @click.option("--country", default=None, help="Only students of this CNT code (e.g. HKG).")
 @click.option("--risk-column", default="ST016Q01NA", show_default=True)
 @click.option("--risk-high-below", type=float, default=5.0, show_default=True)
-def reference_cmd(source, student_file, out, instrument, country, risk_column, risk_high_below):
+@format_option("what was written as one JSON document")
+def reference_cmd(source, student_file, out, instrument, country, risk_column, risk_high_below, fmt):
     """Weighted (W_FSTUWT) human cohort means from the PISA 2022 student file (CSV, SPSS or SAS):
     tiers from the mathematics plausible values, gender, a risk stratum; scored like the agents."""
     from ..errors import HachimiError
@@ -338,4 +344,9 @@ def reference_cmd(source, student_file, out, instrument, country, risk_column, r
         _fail(e)
     R.write(rows, out)
     cohorts = len({(r["tier"], r["gender"], r["risk"]) for r in rows if r["tier"] != "all"})
+    if fmt == "json":
+        click.echo(
+            json.dumps({"out": str(out), "rows": len(rows), "cohorts": cohorts, "constructs": list(inst.constructs)})
+        )
+        return
     click.echo(f"wrote {out}: {len(rows)} rows, {cohorts} cohorts x {len(inst.constructs)} constructs")

@@ -152,7 +152,8 @@ def check_cmd(folder, fmt):
 @theory.command("new")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--extends", "base", default="k12", show_default=True, help="The theory it starts from.")
-def new_cmd(folder: Path, base: str):
+@format_option("the files written as one JSON document")
+def new_cmd(folder: Path, base: str, fmt):
     """Create a theory folder that extends another: theory.toml, schema.toml, rules/, fixtures/ and
     prompts/, each file documented. Then edit them and run `hachimi theory lint|test|check FOLDER`."""
     from ..errors import HachimiError
@@ -163,6 +164,9 @@ def new_cmd(folder: Path, base: str):
     except HachimiError as e:
         click.echo(f"hachimi: error: {e}", err=True)
         sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps({"folder": str(folder), "extends": base, "written": [str(p) for p in written]}))
+        return
     for p in written:
         click.echo(f"wrote {p}")
     click.echo(f"next: edit {folder}/schema.toml and {folder}/rules/, then: hachimi theory lint {folder}")

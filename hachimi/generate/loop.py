@@ -24,6 +24,7 @@ from .grammar import name_of_agent_name, text_budget
 from . import scaffold as sc
 from .prompts import chars_per_token, render
 from .seeds import derive
+from ..jsonio import get_path as _get
 
 
 @dataclass
@@ -75,13 +76,6 @@ class Outcome:
 
 
 LEVEL_TEXT_RULES = ("narrative-level", "narrative-level-unstated", "mh-level-unstated")
-
-
-def _get(persona: dict, path: str):
-    node = persona
-    for k in path.split("."):
-        node = node.get(k) if isinstance(node, dict) else None
-    return node
 
 
 def in_stratum(persona: dict, restrict: dict | None) -> bool:

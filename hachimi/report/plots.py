@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from ..jsonio import get_path as _get
 
 
 def _plt():
@@ -50,12 +51,6 @@ def rules(metrics: dict, out: Path) -> Path:
     fig.savefig(out / "rules.png", dpi=110)
     plt.close(fig)
     return out / "rules.png"
-
-
-def _get(p: dict, path: str):
-    for k in path.split("."):
-        p = p.get(k) if isinstance(p, dict) else None
-    return p
 
 
 def yerr(points: list[float], lows: list[float], highs: list[float]) -> list[list[float]]:

@@ -23,6 +23,7 @@ from typing import Callable
 from ..engines.base import Request
 from ..errors import HachimiError
 from ..generate.seeds import derive
+from ..store.state import repair_torn
 from .instrument import Instrument, Item
 
 PROMPTS = Path(__file__).resolve().parent / "prompts"
@@ -153,25 +154,6 @@ def identity(s: Settings, inst: Instrument, personas_file: Path, engine_identity
     content = tomllib.loads((inst.root / "instrument.toml").read_text(encoding="utf-8"))
     h = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
     return {"settings": asdict(s), "instrument_hash": h, "personas": str(personas_file), "engine": engine_identity}
-
-
-def repair_torn(path: Path) -> int:
-    """Cut an unreadable last line (a write cut short by a kill); returns bytes removed."""
-    if not path.is_file():
-        return 0
-    data = path.read_bytes()
-    if not data or data.endswith(b"\n"):
-        cut = data.rfind(b"\n", 0, len(data) - 1) + 1 if data else 0
-        try:
-            json.loads(data[cut:] or b"{}")
-            return 0
-        except ValueError:
-            pass
-    else:
-        cut = data.rfind(b"\n") + 1
-    with open(path, "r+b") as fh:
-        fh.truncate(cut)
-    return len(data) - cut
 
 
 def done_blocks(folder: Path) -> dict[tuple[str, str, int], dict]:

@@ -233,8 +233,4 @@ def pitfalls(answers: list[dict], inst: Instrument, reference: list[dict] | None
     return out
 
 
-def cohort_cis(scored: Scored) -> list[dict]:
-    return [c for c in scored.cohorts if c["kind"] == "cohort"]
-
-
 __all__ = ["read_reference", "correlations", "hypotheses", "pitfalls", "pearson", "spearman", "bootstrap_mean"]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..generate.seeds import derive
 from .instrument import Instrument
+from ..jsonio import get_path as _get
 
 TIERS = ("poor", "low", "medium", "high")  # low -> high achievement
 BANDS = {"1-3": range(1, 4), "4-6": range(4, 7), "7-9": range(7, 10), "10-12": range(10, 13)}
@@ -38,12 +39,6 @@ def risk_of(persona: dict, strata: dict | None) -> str:
         return "unknown"
     elevated = {"moderate", "high"}
     return "high" if mh.get("depression_risk") in elevated or mh.get("anxiety_risk") in elevated else "low"
-
-
-def _get(p: dict, path: str):
-    for k in path.split("."):
-        p = p.get(k) if isinstance(p, dict) else None
-    return p
 
 
 def cohort_of(persona: dict, strata: dict | None) -> dict:
