@@ -70,6 +70,10 @@ SCHEMAS: dict[str, dict] = {
         "properties": {"agent_name": {"type": "string", "pattern": "^[a-z]{2,6}[1-5]_[a-z]{2,6}[1-5]$"}},
     },
 }
+# Whitespace fixed as in every grammar the product sends (generate/grammar.WHITESPACE): with
+# flexible whitespace a small model can pad a value with spaces until its token budget runs out.
+for _s in SCHEMAS.values():
+    _s["x-guidance"] = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
 
 ASK = {
     "profile": "Give the student's name, grade and gender.",
