@@ -16,8 +16,10 @@ Settings, from [openai] in models/*.toml:
   base_url_env    an environment variable that, when set, overrides base_url
   api_key_env     the environment variable holding the key (sent as a Bearer token when set)
   model           the server's model name ("" = the first one GET /models lists)
-  server          "vllm": vLLM's extra body (structured_outputs, repetition_penalty, bad_words);
-                  "openai" (default): response_format json_schema, strict; no repetition_penalty
+  server          "vllm": vLLM's extra body (structured_outputs with the full llguidance schema,
+                  repetition_penalty, bad_words); "openai" (default; any hosted API): response_format
+                  json_schema, strict, with the schema turned into the subset and limits such APIs
+                  document (engines/strict.py); no repetition_penalty
   max_concurrency ceiling of requests in flight (default 16)
   timeout_s       one HTTP attempt (default 600)
   retries         further tries after the first for transient failures (default 4)
@@ -98,6 +100,11 @@ class AIMD:
             self._cond.notify_all()
 
 
+def server_of(cfg: dict) -> str:
+    """The [openai] server kind: "vllm", or "openai" (the default) for any other server."""
+    return str(cfg.get("server", "openai")).lower()
+
+
 class _Fatal(Exception):
     """Misconfiguration seen in a response: stop the whole call."""
 
@@ -124,7 +131,7 @@ class OpenAIEngine:
         self.api_key_env = cfg.get("api_key_env")
         self.api_key = os.environ.get(self.api_key_env) if self.api_key_env else None
         self.model = cfg.get("model") or ""
-        self.server = str(cfg.get("server", "openai")).lower()
+        self.server = server_of(cfg)
         if self.server not in ("openai", "vllm"):
             raise HachimiError(
                 f"{spec.file or spec.name}: [openai] server must be 'openai' or 'vllm', not {self.server!r}"
@@ -160,7 +167,8 @@ class OpenAIEngine:
         if not requests:
             return []
         self._resolve_model()
-        futures = [self._pool.submit(self._one, r) for r in requests]
+        bodies = [self.body(r) for r in requests]  # a schema with no strict form fails here, at once
+        futures = [self._pool.submit(self._one, b) for b in bodies]
         try:
             return [f.result() for f in futures]
         except _Fatal as e:
@@ -175,7 +183,7 @@ class OpenAIEngine:
             "model": self.model or "(first listed)",
             "temperature": self.decoding.temperature,
             "top_p": self.decoding.top_p,
-            "structured": "structured_outputs.json" if self.server == "vllm" else "response_format.json_schema",
+            "structured": "structured_outputs.json" if self.server == "vllm" else "response_format.json_schema strict",
         }
         if self.server == "vllm":
             d["repetition_penalty"] = self.decoding.repetition_penalty
@@ -241,9 +249,15 @@ class OpenAIEngine:
             if req.banned:
                 body["bad_words"] = list(req.banned)
         elif req.schema is not None:
+            from .strict import strict_schema
+
             body["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": "hachimi_" + schema_hash(req.schema), "schema": req.schema, "strict": True},
+                "json_schema": {
+                    "name": "hachimi_" + schema_hash(req.schema),
+                    "schema": strict_schema(req.schema),
+                    "strict": True,
+                },
             }
         body.update(self.extra_body)
         return body
@@ -258,8 +272,7 @@ class OpenAIEngine:
                 pass
         return delay
 
-    def _one(self, req: Request) -> Output:
-        body = self.body(req)
+    def _one(self, body: dict) -> Output:
         seconds, tries, last_error = 0.0, 0, ""
         while True:
             tries += 1

@@ -12,6 +12,7 @@ from engine_harness import vllm_server  # noqa: F401  (a fixture)
 from engine_harness import completion, free_port, stub_server
 from hachimi.engines.base import Request
 from hachimi.engines.openai import AIMD, OpenAIEngine
+from hachimi.engines.strict import strict_schema
 from hachimi.errors import HachimiError
 from hachimi.generate.models import ModelSpec, get
 
@@ -97,8 +98,8 @@ def test_plain_openai_mode_uses_response_format(vllm_server):
         cs = cases(n_per_schema=1, seed0=500)
         outs = e.generate([r for _, r in cs])
         assert e.model == vllm_server["model"]  # found through GET /models
-    for (kind, _), o in zip(cs, outs):
-        assert o.error is None and check_schema(o.text, SCHEMAS[kind]) is None, (kind, o.text)
+    for (kind, _), o in zip(cs, outs):  # the server enforces the strict form it was sent (no lengths)
+        assert o.error is None and check_schema(o.text, strict_schema(SCHEMAS[kind])) is None, (kind, o.text)
 
 
 @pytest.mark.engine
@@ -222,7 +223,9 @@ def test_request_bodies_for_vllm_and_plain_servers():
     assert v["repetition_penalty"] == 1.15 and v["seed"] == 5 and v["max_completion_tokens"] == 17
     assert "response_format" not in v
     assert p["response_format"]["type"] == "json_schema" and p["response_format"]["json_schema"]["strict"] is True
-    assert p["response_format"]["json_schema"]["schema"] == schema and p["max_tokens"] == 18
+    sent = p["response_format"]["json_schema"]["schema"]  # the strict form (engines/strict.py)
+    assert sent == strict_schema(schema) and sent["additionalProperties"] is False and sent["required"] == ["a"]
+    assert p["max_tokens"] == 18
     assert "repetition_penalty" not in p and "bad_words" not in p and "structured_outputs" not in p
     assert p["user"] == "hachimi" and p["temperature"] == 0.7 and p["top_p"] == 0.9
 
