@@ -229,8 +229,9 @@ def scaffold(a) -> None:
     engine = Retrying(models.engine(spec))
     tmp = Path(tempfile.mkdtemp(prefix="hachimi-genbench-"))
     rows = {}
-    for name, on in (("free narratives", False), ("level scaffold", True)):
-        s = Settings(max_text=spec.decoding["max_chars_text"], max_short=spec.decoding["max_chars_short"], scaffold=on)
+    for name, style in (("free narratives", "free"), ("level scaffold", "scaffold")):
+        dec = spec.decoding
+        s = Settings(max_text=dec["max_chars_text"], max_short=dec["max_chars_short"], narrative=style)
         rows[name] = run_session(
             theory, engine, models.identity(spec), s, tmp / name.replace(" ", "-"), planned, plan, a.k, a.seed
         )

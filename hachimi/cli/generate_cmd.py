@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..generate import NARRATIVES
 from .options import format_option
 
 
@@ -40,10 +41,14 @@ from .options import format_option
 )
 @click.option("--no-narrow", is_flag=True, help="Decode under the plain schemas (no solver narrowing).")
 @click.option(
-    "--no-scaffold",
-    is_flag=True,
-    help="Free narratives with structured levels decoded apart (no level scaffold; prose may disagree).",
+    "--narrative",
+    type=click.Choice(NARRATIVES),
+    default=None,
+    help="How narratives are decoded (default: the model's `narrative`). scaffold: one sentence per "
+    "rated dimension with its level, clauses of frequent words (small models). free: prose bounded by "
+    "length and paragraph form only, levels decoded as fields (capable models, hosted APIs).",
 )
+@click.option("--no-scaffold", is_flag=True, help="Deprecated: the same as --narrative free.")
 @click.option(
     "--no-direct-repair", is_flag=True, help="Send structural violations to their agents instead of repairing them."
 )
@@ -102,6 +107,7 @@ def generate(
     theory_name,
     max_rounds,
     no_narrow,
+    narrative,
     no_scaffold,
     no_direct_repair,
     plan_file,
@@ -153,6 +159,7 @@ def generate(
             )
         planned = from_plan(plan, counts, seed, feas.alternatives, feas.subjects)
     spec = models.get(model_name)
+    narrative = _narrative(spec, narrative, no_scaffold)
     dec = spec.decoding
     settings = Settings(
         language=language or spec.language,
@@ -161,7 +168,7 @@ def generate(
         narrow=not no_narrow,
         max_rounds=max_rounds,
         direct_repair=not no_direct_repair,
-        scaffold=not no_scaffold,
+        narrative=narrative,
     )
     budget = attempts or (plan.attempts_per_slot if plan else 1)
     from ..population.slots import uniform
@@ -212,6 +219,22 @@ def generate(
         engine.close()
         if solver is not None:
             solver.close()
+
+
+def _narrative(spec, chosen: str | None, no_scaffold: bool) -> str:
+    """The run's narrative style: --narrative, else --no-scaffold (deprecated: free), else the
+    model's; a style the model's server cannot take is a usage error."""
+    from ..generate import models
+
+    if no_scaffold:
+        if chosen == "scaffold":
+            raise click.UsageError("--no-scaffold contradicts --narrative scaffold; drop one of them")
+        click.echo("note: --no-scaffold is deprecated; it means --narrative free", err=True)
+        chosen = "free"
+    style = chosen or spec.narrative
+    if problem := models.narrative_problem(spec, style):
+        raise click.UsageError(problem)
+    return style
 
 
 def _engine(spec, retries: int):

@@ -17,16 +17,26 @@ class Agent:
     spec: PersonaSchema = field(default=K12, compare=False, repr=False)  # the persona format
 
     def schema(
-        self, box: Box | None, max_text: int, max_short: int, text=None, language: str = "en", scaffold=None
+        self,
+        box: Box | None,
+        max_text: int,
+        max_short: int,
+        text=None,
+        language: str = "en",
+        scaffold=None,
+        narrative: str = "scaffold",
     ) -> dict:
         """One JSON object holding the agent's part(s); a single part is decoded directly.
-        `scaffold`: narrative field -> its scaffold (grammar.build)."""
-        build = grammar.build
+        `scaffold`: narrative field -> its scaffold; `narrative`: the style (grammar.build)."""
+
+        def build(part: str) -> dict:
+            return grammar.build(part, box, max_text, max_short, text, language, scaffold, self.spec, narrative)
+
         if len(self.parts) == 1:
-            s = build(self.parts[0], box, max_text, max_short, text, language, scaffold, self.spec)
+            s = build(self.parts[0])
             s["title"] = self.key
             return s
-        props = {p: build(p, box, max_text, max_short, text, language, scaffold, self.spec) for p in self.parts}
+        props = {p: build(p) for p in self.parts}
         for sub in props.values():
             sub.pop("x-guidance", None)
         return {

@@ -2,7 +2,9 @@
 
 Structured fields become enums of the box's allowed values (or const); set fields become anyOf
 over sorted combinations, so items never repeat (llguidance refuses uniqueItems); free text gets
-the model's length budget and the single-paragraph pattern; whitespace is fixed (", " and ": ")."""
+the model's length budget and the single-paragraph pattern; whitespace is fixed (", " and ": ").
+Narrative style (models.NARRATIVES): "scaffold" writes English text from the frequent-word lexicon
+and rated narratives on their scaffold; "free" bounds text by length and paragraph form only."""
 
 from __future__ import annotations
 
@@ -64,10 +66,11 @@ def _set_schema(values: list[str], sizes=SET_SIZES) -> dict:
 
 # Prose shapes per language: English prose starts with a capital and never contains the
 # underscores, braces or markup a small model falls into; names are "Family Given".
-PROSE = {"en": r"[A-Z][^\n\r_{}<>#*\\|]*", "zh": r"[^\n\r_{}<>#*\\|]+"}
+MARKUP = r"_{}<>#*\\|"  # characters no prose field may contain
+PROSE = {"en": rf"[A-Z][^\n\r{MARKUP}]*", "zh": rf"[^\n\r{MARKUP}]+"}
 NAME = {"en": r"^[A-Z][a-z]+ [A-Z][a-z]+$", "zh": r"^[^\n\r_0-9]{2,4}$"}
 TRAIT = {"en": r"^[a-z][a-z '-]*$", "zh": r"^[^\n\r,;，；]+$"}
-CHAR = r"[^\n\r_{}<>#*\\|]"
+CHAR = rf"[^\n\r{MARKUP}]"
 # English free text is written as sentences of short lower-case words (REFERENCE.md §6: with
 # unbounded gaps the bundled model stops emitting spaces and runs words together); a sentence opens
 # with a capital and has 3-12 words; traits are 1-3 short words.
@@ -101,6 +104,21 @@ def en_prose(max_chars: int, exclude: frozenset[str] = frozenset()) -> tuple[str
     """Pattern for English free text of about max_chars: 1 sentence per 80 characters (at least 1)."""
     n, sentence = max(1, max_chars // 80), en_sentence(exclude)
     return rf"^{sentence}(?: {sentence}){{0,{n - 1}}}$", n * (EN_SENTENCE_CHARS + 1)
+
+
+def paragraph(language: str) -> str:
+    """One paragraph of plain prose ("free" narratives): one line, words separated by single
+    spaces, no markup, and no list marker the validator's R14 reads (a leading "1." / "-" / "•",
+    or an inline "1. ... 2. ..."): no bullet at all, a first character that cannot open a list,
+    and never " 1. " or " 1) ". Built as the regex of the automaton that avoids those, so it is
+    short (about 200 characters) and works with maxLength in llguidance and in strict mode."""
+    bad = rf"\s{MARKUP}•\x00-\x1f"
+    word = rf"[^{bad}]"  # any character but a space
+    first = "[A-Z]" if language == "en" else rf"[^{bad}·\d-]"
+    # after " 1" (spaces and ones between words): "1." or "1)" then a non-space, or "1" then
+    # anything but . and ), or any other character
+    step = rf"(?:1[.)]{word}|1[^{bad}.)]|[^{bad}1])"
+    return rf"^{first}(?:{word}* (?:1 )*{step})*{word}*(?: (?:1 )*1[.)]?)?$"
 
 
 @lru_cache(maxsize=1)
@@ -137,11 +155,14 @@ def build(
     language: str = "en",
     scaffold: dict[str, dict] | None = None,
     spec: PersonaSchema = K12,
+    narrative: str = "scaffold",
 ) -> dict:
     """The decoding schema for one part; box None = the base schema with only the text budgets.
     `scaffold`: narrative field -> {"pattern", "max_chars", "derived", "meta"} (generate/scaffold.py):
     the narrative is decoded on the scaffold and the structured fields it states are not decoded
-    at all (they are read back from the prose)."""
+    at all (they are read back from the prose). `narrative` "free": text fields are bounded by
+    their budget and paragraph() only (no lexicon, no mention pattern)."""
+    free = narrative == "free"
     schema = copy.deepcopy(base_schema(part, spec))
     schema["x-guidance"] = dict(WHITESPACE)
     for field in spec.fields:
@@ -150,7 +171,7 @@ def build(
         rel = field.path.split(".")[1:]
         node = _node(schema, rel)
         if field.kind == "text":
-            _text_node(node, field, max_text, max_short, text, language)
+            _text_node(node, field, max_text, max_short, text, language, free)
             continue
         if field.kind == "count":  # the trait list: bounded count, short items
             node["items"] = {
@@ -159,7 +180,7 @@ def build(
                 "maxLength": TRAIT_MAX_CHARS,
                 "pattern": TRAIT.get(language, TRAIT["zh"]),
             }
-            if language == "en":
+            if language == "en" and not free:
                 node["items"] = {
                     "type": "string",
                     "pattern": en_trait(excluded_words(text, language)),
@@ -205,12 +226,17 @@ def _drop(schema: dict, rel: list[str]) -> None:
         _drop(schema, rel[:-1])
 
 
-def _text_node(node: dict, field, max_text: int, max_short: int, text: TextConfig | None, language: str) -> None:
+def _text_node(
+    node: dict, field, max_text: int, max_short: int, text: TextConfig | None, language: str, free: bool = False
+) -> None:
     path = field.path
     if path == "enrollment.agent_name":  # narrower than R6: real pinyin syllables
         node["pattern"] = agent_name_pattern()
         node.pop("maxLength", None)
         node["x-max-chars"] = 40
+        rule = [rx.pattern for f, rx in (text.patterns.values() if text and free else ()) if f == path]
+        if rule:  # the theory's own shape (R6), for APIs that take short patterns only (engines/strict.py)
+            node["x-strict-pattern"] = rule[0]
         return
     if path == "enrollment.name":
         node["pattern"], node["maxLength"] = NAME.get(language, NAME["zh"]), 40
@@ -218,6 +244,9 @@ def _text_node(node: dict, field, max_text: int, max_short: int, text: TextConfi
     short = field.max_chars is not None and field.max_chars <= SHORT_MAX
     node["maxLength"] = max_short if short else max_text
     node["pattern"] = f"^{PROSE.get(language, PROSE['zh'])}$"
+    if free:
+        node["pattern"] = paragraph(language)
+        return
     if language == "en":
         node["pattern"], node["x-max-chars"] = en_prose(node.pop("maxLength"), excluded_words(text, language))
     dims = (text.mentions.get(path) if text else None) or ()

@@ -35,7 +35,12 @@ class Settings:
     narrow: bool = True
     max_rounds: int = 3
     direct_repair: bool = True  # apply the validator's structural repair before asking agents
-    scaffold: bool = True  # narratives state each level on a fixed scaffold; levels read back (scaffold.py)
+    narrative: str = "scaffold"  # models.NARRATIVES: "scaffold" (levels stated on a fixed scaffold and read
+    # back, scaffold.py; lexicon words) or "free" (prose bounded by length and paragraph form only)
+
+    @property
+    def scaffold(self) -> bool:
+        return self.narrative == "scaffold"
 
 
 @dataclass(frozen=True)
@@ -163,7 +168,7 @@ class PersonaLoop:
         """Lexicon terms the theory forbids in fields this agent writes (R5/R12), in the run's
         language: kept out at decoding (the validator still checks every language). One language
         only, since servers cap the list (vLLM: 128 token sequences, VLLM_MAX_NUM_BAD_WORDS)."""
-        from ..facts.levels import language_of
+        from ..text.lang import language_of
 
         if agent.key not in self._banned:
             self._banned[agent.key] = tuple(
@@ -238,7 +243,9 @@ class PersonaLoop:
         requests, meta = [], []
         for agent, problems in work:
             scaffold = self._scaffold(agent, persona, slot, box, result if problems is not None else None)
-            schema = agent.schema(box, self.s.max_text, self.s.max_short, self.theory.text, self.s.language, scaffold)
+            schema = agent.schema(
+                box, self.s.max_text, self.s.max_short, self.theory.text, self.s.language, scaffold, self.s.narrative
+            )
             context = {k: v for k, v in persona.items() if k not in ("id", "slot", *agent.parts) and v is not None}
             previous = {p: persona.get(p) for p in agent.parts} if problems is not None else None
             if previous is not None and len(agent.parts) == 1:

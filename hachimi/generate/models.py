@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import HachimiError, MissingExtraError
 from ..resources import MODELS
+from . import NARRATIVES
 
 MODELS_DIR = MODELS
 DEFAULT_MODEL = "smollm2-135m-instruct"
@@ -42,6 +43,7 @@ class ModelSpec(BaseModel):
     dtype: Literal["float32", "bfloat16", "float16", "auto"] = "float32"
     device_map: str = "cpu"
     language: str = "en"
+    narrative: Literal[NARRATIVES] = "scaffold"  # type: ignore[valid-type]  # one of NARRATIVES
     threads: int | None = Field(None, ge=1)  # torch threads for one call at a time
     batch_threads: int | None = Field(None, ge=1)  # torch threads when calls are batched (default: threads)
     decoding: dict[str, float | int | str | bool] = Field(default_factory=dict)
@@ -141,6 +143,24 @@ def endpoint(spec: ModelSpec) -> str | None:
         return None
     env = spec.openai.get("base_url_env")
     return (os.environ.get(env) if env else None) or spec.openai.get("base_url")
+
+
+def narrative_problem(spec: ModelSpec, narrative: str) -> str | None:
+    """Why this model cannot decode narratives in this style (None if it can). A hosted API (the
+    openai engine with a server other than vllm) takes strict JSON Schemas only (engines/strict.py),
+    which cannot carry the scaffold's and the lexicon's multi-kilobyte regexes."""
+    if narrative != "scaffold" or spec.engine_kind != "openai":
+        return None
+    from ..engines.openai import server_of
+
+    server = server_of(spec.openai)
+    if server == "vllm":
+        return None
+    return (
+        f'{spec.file or spec.name}: narrative "scaffold" needs a server that takes llguidance grammars, '
+        f"and [openai] server = {server!r} gets a strict JSON Schema; use --narrative free, or set "
+        f'narrative = "free" in that file (or server = "vllm" if the endpoint is a vLLM server)'
+    )
 
 
 def where(spec: ModelSpec) -> str:

@@ -106,6 +106,8 @@ def describe(e: ValidationError, example: str = "plans/k12-balanced.toml") -> st
             msg = f"must be a list, not {err.get('input')!r}"
         elif err["type"] in ("less_than_equal", "greater_than_equal"):
             msg = msg.replace("Input should be", "must be")
+        elif err["type"] == "literal_error":
+            msg = msg.replace("Input should be", "must be") + f", not {err.get('input')!r}"
         elif err["type"] in ("dict_type", "model_type"):
             msg = f"must be a table, not {err.get('input')!r}"
         out.append(f"{loc}: {msg}")

@@ -57,6 +57,7 @@ def check_identity(folder: Path, identity: dict) -> None:
         old = json.loads(manifest.read_text(encoding="utf-8")).get("identity", {})
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise HachimiError(f"{manifest}: unreadable ({e}); restore it or choose another --out") from None
+    old = _upgraded(old)
     diff = [
         f"{k}: folder has {json.dumps(old.get(k))}, command has {json.dumps(identity.get(k))}"
         for k in sorted(identity)
@@ -67,6 +68,19 @@ def check_identity(folder: Path, identity: dict) -> None:
             f"{folder} was made by a different run ({'; '.join(diff)}); resume it with the same "
             "settings, or choose another --out"
         )
+
+
+def _upgraded(old: dict) -> dict:
+    """An identity written before settings.scaffold (true/false) became settings.narrative: true is
+    today's "scaffold"; false (free narratives with lexicon words) is no style of today's, so a
+    folder made with it stays refused."""
+    settings = old.get("settings")
+    if isinstance(settings, dict) and "scaffold" in settings and "narrative" not in settings:
+        settings = dict(settings)
+        was = settings.pop("scaffold")
+        settings["narrative"] = "scaffold" if was is True else "no-scaffold (before --narrative)"
+        old = {**old, "settings": settings}
+    return old
 
 
 def _lines(path: Path):

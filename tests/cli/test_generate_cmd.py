@@ -54,7 +54,7 @@ def test_folder_that_cannot_be_created(gen, tmp_path):
     assert r.exit_code == 2 and "cannot create the run folder" in r.output and "Traceback" not in r.output
 
 
-def test_no_scaffold_decodes_free_narratives_and_is_part_of_the_run_identity(gen, tmp_path):
+def test_free_narratives_are_part_of_the_run_identity(gen, tmp_path):
     import re
 
     def narratives(out):
@@ -63,11 +63,41 @@ def test_no_scaffold_decodes_free_narratives_and_is_part_of_the_run_identity(gen
 
     on, off = tmp_path / "on", tmp_path / "off"
     assert gen("--n", "2", "--seed", "3", "--out", on).exit_code == 0
-    r = gen("--n", "2", "--seed", "3", "--out", off, "--no-scaffold")
+    r = gen("--n", "2", "--seed", "3", "--out", off, "--narrative", "free")
     assert r.exit_code == 0, r.output
     head = re.compile(r"^(Her|His|Their) moral cultivation is ")
     assert all(head.match(n) for n in narratives(on))
     assert not any(head.match(n) for n in narratives(off))
-    assert json.loads((off / "run.json").read_text())["identity"]["settings"]["scaffold"] is False
-    r = gen("--n", "2", "--seed", "3", "--out", on, "--no-scaffold")  # a different run: refused
-    assert r.exit_code == 2 and "scaffold" in r.output and "Traceback" not in r.output
+    assert json.loads((on / "run.json").read_text())["identity"]["settings"]["narrative"] == "scaffold"
+    assert json.loads((off / "run.json").read_text())["identity"]["settings"]["narrative"] == "free"
+    r = gen("--n", "2", "--seed", "3", "--out", on, "--narrative", "free")  # a different run: refused
+    assert r.exit_code == 2 and '"narrative": "scaffold"' in r.output and "Traceback" not in r.output
+    r = gen("--n", "2", "--seed", "3", "--out", off)  # the model's style (scaffold) is not the folder's
+    assert r.exit_code == 2 and '"narrative": "free"' in r.output
+
+
+def test_no_scaffold_is_a_deprecated_alias_of_free(gen, tmp_path):
+    r = gen("--n", "1", "--seed", "3", "--out", tmp_path / "a", "--no-scaffold")
+    assert r.exit_code == 0, r.output
+    assert "--no-scaffold is deprecated; it means --narrative free" in r.output
+    assert json.loads((tmp_path / "a" / "run.json").read_text())["identity"]["settings"]["narrative"] == "free"
+    r = gen("--n", "1", "--seed", "3", "--out", tmp_path / "a", "--narrative", "free")  # the same run
+    assert r.exit_code == 0, r.output
+    r = gen("--n", "1", "--out", tmp_path / "b", "--no-scaffold", "--narrative", "scaffold")
+    assert r.exit_code == 2 and "contradicts" in r.output and not (tmp_path / "b").exists()
+
+
+def test_a_folder_from_before_the_narrative_option_resumes_under_its_style(gen, tmp_path):
+    """run.json written when the setting was `scaffold: true/false`: true is today's scaffold."""
+    out = tmp_path / "r"
+    assert gen("--n", "2", "--seed", "3", "--out", out).exit_code == 0
+    manifest = json.loads((out / "run.json").read_text())
+    settings = manifest["identity"]["settings"]
+    settings["scaffold"] = settings.pop("narrative") == "scaffold"
+    (out / "run.json").write_text(json.dumps(manifest))
+    assert gen("--n", "2", "--seed", "3", "--out", out).exit_code == 0
+    settings["scaffold"] = False  # free narratives with lexicon words: no style of today's
+    (out / "run.json").write_text(json.dumps(manifest))
+    for style in ("scaffold", "free"):
+        r = gen("--n", "2", "--seed", "3", "--out", out, "--narrative", style)
+        assert r.exit_code == 2 and "before --narrative" in r.output
