@@ -308,8 +308,8 @@ def _run(session, out: Path, n: int, fmt: str) -> None:
 @click.command("models")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def models_cmd(fmt):
-    """Configured models (models/*.toml): engine, default slots in flight, and where their weights
-    or endpoint are on this machine.
+    """Configured models (models/*.toml): engine, narrative style, default slots in flight, and
+    where their weights or endpoint are on this machine.
 
     \b
     Engines: transformers (padded batches, a JSON grammar per row), vllm (in-process vLLM,
@@ -326,6 +326,7 @@ def models_cmd(fmt):
                 "engine": spec.engine_kind,
                 "bundled": spec.bundled,
                 "concurrency": spec.concurrency,
+                "narrative": spec.narrative,
                 "description": spec.description,
                 "where": models.where(spec),
                 "file": str(spec.file),
@@ -335,8 +336,8 @@ def models_cmd(fmt):
         click.echo(json.dumps({"models": rows, "broken": models.BROKEN}, indent=1))
         return
     for r in rows:
-        tag = r["engine"] + (", bundled" if r["bundled"] else "")
-        click.echo(f"{r['name']:<24} {tag:<22} {r['description']}")
-        click.echo(f"{'':<24} {'':<22} {r['where']}")
+        tag = f"{r['engine']}, {r['narrative']}" + (", bundled" if r["bundled"] else "")
+        click.echo(f"{r['name']:<24} {tag:<32} {r['description']}")
+        click.echo(f"{'':<24} {'':<32} {r['where']}")
     for why in models.BROKEN.values():
         click.echo(f"broken: {why}", err=True)

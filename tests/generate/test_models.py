@@ -53,6 +53,7 @@ def test_cli_models_lists_weights(cli):
     rows = {m["name"]: m for m in json.loads(cli("models", "--format", "json").stdout)["models"]}
     assert rows["smollm2-135m-instruct"]["engine"] == "transformers" and rows["template"]["engine"] == "template"
     assert rows["openai-endpoint"]["where"].startswith("endpoint http")
+    assert rows["qwen2.5-72b-vllm"]["narrative"] == "free" and "vllm, free" in r.output
 
 
 def test_broken_model_files_are_named_not_fatal(cli, tmp_path, monkeypatch):

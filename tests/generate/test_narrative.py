@@ -182,3 +182,16 @@ def test_every_free_grammar_survives_a_random_walk_in_llguidance(name, narrow, b
             assert m.consume_token(rng.choice(allowed)), (key, m.get_error()[:300])
             steps += 1
         assert not m.is_error(), (key, m.get_error()[:300])
+
+
+def test_the_readme_hosted_api_model_file_loads(tmp_path, monkeypatch):
+    """README's "Hosted APIs" model file is a valid free-style hosted config (docs and code agree)."""
+    from conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("**Hosted APIs.**")[1].split("```toml\n")[1].split("```")[0]
+    (tmp_path / "hosted.toml").write_text(block)
+    monkeypatch.setenv("HACHIMI_MODELS_DIR", str(tmp_path))
+    spec = models.get("hosted")
+    assert spec.engine_kind == "openai" and spec.narrative == "free" and spec.openai["server"] == "openai"
+    assert models.narrative_problem(spec, "free") is None and models.narrative_problem(spec, "scaffold")
