@@ -132,16 +132,54 @@ def _poor_prose(text: str, norm: str) -> bool:
     return False
 
 
+def _term_spans(term: str, text: str) -> list[tuple[int, int]]:
+    """Where a lexicon term occurs in folded text. Chinese: as a substring. English, on the text's
+    words (runs of letters and digits): the term's words in a row (or glued into one word), the last
+    one as written or, for a stem ("hospitali*"), any word starting with it, else with a regular
+    inflection (-s, -es, -ed, -d, -ing)."""
+    if not term.isascii():
+        return [(m.start(), m.end()) for m in re.finditer(re.escape(term), text)]
+    stem = term.endswith("*")
+    parts = [p for p in re.split(r"[\s-]+", term.rstrip("*")) if p]
+    words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"[a-z0-9]+", text)]
+
+    def last_ok(w: str, p: str) -> bool:
+        if stem:
+            return w.startswith(p) and w[len(p) :].isalpha() or w == p
+        return w == p or w in {p + e for e in ("s", "es", "ed", "d", "ing")}
+
+    out = []
+    for i, (w, a, _) in enumerate(words):
+        if len(parts) > 1 and last_ok(w, "".join(parts)):
+            out.append((a, words[i][2]))
+            continue
+        seq = words[i : i + len(parts)]
+        if (
+            len(seq) == len(parts)
+            and all(x[0] == p for x, p in zip(seq[:-1], parts[:-1]))
+            and last_ok(seq[-1][0], parts[-1])
+        ):
+            out.append((a, seq[-1][2]))
+    return out
+
+
 def _terms(texts: list[str], lexicon: tuple[str, ...], allow: tuple[str, ...] = ()) -> int:
-    """How many lexicon terms occur in any of the texts (case-insensitive substring), after each
-    allowed phrase, in order, is blotted out of each text (a term inside one does not count)."""
+    """How many lexicon terms occur in any of the texts, after each allowed phrase (longest first)
+    is blotted out of each text (a term inside one does not count); a word two terms match (a
+    stem and its plain word) counts once, for the longer term."""
     if not texts:
         return 0
     folded = [t.casefold() for t in texts]
-    for phrase in allow:
+    for phrase in sorted(allow, key=len, reverse=True):
         folded = [t.replace(phrase, "\0" * len(phrase)) for t in folded]
     joined = "\0".join(folded)  # no term contains NUL
-    return sum(term in joined for term in lexicon)
+    count, taken = 0, []
+    for term in sorted(lexicon, key=lambda t: -len(t.rstrip("*"))):
+        spans = _term_spans(term, joined)
+        if spans and not all(any(a <= x and y <= b for a, b in taken) for x, y in spans):
+            count += 1
+            taken += spans
+    return count
 
 
 # ---------------------------------------------------------------------------------------------

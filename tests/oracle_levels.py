@@ -2,21 +2,25 @@
 pessimism A4-A6, in plain Python (test oracle, part of tests/oracle_k12.py).
 
 A4-A6 are re-implemented from their rule texts. L1-L3 take what the prose states from the level
-reader itself (hachimi.facts.levels.read), which tests/facts/test_levels.py tests on its own against
-hand-read English, Chinese and the original authors' paragraphs: the oracle re-implements the rules
-(which dimension, which field, which severity, one instance per structured field), not the reader."""
+reader itself (hachimi.text.reader.read), which tests/text/ tests on its own against hand-labelled
+English and Chinese prose (tests/text/data/) and the original authors' paragraphs: the oracle
+re-implements the rules (a trusted reading that excludes the structured level is L1, a mention with
+no trusted reading, unless a loose one allows the level, is L2/L3; one instance per structured
+field), not the reader."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
 
-from hachimi.facts.levels import load_vocabulary, read
+from hachimi.facts.levels import vocabulary_of
+from hachimi.facts.table import K12
 from hachimi.schema import enums as E
+from hachimi.text.reader import read
 
 THEORY_DIR = Path(__file__).resolve().parents[1] / "constraints" / "k12"
 _CFG = tomllib.loads((THEORY_DIR / "theory.toml").read_text(encoding="utf-8"))["features"]["levels"]
-_VOCAB = load_vocabulary(str(THEORY_DIR / _CFG["vocabulary"]))
+_VOCAB = vocabulary_of(THEORY_DIR / _CFG["vocabulary"], K12)
 _LOW_TAIL = ("low", "fairly_low")
 
 
@@ -36,11 +40,16 @@ def check(vals: dict) -> dict[str, int]:
         text = vals.get(field)
         if not isinstance(text, str):
             continue
-        for d, r in read(text, _VOCAB.parts[part], _VOCAB).items():
+        reading = read(text, _VOCAB.parts[part], _VOCAB)
+        for d in _VOCAB.parts[part]:
             have = vals.get(_key(part, d))
-            if have is not None and any(v != have for v in r.values):
+            trusted = [r for r in reading.of(d) if r.trusted and r.steps]
+            loose = [r for r in reading.of(d) if r.steps]
+            if have is not None and any(have not in r.steps for r in trusted):
                 add("narrative-level")
-            if r.mentioned and not r.values:
+            mentioned = d in reading.mentioned() or d in reading.hedged or reading.of(d)
+            agrees = loose and have is not None and all(have in r.steps for r in loose)
+            if mentioned and not trusted and not agrees:
                 add("mh-level-unstated" if part == "mental_health" else "narrative-level-unstated")
 
     # A4-A6: a high target level is not uniformly pessimistic

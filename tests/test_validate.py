@@ -114,8 +114,10 @@ def test_no_slot_or_a_null_slot_is_said_not_checked(validate_one, base):
     ],
 )
 def test_validate_output_is_unchanged_byte_for_byte(cli, personas, golden):
-    """The k12 format moved from Python to constraints/k12/schema.toml with no change in what
-    validate prints: the same violations, messages, cores and repairs (JSONL, byte for byte)."""
+    """What validate prints (JSONL, byte for byte): the same violations, messages, cores and repairs
+    from run to run and through refactors. Regenerated for issue 17 (the one text reader): the same
+    verdicts and rules on both files; L1 messages quote the words read, its cores name what the
+    prose rules out, and level repairs rewrite the level the prose states."""
     from conftest import ROOT
 
     r = cli("validate", ROOT / personas, "-j", 1, "--format", "jsonl")

@@ -75,8 +75,10 @@ def test_batch_and_single_validation_agree(theory, personas):
 
 
 def test_ties_are_broken_the_same_way(validate_one, base):
-    """All eight creativity levels equal: eight dimensions, each up or down, are equally cheap."""
+    """All eight creativity levels equal: eight dimensions, each up or down, are equally cheap (the
+    narrative states no level, so the prose does not choose between them)."""
     for d in E.CREATIVITY_DIMENSIONS:
         _set(base, f"creativity.levels.{d}", "medium")
+    _set(base, "creativity.narrative", "She brainstorms eagerly in class and enjoys building models with her friends.")
     r = validate_one(base)
     assert r.repair["changes"] == [{"field": "creativity.levels.fluency", "from": "medium", "to": "fairly_low"}]

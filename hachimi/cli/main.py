@@ -46,6 +46,8 @@ def cli():
       hachimi theory lint constraints/k12
       hachimi theory test constraints/k12
       hachimi theory check constraints/k12
+    See how the text reader reads a persona's narratives (levels, names, constructions):
+      hachimi text read personas.jsonl --id g08-female-low-000017
     Convert original HACHIMI (Chinese) records:
       hachimi convert --from hachimi-zh original.jsonl out.jsonl
     """
@@ -60,6 +62,7 @@ def main() -> None:
         report_cmd,
         schema_cmd,
         survey_cmd,
+        text_cmd,
         theory_cmd,
         validate_cmd,
     )
@@ -75,6 +78,7 @@ def main() -> None:
     cli.add_command(schema_cmd.schema)
     cli.add_command(survey_cmd.survey)
     cli.add_command(convert_cmd.convert)
+    cli.add_command(text_cmd.text_cmd)
     cli(prog_name="hachimi")
 
 

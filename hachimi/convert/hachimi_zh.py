@@ -1,13 +1,15 @@
 """Original HACHIMI records (Chinese keys and values, JSONL) -> v1 persona dicts plus problems.
 
 Nothing is guessed: a value that cannot be mapped is left out of the persona and named in
-`problems` ("<v1 field>: <why>, with the original text"). Level words are read per dimension by
-`hachimi.facts.levels_zh`; the vocabularies are in `zh_vocab`. Decisions worth knowing:
+`problems` ("<v1 field>: <why>, with the original text"). Levels are read per dimension by the one
+text reader (hachimi/text/) with the k12 pack's level vocabulary; the other vocabularies are in
+`zh_vocab`. Decisions worth knowing:
 
-- 中等 is a level word meaning 中 (medium); 中等偏上 means 中上 (upper_middle); 中下 / 中等偏下 have
-  no v1 level and are reported.
-- risks (抑郁风险, 焦虑风险): 低 -> low; 轻 / 轻度 / 较低 -> mild; 中 / 中等 / 中度 -> moderate;
-  高 / 较高 -> high. Other words (偏低, 很低, 几乎没有) are reported.
+- a dimension gets a level only when the reader's trusted readings agree on exactly one step (中等
+  means 中, medium; 中等偏上 means 中上, upper_middle; 中下 / 中等偏下 are read as 较低); a word
+  that allows several steps (强: fairly high or high) or none is reported, not guessed.
+- risks (抑郁风险, 焦虑风险): 低 -> low; 轻 / 轻度 -> mild; 中 / 中等 / 中度 -> moderate; 高 -> high;
+  较低 / 偏低 allow low or mild and 较高 moderate or high, so they are reported.
 - condition: none_observed if 信息不足或未见显著症状 appears in 心理健康, else tendency.
 - narratives are flattened to one paragraph (line breaks -> one space); an object-valued text
   field becomes "key：value。…" in key order. Texts are never truncated: a text over the v1
@@ -26,7 +28,7 @@ from pydantic import ValidationError
 
 from ..schema.persona import Persona
 from . import zh_vocab as V
-from ..facts.levels_zh import find_level_words, resolve
+from ..text.reader import read, resolve
 
 KNOWN_KEYS = (
     "id",
@@ -47,7 +49,6 @@ KNOWN_KEYS = (
     "心理健康",
     "_采样约束",
 )
-VOCABULARY = tuple(V.LEVEL_WORDS) + tuple(V.RISK_WORDS)
 SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 
 
@@ -246,19 +247,38 @@ def _slot(b: _Builder) -> None:
 # ---- narratives and levels --------------------------------------------------------------------
 
 
-def _levels(
-    b: _Builder, text: str, source: str, dims: dict[str, str], tables: dict[str, dict], prefix: str
-) -> dict[str, str]:
-    """Extract one value per dimension (`dims`: Chinese name -> v1 field) with its word table."""
-    findings = find_level_words(text, dims, VOCABULARY)
+def _levels(b: _Builder, text: str, source: str, dims: dict[str, str], prefix: str) -> dict[str, str]:
+    """Extract one value per dimension (`dims`: Chinese name -> v1 field)."""
+    vocab = V.vocabulary()
+    levels_text = "".join(s for s in _clauses(text) if V.RADAR_KEY not in s)  # the radar compares, it rates nothing
+    reading = read(levels_text, tuple(dims.values()), vocab, "zh")
     found = {}
     for name, target in dims.items():
-        value, reason = resolve(findings[name], tables[name], source)
+        value, reason = resolve(reading, target, vocab, name, source)
+        if value is None and vocab.scales.get(target) == "risk":
+            words = {r.expression[-3:] for r in reading.of(target) if r.trusted}
+            mapped = {V.ORIGINAL_RISK[w] for w in V.ORIGINAL_RISK for e in words if e.endswith(w)}
+            if len(mapped) == 1:
+                value = mapped.pop()
         if value is None:
-            b.problem(f"{prefix}{target}", reason)
+            quoted = " / ".join(_clip(levels_text[a:b]) for a, b in _sentences_of(reading, target))
+            b.problem(f"{prefix}{target}", reason + (f": '{quoted}'" if quoted else ""))
         else:
             found[target] = value
     return found
+
+
+def _clauses(text: str) -> list[str]:
+    """Sentences with their end marks, so they join back into the same text."""
+    return re.findall(r"[^。！？!?；;]*[。！？!?；;]?", text)
+
+
+def _sentences_of(reading, target: str) -> list[tuple[int, int]]:
+    return list(dict.fromkeys(m.sentence for m in reading.mentions if m.dimension == target))
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _leveled_text(b: _Builder, part: str, source: str, dims: tuple[str, ...]) -> str | None:
@@ -267,7 +287,7 @@ def _leveled_text(b: _Builder, part: str, source: str, dims: tuple[str, ...]) ->
     if not narrative:
         b.problem(f"{part}.levels", f"no {source} text to read levels from")
         return None
-    levels = _levels(b, narrative, source, dims, dict.fromkeys(dims, V.LEVEL_WORDS), f"{part}.levels.")
+    levels = _levels(b, narrative, source, dims, f"{part}.levels.")
     b.put(f"{part}.levels", levels)
     b.put(f"{part}.narrative", narrative)
     return narrative
@@ -353,11 +373,7 @@ def _mental_health(b: _Builder) -> None:
         b.problem("mental_health", "no 心理健康 text to read indicators from")
         return
     dims = {**V.MENTAL_LEVEL_INDICATORS, **V.MENTAL_RISK_INDICATORS}
-    tables = {
-        **dict.fromkeys(V.MENTAL_LEVEL_INDICATORS, V.LEVEL_WORDS),
-        **dict.fromkeys(V.MENTAL_RISK_INDICATORS, V.RISK_WORDS),
-    }
-    for target, value in _levels(b, text, "心理健康", dims, tables, "mental_health.").items():
+    for target, value in _levels(b, text, "心理健康", dims, "mental_health.").items():
         b.put(f"mental_health.{target}", value)
     _traits(b, raw, text)
     b.put("mental_health.condition", "none_observed" if V.NO_SYMPTOMS in text else "tendency")

@@ -91,18 +91,20 @@ MENTAL_RISK_INDICATORS = {"抑郁风险": "depression_risk", "焦虑风险": "an
 
 
 # Level and risk words (the original's 高 较高 中上 中 较低 低, variants and graded phrases such as
-# 偏低 中等偏下 中上水平): the k12 pack's level vocabulary, the one the validator's narrative-level
-# check reads. A word mapped to None is a level word with no v1 value: reported, never guessed.
-def _words(scale: str) -> dict[str, str | None]:
-    from ..facts.levels import load_vocabulary
+# 偏低 中等偏下 中上水平) are the k12 pack's level vocabulary, read by the one text reader
+# (hachimi/text/), as the validator's narrative-level check reads them.
+def vocabulary():
+    """The k12 pack's level vocabulary (loaded once)."""
+    from ..facts.levels import vocabulary_of
+    from ..facts.table import K12
     from ..resources import CONSTRAINTS
 
-    vocab = load_vocabulary(str(CONSTRAINTS / "k12" / "vocab" / "levels.toml"))
-    return {w: (v or None) for w, v in vocab.words["zh"][scale].items()}
+    return vocabulary_of(CONSTRAINTS / "k12" / "vocab" / "levels.toml", K12)
 
 
-LEVEL_WORDS: dict[str, str | None] = _words("level")
-RISK_WORDS: dict[str, str | None] = _words("risk")
+# The original format rates risks with its level words; where the pack's reading of such a word allows
+# two risk steps (较低: low or mild), the converter keeps its documented one-value mapping.
+ORIGINAL_RISK = {"较低": "mild", "偏低": "mild", "比较低": "mild", "较高": "high", "偏高": "high", "比较高": "high"}
 
 NO_SYMPTOMS = "信息不足或未见显著症状"
 TRAIT_KEYS = ("性格特征", "性格特点", "特质")

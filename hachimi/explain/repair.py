@@ -1,5 +1,13 @@
 """Persona facts + violations -> the cheapest change of structured fields that removes every
-fixable violation (clingo #minimize over the completion program; slot fields and text fixed)."""
+fixable violation (clingo #minimize over the completion program; slot fields and text fixed).
+
+Prose stays true. A theory whose [features.levels] names the rule that compares prose with levels
+(`rule = "narrative-level"`) has that rule enforced first: the repair changes only levels the prose
+allows. When no such repair exists, it is solved again without that rule, and each changed level
+the prose states is rewritten in the prose (hachimi/text/rewrite.py: the expression the reader
+bound to it becomes the vocabulary's phrase for the new level), recorded as a change of the
+narrative field. A statement that cannot be rewritten safely (shared with another dimension,
+negated apart) leaves that rule unfixable: the text must be rewritten by its owner."""
 
 from __future__ import annotations
 
@@ -74,7 +82,12 @@ class Repairer:
         self.dom = domain(theory.text)
         facts = self.dom.all_facts()
         self.soft = [f for f in facts if _changeable(f, by_path)]
-        lines = [f'fixable("{r.id}").' for r in theory.rules.values() if r.fixable]
+        levels = theory.text.checks.get("levels")
+        self.levels = levels[1] if levels else None
+        self.text_rule = getattr(self.levels, "rule", None)
+        lines = [f'fixable("{r.id}").' for r in theory.rules.values() if r.fixable and r.id != self.text_rule]
+        if self.text_rule in theory.rules:  # enforced while the prose can stay as it is (an external)
+            lines += ["#external enforce_text.", f'fixable("{self.text_rule}") :- enforce_text.']
         lines.append(":- violation(0,R,_), fixable(R).")
         for spec in theory.schema.fields:  # a present list must stay non-empty (an empty one reads as missing)
             if spec.kind == "set" and spec.required:
@@ -108,6 +121,9 @@ class Repairer:
         self.soft_syms = [parse_term(a) for a in self.soft_atoms]
         for lit in self.keep + self.drop:
             self.ctl.assign_external(lit, None)  # free: each solve's assumptions decide them
+        self.enforce = self.lits.get("enforce_text")
+        if self.enforce is not None:
+            self.ctl.assign_external(self.enforce, None)
 
     def _setup(self, present: set[str]) -> list[int]:
         """Assumptions for one persona: which values to keep (and set members not to add), plus
@@ -126,23 +142,68 @@ class Repairer:
         text_refs = sorted({violated[r] for r in violated if r not in fixable})
         if not fixable:
             return Repair([], [], text_refs)
+        found = self._solve(present, values, enforce=True)
+        rewrite = found is None and self.enforce is not None
+        if rewrite:
+            found = self._solve(present, values, enforce=False)
+        if found is None:
+            return Repair([], [], sorted(set(violated.values())))
+        changes, remaining = found
+        if rewrite:
+            changes, rewritten = self._rewrite(changes, values)
+            remaining = {(r, k) for r, k in remaining if not (r == self.text_rule and k in rewritten)}
+        left_rules = {r for r, _ in remaining}
+        fixes = sorted({violated[r] for r in fixable if r not in left_rules})
+        left = sorted({violated[r] for r in violated if r in left_rules or r not in fixable} - set(fixes))
+        return Repair(changes, fixes, left)
+
+    def _solve(self, present: set[str], values: dict[str, Any], enforce: bool):
+        """(changes, remaining (rule, key) violations) of the canonical optimal repair, or None."""
         optimal: list[list] = []
 
         def on_model(m) -> None:
             if m.optimality_proven:
                 optimal.append(m.symbols(shown=True))
 
-        result = self.ctl.solve(assumptions=self._setup(present), on_model=on_model)
+        assume = self._setup(present)
+        if self.enforce is not None:
+            assume.append(self.enforce if enforce else -self.enforce)
+        result = self.ctl.solve(assumptions=assume, on_model=on_model)
         if not result.satisfiable or not optimal:
-            return Repair([], [], sorted(set(violated.values())))
+            return None
         changes, best = min(
             ((self._changes(present, set(syms), values), syms) for syms in optimal),
             key=lambda t: _canonical(t[0], self.by_path),
         )
-        remaining = {s.arguments[1].string for s in best if s.name == "violation"}
-        fixes = sorted({violated[r] for r in fixable if r not in remaining})
-        left = sorted({violated[r] for r in violated if r in remaining or r not in fixable} - set(fixes))
-        return Repair(changes, fixes, left)
+        remaining = {(s.arguments[1].string, str(s.arguments[2]).strip('"')) for s in best if s.name == "violation"}
+        return changes, remaining
+
+    def _rewrite(self, changes: list[dict], values: dict[str, Any]) -> tuple[list[dict], set[str]]:
+        """Rewrite, in each narrative, the level of every changed field it states; the narrative
+        changes are added to `changes`. Returns them and the fields whose prose now agrees."""
+        from ..text.rewrite import rewrite
+
+        cfg = self.levels
+        dim_of = {key: (part, d) for (part, d), key in cfg.keys.items()}
+        texts: dict[str, str] = {}
+        done: set[str] = set()
+        for c in changes:
+            if c["field"] not in dim_of:
+                continue
+            part, d = dim_of[c["field"]]
+            ok = True
+            for path, p in cfg.fields.items():
+                if p != part or not isinstance(values.get(path), str):
+                    continue
+                new = rewrite(texts.get(path, values[path]), cfg.vocabulary.parts[part], d, c["to"], cfg.vocabulary)
+                if new is None:
+                    ok = False
+                else:
+                    texts[path] = new
+            if ok:
+                done.add(c["field"])
+        extra = [{"field": p, "from": values[p], "to": t} for p, t in texts.items() if t != values[p]]
+        return sorted(changes + extra, key=lambda c: self.index.get(c["field"], len(self.index))), done
 
     def _changes(self, present: set[str], chosen: set, values: dict[str, Any]) -> list[dict]:
         out, by_field = [], {}

@@ -3,14 +3,13 @@ treats the persona as a student of its gender, and no adult life is attributed t
 
 Facts (rules/coherence.lp turns them into violations):
 - name_not_pinyin(P), agent_mismatch(P): hachimi/facts/pinyin.py.
-- text_gender(P, Field, G): the text's pronouns for the persona are G's. Heuristic, per text:
-  a pronoun of gender G counts as the persona's unless its sentence or the sentence before names
-  another person of gender G or of either gender ("her brother ... he", "her teacher ... he";
-  persons.toml [others]); text_gender(G) holds when at least one such pronoun is left and they
-  outnumber all pronouns of the other gender. So "he" throughout a girl's narrative is found, and
-  a girl's narrative about her brother is not; a text that only talks about other people whose
-  nouns are not listed can still mislead it, and one that names a person in every sentence is
-  never read (the heuristic prefers a miss to a false alarm).
+- text_gender(P, Field, G): some sentence uses G's pronouns for the persona. Heuristic, per
+  sentence: a pronoun of gender G counts as the persona's unless its sentence or the sentence
+  before names another person of gender G or of either gender ("her brother ... he", "her teacher
+  ... he"; persons.toml [others]) or, in English, by a capitalised name other than the persona's.
+  So one stray "he" in a girl's paragraph is found, and a girl's narrative about her brother is
+  not; a sentence about someone whose noun is not listed can still mislead it (the heuristic
+  prefers a miss to a false alarm).
 - adult_role(P, Field, parent | spouse): the persona is described as a parent or a spouse
   (persons.toml [roles]: patterns at the start of a sentence, where the persona is the subject,
   always count; the others only in sentences that name nobody else outside the match).
@@ -52,6 +51,8 @@ class Persons:
     masked: tuple[str, ...]  # words holding 他 / 她 that are no pronoun
     others: dict[str, re.Pattern]  # female / male -> nouns for other people of that gender or either
     anyone: re.Pattern  # any noun for another person
+    singular: dict[str, re.Pattern]  # female / male -> the singular nouns of `others` (one person)
+    only: dict[str, re.Pattern]  # female / male -> nouns for a person of that gender alone
     roles: dict[str, tuple[re.Pattern, ...]]  # parent / spouse -> patterns
 
 
@@ -120,12 +121,17 @@ def _persons(data: dict) -> Persons:
     try:
         roles = {r: tuple(re.compile(p, re.I | re.M) for p in data.get("roles", {}).get(r, ())) for r in ROLES}
         others = data.get("others", {})
+        plural = set(data.get("plural", ["parents", "grandparents", "父母", "家长"]))
         return Persons(
-            {g: words(data["pronouns"][g]) for g in GENDERS},
-            tuple(w for ws in data.get("not_pronoun", {}).values() for w in ws),
-            {g: words(others.get(g, []) + others.get("either", [])) for g in GENDERS},
-            words([w for ws in others.values() for w in ws]),
-            roles,
+            pronouns={g: words(data["pronouns"][g]) for g in GENDERS},
+            masked=tuple(w for ws in data.get("not_pronoun", {}).values() for w in ws),
+            others={g: words(others.get(g, []) + others.get("either", [])) for g in GENDERS},
+            anyone=words([w for ws in others.values() for w in ws]),
+            singular={
+                g: words([w for w in others.get(g, []) + others.get("either", []) if w not in plural]) for g in GENDERS
+            },
+            only={g: words(others.get(g, [])) for g in GENDERS},
+            roles=roles,
         )
     except re.error as e:
         raise TheoryError(f"[roles] pattern {e.pattern!r}: {e}", "persons.toml") from None
@@ -134,23 +140,53 @@ def _persons(data: dict) -> Persons:
 
 
 def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text.casefold()) if s.strip()]
+    from ..text.segment import sentence_texts
+
+    return [t.strip() for t in sentence_texts(text.casefold()) if t.strip()]
 
 
-def text_genders(text: str, persons: Persons) -> list[str]:
-    """Genders the text's pronouns give the persona (at most one; see the module docstring)."""
-    sentences = _sentences(text)
+_CAPITALISED = re.compile(r"(?<![.!?;:]\s)(?<!^)\b[A-Z][a-z]+")
+
+
+def text_genders(text: str, persons: Persons, name_words: frozenset[str] = frozenset()) -> list[str]:
+    """Genders whose pronouns the text uses for the persona: any pronoun of gender G that no other
+    person can own. Pronouns look back: a pronoun is another person's when a person of gender G or
+    of either gender is named before it in its sentence or in the sentence before (a kinship or role
+    noun of persons.toml, or an English capitalised name other than the persona's, unless the
+    sentence says the named person is of the other gender: "a girl named Mengmeng ... he"). A
+    possessive right before a person noun ("live with her parents") is the persona's unless a
+    single other person was named before it. A text may give both genders (one stray "he" in a
+    girl's paragraph); the rule reports the one that is not the persona's. Heuristic: a person whose
+    noun is not listed can still mislead it (it prefers a miss to a false alarm)."""
+    from ..text.segment import sentences as spans
+
+    folded = text.casefold()
     for w in persons.masked:
-        sentences = [s.replace(w, "\0") for s in sentences]
-    total, own = dict.fromkeys(GENDERS, 0), dict.fromkeys(GENDERS, 0)
-    for g in GENDERS:
-        named = [persons.others[g].search(s) is not None for s in sentences]
-        for i, s in enumerate(sentences):
-            n = len(persons.pronouns[g].findall(s))
-            total[g] += n
-            if not named[i] and not (i and named[i - 1]):
-                own[g] += n
-    return [g for g, other in zip(GENDERS, reversed(GENDERS)) if own[g] >= 1 and own[g] > total[other]]
+        folded = folded.replace(w, "\0" * len(w))
+    out = []
+    sents = spans(text)
+    for g, other in zip(GENDERS, reversed(GENDERS)):
+        prev_named = False
+        for a, b in sents:
+            s = folded[a:b]
+            people = [m.start() for m in persons.others[g].finditer(s)]
+            single = [m.start() for m in persons.singular[g].finditer(s)]
+            names = [m.start() - a for m in _CAPITALISED.finditer(text, a, b) if m.group().casefold() not in name_words]
+            if names and persons.only[other].search(s) and not persons.only[g].search(s):
+                names = []  # "a quiet girl named Mengmeng": the name is not a person of gender g
+            named_before = prev_named
+            for m in persons.pronouns[g].finditer(s):
+                p = m.start()
+                possessive = persons.anyone.match(s, m.end() + 1) is not None
+                excuses = (single if possessive else people) + names
+                if not (named_before or any(x < p for x in excuses)):
+                    out.append(g)
+                    break
+            else:
+                prev_named = bool(people or names)
+                continue
+            break
+    return out
 
 
 def adult_roles(text: str, persons: Persons) -> list[str]:
@@ -196,10 +232,13 @@ def facts(values: dict[str, Any], config: Config) -> list[Fact]:
         elif v == "mismatch" and isinstance(agent, str):
             out.append(Fact("agent_mismatch", "", "enrollment.agent_name", True))
     persons = config.persons
+    name_words = (
+        frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", name or "")) if isinstance(name, str) else frozenset()
+    )
     for f in config.person_fields:
         text = values.get(f)
         if isinstance(text, str):
-            out += [Fact("text_gender", f",{_q(f)},{g}", f, g) for g in text_genders(text, persons)]
+            out += [Fact("text_gender", f",{_q(f)},{g}", f, g) for g in text_genders(text, persons, name_words)]
             out += [Fact("adult_role", f",{_q(f)},{r}", f, r) for r in adult_roles(text, persons)]
     for f in config.topic_fields:
         text = values.get(f)

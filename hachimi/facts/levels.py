@@ -1,61 +1,37 @@
-"""Narrative text -> the level it states for each dimension it describes: the narrative-level
-agreement check (facts `stated/4`, `unstated/3`), and the one reader of levels in prose that
-`hachimi convert` and the generator's scaffold use too.
+"""Narratives -> facts about the levels they state (the narrative-level check, [features.levels]).
 
-The vocabulary (dimension names per language, scales, level words and graded phrases, names of
-coordinated dimensions) is a file in the theory pack, [features.levels] vocabulary = "vocab/...".
-English is read by `levels_en`, Chinese by `levels_zh` (dimension-anchored spans in both); which
-one follows from the text's script. A dimension is *stated* at a level when one of its mentions
-carries a level phrase with a value on its scale; *unstated* when it is mentioned but no mention
-does (a hedge, no level word, or a word with no value on the scale). Conflicting statements give
-one `stated` fact each, so any that disagrees with the structured level is a violation."""
+The text is read by the one reader (hachimi/text/): each reading of a dimension is the set of steps
+its words allow ("strong" -> fairly high or high), bound to the dimension by a construction the
+reader trusts or only loosely. Facts (rules/narrative.lp turns them into L1-L3):
+
+- rules_out(P, Field, Key, Part, Dim, V): a trusted reading of Dim in Field excludes step V (Key:
+  the structured field holding Dim's level). The structured level V then contradicts the prose.
+- unstated(P, Field, Key): Dim is mentioned but no level could be read with confidence: no level
+  word, a hedge, a word with no step on the scale, or only a loose reading that does not allow the
+  structured level. Never an error: the reader says "I could not read this", not "wrong".
+- said(P, Field, Key, Text) and unread(P, Field, Key, Sentence) carry the words for messages only.
+"""
 
 from __future__ import annotations
 
-import re
-import tomllib
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..errors import TheoryError
+from ..text import steps as S
+from ..text.reader import read
+from ..text.vocab import Vocabulary, load_vocabulary
 from .reader import Fact, _q
-
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_LATIN = re.compile(r"[A-Za-z]")
 
 
 class _Table(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     vocabulary: str
     fields: dict[str, str]  # narrative field -> part (a key of [parts] in the vocabulary)
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    scales: dict[str, str]  # dimension -> scale name
-    parts: dict[str, tuple[str, ...]]  # part -> dimensions
-    names: dict[str, dict[str, tuple[str, ...]]]  # language -> dimension -> names (first = canonical)
-    groups: dict[str, dict[str, tuple[str, ...]]]  # language -> phrase -> dimensions
-    words: dict[str, dict[str, dict[str, str]]]  # language -> scale -> phrase -> value ("" = no value)
-    hedges: dict[str, frozenset[str]] = field(default_factory=dict)
-
-    def word(self, language: str, scale: str, value: str) -> str:
-        """The phrase the scaffold writes for a value (the first phrase mapped to it)."""
-        return next(p for p, v in self.words[language][scale].items() if v == value)
-
-
-@dataclass
-class Reading:
-    """What a narrative says about one dimension."""
-
-    dimension: str
-    values: list[str] = field(default_factory=list)  # distinct values stated, in text order
-    mentioned: bool = False
-    reason: str = ""  # why no value: hedged / no level word / word with no value on the scale
+    rule: str | None = None  # the rule that compares prose with levels (repairs rewrite its prose)
 
 
 @dataclass(frozen=True)
@@ -63,95 +39,14 @@ class Config:
     vocabulary: Vocabulary
     fields: dict[str, str]  # narrative field -> part
     schema: Any = None  # the theory's PersonaSchema
+    keys: dict | None = None  # (part, dimension) -> structured field
+    rule: str | None = None  # the rule a repair's rewrite of the prose fixes
 
 
-@lru_cache(maxsize=8)
-def load_vocabulary(path: str) -> Vocabulary:
-    p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
-        raise TheoryError(f"level vocabulary: {e}", str(p)) from None
-    try:
-        scales, parts = dict(raw.pop("scales")), {k: tuple(v) for k, v in raw.pop("parts").items()}
-        langs = {k: v for k, v in raw.items() if isinstance(v, dict)}
-        names = {lang: {d: tuple(n) for d, n in t["names"].items()} for lang, t in langs.items()}
-        groups = {lang: {g: tuple(ds) for g, ds in t.get("groups", {}).items()} for lang, t in langs.items()}
-        words = {lang: {s: dict(t[s]) for s in set(scales.values())} for lang, t in langs.items()}
-        hedges = {lang: frozenset(t.get("hedges", {}).get("words", ())) for lang, t in langs.items()}
-    except (KeyError, TypeError, AttributeError) as e:
-        raise TheoryError(
-            f"level vocabulary lacks or mistypes {e}: needs [scales], [parts], [<lang>.names], "
-            "[<lang>.<scale>] for every scale",
-            str(p),
-        ) from None
-    for lang in names:
-        for d in scales:
-            if d not in names[lang]:
-                raise TheoryError(f"[{lang}.names] has no name for {d}", str(p))
-        for g, ds in groups[lang].items():
-            if bad := [d for d in ds if d not in scales]:
-                raise TheoryError(f"[{lang}.groups] {g!r} names unknown dimension(s) {', '.join(bad)}", str(p))
-    for part, ds in parts.items():
-        if bad := [d for d in ds if d not in scales]:
-            raise TheoryError(f"[parts] {part} names dimension(s) without a scale: {', '.join(bad)}", str(p))
-    return Vocabulary(scales, parts, names, groups, words, hedges)
-
-
-def language_of(text: str) -> str:
-    """'zh' if the text has more CJK characters than Latin letters, else 'en'."""
-    return "zh" if len(_CJK.findall(text)) > len(_LATIN.findall(text)) else "en"
-
-
-def read(text: str, dims: tuple[str, ...], vocab: Vocabulary, language: str | None = None) -> dict[str, Reading]:
-    """dimension -> Reading for the dimensions `dims` in `text` (language from the script if None)."""
-    lang = language or language_of(text)
-    if lang not in vocab.names:
-        lang = "en"
-    names = {d: list(vocab.names[lang][d]) for d in dims}
-    groups = {f"group:{g}": list(ds) for g, ds in vocab.groups[lang].items() if set(ds) <= set(dims)}
-    scale_of = {d: vocab.scales[d] for d in dims}
-    table = {d: vocab.words[lang][scale_of[d]] for d in dims}
-    all_words = {w for s in vocab.words[lang].values() for w in s}
-    if lang == "zh":
-        from .levels_zh import find_level_words
-
-        by_name = {n: d for d in dims for n in names[d]} | {g[6:]: g for g in groups}
-        found = find_level_words(text, list(by_name), all_words)
-        raw = {}
-        for n, f in found.items():
-            key = by_name[n]
-            raw.setdefault(key, []).append((list(f.words), list(f.spans), False))
-    else:
-        from .levels_en import find_levels
-
-        found = find_levels(
-            text, {**names, **{g: [g[6:]] for g in groups}}, all_words, vocab.hedges.get(lang, frozenset())
-        )
-        raw = {k: [(f.phrases, f.spans, f.hedged)] for k, f in found.items()}
-    out = {d: Reading(d) for d in dims}
-    for key, entries in raw.items():
-        targets = groups.get(key, [key])
-        for words, spans, hedged in entries:
-            for d in targets:
-                r = out[d]
-                r.mentioned |= bool(spans)
-                for w in words:
-                    v = table[d].get(w)
-                    if v:
-                        if v not in r.values:
-                            r.values.append(v)
-                    elif not r.reason:
-                        r.reason = f"'{w}' has no value on the {scale_of[d]} scale"
-                if spans and hedged and not r.reason:
-                    r.reason = "hedged"
-    for r in out.values():
-        if r.mentioned and not r.values and not r.reason:
-            r.reason = "no level word"
-    return out
-
-
-# ---- the check (hachimi/facts/checks.py) ----------------------------------------------------------
+def vocabulary_of(path: str | Path, schema) -> Vocabulary:
+    """The level vocabulary of a theory, with its schema's scale orders and display names."""
+    display = {d: schema.display_name(d) for g in schema.groups.values() for d in g.names}
+    return load_vocabulary(path, schema, display)
 
 
 def configure(table: dict, root: Path, file: str, schema) -> Config:
@@ -160,16 +55,14 @@ def configure(table: dict, root: Path, file: str, schema) -> Config:
     except ValidationError as e:
         err = e.errors()[0]
         raise TheoryError(f"[features.levels] {'.'.join(map(str, err['loc']))}: {err['msg']}", file) from None
-    vocab = load_vocabulary(str(root / t.vocabulary))
+    vocab = vocabulary_of(root / t.vocabulary, schema)
     for f, part in t.fields.items():
         if part not in vocab.parts:
             raise TheoryError(f"[features.levels.fields] {f} = {part!r}: not a part of the vocabulary's [parts]", file)
         if f not in schema.by_path:
             raise TheoryError(f"[features.levels.fields] {f}: not a field of schema.toml", file)
-    for part, dims in vocab.parts.items():
-        for d in dims:
-            key_of(part, d, schema, file)
-    return Config(vocab, dict(t.fields), schema)
+    keys = {(part, d): key_of(part, d, schema, file) for part, dims in vocab.parts.items() for d in dims}
+    return Config(vocab, dict(t.fields), schema, keys, t.rule)
 
 
 def key_of(part: str, dimension: str, schema, file: str | None = None) -> str:
@@ -184,29 +77,70 @@ def key_of(part: str, dimension: str, schema, file: str | None = None) -> str:
     )
 
 
+def _said(r, order) -> str:
+    """The words and, where they are not a step's own name, the steps they allow."""
+    steps = S.phrase(r.steps, order)
+    same = steps == r.expression.replace("-", " ").strip()
+    return f"\u201c{r.expression}\u201d" + ("" if same else f" ({steps})")
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def facts(values: dict[str, Any], cfg: Config) -> list[Fact]:
-    """stated(P, Field, Key, Part, Dimension, Value) for each level the narrative states, and
-    unstated(P, Field, Key) for a dimension it mentions without one (Key: the structured field)."""
-    out = []
+    out: list[Fact] = []
+    vocab = cfg.vocabulary
     for path, part in cfg.fields.items():
         text = values.get(path)
         if not isinstance(text, str):
             continue
-        for d, r in read(text, cfg.vocabulary.parts[part], cfg.vocabulary).items():
-            key = _q(key_of(part, d, cfg.schema))
-            for v in r.values:
-                out.append(Fact("stated", f",{_q(path)},{key},{part},{d},{v}", path, v))
-            if r.mentioned and not r.values:
-                out.append(Fact("unstated", f",{_q(path)},{key}", path, d))
+        reading = read(text, vocab.parts[part], vocab)
+        mentioned = reading.mentioned() | set(reading.hedged)
+        qp = _q(path)
+        for d in vocab.parts[part]:
+            rs = reading.of(d)
+            if not rs and d not in mentioned:
+                continue
+            key = cfg.keys[(part, d)]
+            order = vocab.orders[vocab.scales[d]]
+            level = values.get(key)
+            trusted = [r for r in rs if r.trusted and r.steps]
+            ruled = dict.fromkeys(v for r in trusted for v in order if v not in r.steps)
+            qk = _q(key)
+            for v in ruled:
+                out.append(Fact("rules_out", f",{qp},{qk},{part},{d},{v}", path, f"{d}={v}"))
+            wrong = next((r for r in trusted if level is not None and level not in r.steps), None)
+            if wrong is not None:
+                out.append(Fact("said", f",{qp},{qk},{_q(_said(wrong, order))}", path, wrong.expression))
+            if trusted:
+                continue
+            loose = [r for r in rs if r.steps]
+            if loose and level is not None and all(level in r.steps for r in loose):
+                continue  # a loose reading that agrees: nothing to report
+            out.append(Fact("unstated", f",{qp},{qk}", path, d))
+            where = (rs[0].sentence if rs else None) or reading.hedged.get(d) or _sentence_of(reading, d)
+            if where:
+                out.append(Fact("unread", f",{qp},{qk},{_q(_clip(text[where[0] : where[1]]))}", path, d))
     return out
+
+
+def _sentence_of(reading, d: str) -> tuple[int, int] | None:
+    return next((m.sentence for m in reading.mentions if m.dimension == d), None)
+
+
+# facts emitted only to fill messages (no violation depends on them; not in the domain): name -> arity
+MESSAGE_FACTS = {"said": 4, "unread": 4}
 
 
 def domain(cfg: Config) -> list[Fact]:
     out = []
+    vocab = cfg.vocabulary
     for path, part in cfg.fields.items():
-        for d in cfg.vocabulary.parts[part]:
-            key, scale = _q(key_of(part, d, cfg.schema)), cfg.vocabulary.scales[d]
-            vals = dict.fromkeys(v for lang in cfg.vocabulary.words.values() for v in lang[scale].values() if v)
-            out += [Fact("stated", f",{_q(path)},{key},{part},{d},{v}", path, v) for v in vals]
+        for d in vocab.parts[part]:
+            key = _q(cfg.keys[(part, d)])
+            for v in vocab.orders[vocab.scales[d]]:
+                out.append(Fact("rules_out", f",{_q(path)},{key},{part},{d},{v}", path, f"{d}={v}"))
             out.append(Fact("unstated", f",{_q(path)},{key}", path, d))
     return out

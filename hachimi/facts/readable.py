@@ -71,6 +71,7 @@ class Settings(BaseModel):
     personality: str  # the field that must describe a personality
     traits: str  # the list of short trait phrases
     name: str  # the persona's name (its words are not unknown words; decides the language too)
+    trait_lexicon: str | None = None  # a personality-trait vocabulary (hachimi/text/traits.py): a trait must use one
     min_zipf: float = Field(1.5, ge=0, le=8)
     error_share: float = Field(0.8, ge=0, le=1)
     warn_share: float = Field(0.9, ge=0, le=1)
@@ -102,6 +103,7 @@ class Config:
     s: Settings
     glued: re.Pattern  # any dimension display name, case-insensitive
     latin_run: re.Pattern  # zh: latin_run_words Latin words in a row
+    traits: Any = None  # text.traits.Traits, or None: traits need only be real words
     zh: dict = field(default_factory=dict)  # Chinese token -> real word (memo)
     run_ons: dict = field(default_factory=dict)  # token -> is a run-on (memo)
 
@@ -132,7 +134,12 @@ def configure(table: dict, root: Path, file: str, schema) -> Config:
     names = sorted((n for g in schema.groups.values() for n in g.names.values()), key=len, reverse=True)
     glued = re.compile("|".join(r"[\s_-]+".join(map(re.escape, n.split())) for n in names), re.I)
     latin_run = re.compile(r"[A-Za-z]+(?:[\s,.;:'’-]+[A-Za-z]+){%d,}" % (s.latin_run_words - 1))
-    return Config(s, glued, latin_run)
+    traits = None
+    if s.trait_lexicon:
+        from ..text.traits import load_traits
+
+        traits = load_traits(str(root / s.trait_lexicon))
+    return Config(s, glued, latin_run, traits)
 
 
 # --- the lexicon ---------------------------------------------------------------------------------
@@ -363,16 +370,21 @@ def name_only(text: str, lang: str, cfg: Config, name_words: frozenset[str]) -> 
 
 
 def bad_traits(traits: list[str], lang: str, cfg: Config) -> list[str]:
-    """Traits longer than max_trait_words words, or with a word that is no real word."""
+    """Traits longer than max_trait_words words, with a word that is no real word, or (with a trait
+    lexicon) that names no personality trait ("door", "pink card color")."""
     out, lex = [], cfg.en if lang == "en" else None
     for trait in traits:
+        if cfg.traits is not None and not cfg.traits.is_trait(trait, lang):
+            out.append(trait.strip())
+            continue
         if lex is not None and trait.isascii():  # quick: a few real English words
-            words = _words(trait)
+            words = [w for w in _words(trait) if not (cfg.traits and cfg.traits.is_trait(w, lang))] or ["a"]
             if 0 < len(words) <= cfg.s.max_trait_words and lex.known.issuperset(words):
                 if lex.foreign.isdisjoint(words):
                     continue
         r = read(trait, lang, cfg)
-        if r.tokens == 0 or r.tokens > cfg.s.max_trait_words or r.unknown or r.foreign or r.abroad:
+        unknown = [w for w in r.unknown if not (cfg.traits and cfg.traits.is_trait(w.casefold(), lang))]
+        if r.tokens == 0 or r.tokens > cfg.s.max_trait_words or unknown or r.foreign or r.abroad:
             out.append(trait.strip())
     return out
 

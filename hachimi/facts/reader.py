@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .table import FieldSpec
-from .text import TextConfig, mentioned, narrative_flags, terms_in
+from .text import TextConfig, narrative_flags, terms_in
 
 _MISSING = object()
 
@@ -147,11 +147,14 @@ def _text_facts(path: str, text: str, cfg: TextConfig, narrative: bool) -> list[
     qp = _q(path)
     out = [Fact(f, f",{qp}", path, True) for f in (narrative_flags(text, cfg) if narrative else ())]
     if path in cfg.mentions:  # absence facts: usually none, so fewer facts to ground
-        seen = set(mentioned(text, cfg.mention_names[path]))
+        seen = cfg.mentioned(path, text)
         out += [Fact("unmentioned", f",{qp},{d}", path, d) for d in cfg.mentions[path] if d not in seen]
     for lex, (fields, terms) in cfg.lexicon_folded.items():
         if path in fields:
-            out += [Fact("term", f",{qp},{lex},{_q(t)}", path, t) for t in terms_in(text, terms)]
+            for t in terms_in(text, terms):
+                out.append(Fact("term", f",{qp},{lex},{_q(t)}", path, t))
+                if t.endswith("*"):  # a stem: the words it matched, for the message
+                    out.append(Fact("term_words", f",{qp},{lex},{_q(t)},{_q(terms.words(text, t))}", path, t))
     for name, (field_, regex) in cfg.patterns.items():
         if field_ == path and regex.search(text):
             out.append(Fact("matches", f",{name}", path, name))

@@ -29,8 +29,13 @@ def render(fact: Fact, positive: bool = True) -> str:
         return f"{p} has {v} items"
     if fact.pred == "unmentioned":
         return f"{p} does not mention {v}" if positive else f"{p} mentions {v}"
-    if fact.pred == "term":
+    if fact.pred == "term":  # a stem term ("hospitali*") reads as "hospitali…"
+        v = v[:-1] + "\u2026" if isinstance(v, str) and v.endswith("*") else v
         return f'{p} contains "{v}"' if positive else f'{p} does not contain "{v}"'
+    if fact.pred == "rules_out":  # what the prose says excludes a level
+        return f"{p} rules out {v}" if positive else f"{p} allows {v}"
+    if fact.pred == "unstated":
+        return f"{p} names {v} without a level" if positive else f"{p} states a level for {v}"
     if fact.pred == "matches":
         return f"{p} matches the {v} pattern" if positive else f"{p} does not match the {v} pattern"
     return f"{p}={v}" if positive else f"{p}≠{v}"

@@ -31,41 +31,109 @@ class TextConfig:
     lexicons: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(
         default_factory=dict
     )  # name -> (fields, terms)
-    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # dimension -> other names
     checks: dict[str, tuple] = field(default_factory=dict)  # whole-persona checks: name -> (module, config)
     lexicon_allow: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lexicon -> phrases masked first
     schema: object = field(
         default_factory=lambda: K12
     )  # the theory's PersonaSchema (hachimi/schema/spec.py): fields, dimensions, names
 
-    @cached_property
-    def mention_names(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
-        """field -> (dimension, normalised names: display name, id, aliases)."""
-        return {
-            f: [
-                (d, tuple(normalise(n) for n in (self.schema.display_name(d), d, *self.aliases.get(d, ()))))
-                for d in dims
-            ]
-            for f, dims in self.mentions.items()
-        }
+    @property
+    def vocabulary(self):
+        """The theory's level vocabulary (hachimi/text/vocab.py), if it has a [features.levels] table:
+        the one source of the names prose uses for its dimensions."""
+        check = self.checks.get("levels")
+        return check[1].vocabulary if check else None
+
+    def dimension_names(self, language: str = "en") -> dict[str, tuple[str, ...]]:
+        """dimension -> the names prose uses for it in `language`: the level vocabulary's (they
+        include the schema's display name and id), else the display name and the id."""
+        vocab = self.vocabulary
+        if vocab is not None and language in vocab.languages:
+            return vocab.languages[language].names
+        dims = [d for g in self.schema.groups.values() for d in g.names]
+        return {d: (self.schema.display_name(d), d.replace("_", " ")) for d in dims}
+
+    @property
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        """dimension -> its Chinese names (kept for callers that name dimensions in Chinese prose)."""
+        return self.dimension_names("zh")
 
     @cached_property
-    def lexicon_folded(self) -> dict[str, tuple[tuple[str, ...], FoldedTerms]]:
-        """lexicon -> (fields, (folded term, term) pairs, carrying its allowed phrases) for
-        case-insensitive substring search."""
+    def mention_names(self) -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+        """field -> (dimension, normalised names) for theories without a level vocabulary."""
+        names = self.dimension_names("en")
         return {
-            name: (fields, FoldedTerms(((t.casefold(), t) for t in terms), self.lexicon_allow.get(name, ())))
+            f: [(d, tuple(normalise(n) for n in names.get(d, (d,)))) for d in dims] for f, dims in self.mentions.items()
+        }
+
+    def mentioned(self, path: str, text: str) -> set[str]:
+        """The dimensions of `path`'s mention list that the text names (R8/R9): read by the text
+        reader when the theory has a level vocabulary, else by display name and id."""
+        dims = self.mentions[path]
+        vocab = self.vocabulary
+        if vocab is not None:
+            from ..text.reader import read
+
+            return read(text, dims, vocab).mentioned()
+        return set(mentioned(text, self.mention_names[path]))
+
+    @cached_property
+    def lexicon_folded(self) -> dict[str, tuple[tuple[str, ...], Terms]]:
+        """lexicon -> (fields, its compiled Terms)."""
+        return {
+            name: (fields, Terms(terms, self.lexicon_allow.get(name, ())))
             for name, (fields, terms) in self.lexicons.items()
         }
 
 
-class FoldedTerms(tuple):
-    """(folded term, term) pairs plus the lexicon's allowed phrases (folded), masked before matching."""
+def term_pattern(term: str) -> str:
+    """One lexicon term as a regex on case-folded text. English: at word boundaries (a letter or
+    digit may not touch either end), a space or hyphen inside matching a space, a hyphen or nothing,
+    a trailing * a stem (any letters may follow), else the word and its regular inflections (-s,
+    -es, -ed, -d, -ing, 's). Chinese (a term with a non-ASCII letter): a substring."""
+    if not term.isascii():
+        return re.escape(term.casefold())
+    stem = term.endswith("*")
+    parts = [p for p in re.split(r"[\s-]+", term.rstrip("*").casefold()) if p]
+    body = r"[\s-]?".join(re.escape(p) for p in parts)
+    tail = "[a-z]*" if stem else "(?:s|es|ed|d|ing|'s)?"
+    return rf"(?<![a-z0-9]){body}{tail}(?![a-z0-9])"
 
-    def __new__(cls, pairs, allow: tuple[str, ...] = ()):
-        out = super().__new__(cls, pairs)
-        out.allow = tuple(a.casefold() for a in allow)
-        return out
+
+class Terms:
+    """A lexicon's terms compiled: one pattern finds whether any occurs (the usual answer: none),
+    then each term's own pattern says which. Allowed phrases are masked first, longest first."""
+
+    def __init__(self, terms, allow: tuple[str, ...] = ()):
+        self.terms = tuple(terms)
+        self.allow = tuple(sorted((a.casefold() for a in allow), key=len, reverse=True))
+        pats = [term_pattern(t) for t in self.terms]
+        self.any = re.compile("|".join(pats)) if pats else None
+        self.each = [(t, re.compile(p)) for t, p in zip(self.terms, pats)]
+
+    def found(self, text: str) -> list[str]:
+        if self.any is None:
+            return []
+        folded = text.casefold().replace("’", "'")
+        for phrase in self.allow:
+            if phrase in folded:
+                folded = folded.replace(phrase, "\0" * len(phrase))
+        if not self.any.search(folded):
+            return []
+        out, taken = [], []  # a word two terms match ("medication": medicat* and medication) counts once
+        for t, p in sorted(self.each, key=lambda tp: -len(tp[0].rstrip("*"))):
+            spans = [m.span() for m in p.finditer(folded)]
+            if spans and not all(any(a <= x and y <= b for a, b in taken) for x, y in spans):
+                out.append(t)
+                taken += spans
+        return [t for t in self.terms if t in out]
+
+    def words(self, text: str, term: str) -> str:
+        """The words of `text` that `term` matched ("hospitalized" for hospitali*), for messages."""
+        folded = text.casefold().replace("\u2019", "'")
+        pattern = dict(self.each).get(term)
+        m = pattern.search(folded) if pattern is not None else None
+        return text[m.start() : m.end()] if m and len(folded) == len(text) else term.rstrip("*")
 
 
 def narrative_flags(text: str, cfg: TextConfig) -> list[str]:
@@ -95,11 +163,6 @@ def mentioned(text: str, names: list[tuple[str, tuple[str, ...]]]) -> list[str]:
     return [d for d, forms in names if any(n in norm for n in forms)]
 
 
-def terms_in(text: str, terms: tuple[tuple[str, str], ...]) -> list[str]:
-    """Lexicon terms that occur in the text (case-insensitive substring), in lexicon spelling. The
-    lexicon's allowed phrases (FoldedTerms.allow, e.g. "depression risk") are masked first, in
-    order, so a term inside one does not count."""
-    folded = text.casefold()
-    for phrase in getattr(terms, "allow", ()):
-        folded = folded.replace(phrase, "\0" * len(phrase))
-    return [term for key, term in terms if key in folded]
+def terms_in(text: str, terms: Terms) -> list[str]:
+    """Lexicon terms that occur in the text (Terms.found), in lexicon spelling."""
+    return terms.found(text)

@@ -59,10 +59,11 @@ PRONOUNS = {  # the scaffold's possessive -> the clause's pronouns
 
 def _scaffold_text(meta: dict, rng: random.Random) -> str:
     """A narrative on its scaffold (generate/scaffold.py): levels drawn from the allowed ones."""
-    from ..facts.levels import load_vocabulary
+    from ..facts.levels import vocabulary_of
+    from ..facts.table import K12
     from ..resources import CONSTRAINTS
 
-    vocab = load_vocabulary(str(CONSTRAINTS / "k12" / "vocab" / "levels.toml"))
+    vocab = vocabulary_of(CONSTRAINTS / "k12" / "vocab" / "levels.toml", K12)
     lang, who, out = meta["language"], meta["who"], []
     for key, dim, allowed, literal in meta["lines"]:
         if literal is not None:

@@ -174,7 +174,7 @@ class PersonaLoop:
             self._banned[agent.key] = tuple(
                 sorted(
                     {
-                        t
+                        t.rstrip("*")  # a stem ("hospitali*") is banned as its letters
                         for fields, terms in self.theory.text.lexicons.values()
                         if any(f.split(".")[0] in agent.parts for f in fields)
                         for t in terms

@@ -5,7 +5,7 @@ dimension whose head and level are fixed by the grammar and whose clause is free
     zh: "她的道德修养较高；她答应别人的事一定做到。"
 
 and the structured levels are then read back from the prose with the validator's own reader
-(hachimi/facts/levels.py), so prose and levels cannot disagree. The model chooses each level among
+(hachimi/text/), so prose and levels cannot disagree. The model chooses each level among
 the narrowed box's values (any combination of which satisfies every error rule) while it writes.
 
 Clauses are short runs of frequent English words (REFERENCE.md §6: unbounded gaps make the bundled
@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..facts.levels import Config, Vocabulary, key_of, read
+from ..facts.levels import Config, key_of
 from ..facts.table import K12
+from ..text.reader import read, resolve
+from ..text.vocab import Vocabulary
 
 from .lexicon import WORD_MAX  # noqa: E402  (letters per clause word)
 
@@ -47,13 +49,19 @@ def fields_of(cfg: Config | None, parts: tuple[str, ...]) -> dict[str, str]:
 
 def level_words(vocab: Vocabulary | None, language: str) -> frozenset[str]:
     """Every word a clause may not contain, from the theory's level vocabulary: each one-word level
-    phrase and each part of a hyphenated one ("lower-middle" -> lower, middle), so no clause can
-    state a second level."""
+    expression ("high", "average", "strong"), and the parts of a hyphenated one that are words of
+    the scale's own step names ("upper-middle" -> upper, middle; "sky-high" -> high; "run-of-the-
+    mill" gives none), so no clause can state a level of its own."""
     out: set[str] = set()
-    for table in (vocab.words.get(language, {}) if vocab else {}).values():
+    if vocab is None:
+        return frozenset()
+    steps = {w for order in vocab.orders.values() for v in order for w in v.split("_")}
+    for table in vocab.words.get(language, {}).values():
         for phrase in table:
-            if " " not in phrase:
-                out.update(phrase.split("-"))
+            if " " in phrase:
+                continue
+            parts = phrase.split("-")
+            out.update(parts if len(parts) == 1 else [p for p in parts if p in steps or p in ("lower", "mid")])
     return frozenset(w for w in out if re.fullmatch(r"[a-z]+", w))
 
 
@@ -159,10 +167,12 @@ def plan(
 
 
 def levels_from(text: str, part: str, vocab: Vocabulary, language: str, schema=K12) -> dict[str, str]:
-    """The structured levels a scaffolded narrative states (key -> value); a dimension whose
-    reading is not exactly one value is left out, so the validator reports it."""
+    """The structured levels a scaffolded narrative states (key -> value); a dimension the reader
+    does not read as exactly one step is left out, so the validator reports it."""
+    reading = read(text, vocab.parts[part], vocab, language)
     out = {}
-    for d, r in read(text, vocab.parts[part], vocab, language).items():
-        if len(r.values) == 1:
-            out[key_of(part, d, schema)] = r.values[0]
+    for d in vocab.parts[part]:
+        value, _ = resolve(reading, d, vocab)
+        if value is not None:
+            out[key_of(part, d, schema)] = value
     return out

@@ -23,6 +23,7 @@ FACT_PREDICATES = {
     "repeated_sentence": 2,
     "unmentioned": 3,
     "term": 4,
+    "term_words": 5,  # message only: the words a stem term ("hospitali*") matched
     "matches": 2,
     "smt_bad": 3,
     "violation": 3,

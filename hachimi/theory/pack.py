@@ -167,7 +167,12 @@ def _text_config(feat: dict, file: str, roots: dict[str, Path], schema: PersonaS
         if path not in schema.by_path:
             raise TheoryError(f"[features.mentions] {path}: not a field of schema.toml", file)
         mentions[path] = schema.dimensions_of(group)
-    aliases = {d: tuple(names) for d, names in feat.get("aliases", {}).items()}
+    if "aliases" in feat:
+        raise TheoryError(
+            "[features.aliases]: the names prose uses for a dimension live in the level vocabulary "
+            "([<lang>.names] of the [features.levels] vocabulary file); move them there",
+            file,
+        )
     from ..facts.checks import configure
 
     checks = configure(feat, roots, file, schema)
@@ -177,7 +182,6 @@ def _text_config(feat: dict, file: str, roots: dict[str, Path], schema: PersonaS
         patterns,
         mentions,
         lexicons,
-        aliases,
         checks,
         allow,
         schema,

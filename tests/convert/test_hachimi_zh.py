@@ -19,7 +19,7 @@ from hachimi.convert.hachimi_zh import (  # noqa: E402
     grade_of,
     stage_key,
 )
-from hachimi.facts.levels_zh import find_level_words, resolve  # noqa: E402
+from hachimi.text.reader import read, resolve  # noqa: E402
 from hachimi.schema import enums as E  # noqa: E402
 from hachimi.schema.persona import Persona  # noqa: E402
 
@@ -31,9 +31,16 @@ BY_ID = {c.persona["id"]: c for c in CONVERTED.values()}
 CLEAN = [c for c in CONVERTED.values() if not c.problems]
 
 
-def level_of(text: str, name: str, table=V.LEVEL_WORDS) -> str | None:
-    words = tuple(V.LEVEL_WORDS) + tuple(V.RISK_WORDS)
-    return resolve(find_level_words(text, [name], words)[name], table, "测试")[0]
+DIMS = {**V.VALUE_DIMENSIONS, **V.CREATIVITY_DIMENSIONS, **V.MENTAL_LEVEL_INDICATORS, **V.MENTAL_RISK_INDICATORS}
+
+
+def reason_of(text: str, name: str, source: str = "测试") -> tuple[str | None, str]:
+    vocab = V.vocabulary()
+    return resolve(read(text, (DIMS[name],), vocab, "zh"), DIMS[name], vocab, name, source)
+
+
+def level_of(text: str, name: str) -> str | None:
+    return reason_of(text, name)[0]
 
 
 # ---- the fixture ------------------------------------------------------------------------------
@@ -269,10 +276,11 @@ def test_non_json_lines_report_their_line_number():
         ("身心健康偏低。", "fairly_low"),
         ("身心健康整体偏高，很少生病。", "fairly_high"),
         ("身心健康中等偏下。", "fairly_low"),
-        ("身心健康高于同龄人。", None),
+        ("身心健康高于同龄人。", None),  # higher than peers: upper-middle to high, not one v1 value
         ("身心健康正在提高，压力在降低。", None),
         ("在身心健康中，他最关注睡眠。", None),  # 在…中 = "in"
-        ("身心健康较高，但成绩处于中等。", None),  # conflicting words
+        ("身心健康较高，但成绩处于中等。", "fairly_high"),  # 中等 rates 成绩, not 身心健康
+        ("身心健康较高，但身心健康又处于中等。", None),  # conflicting statements
         ("身心健康中下。", "fairly_low"),  # read as 较低, the next step down
         ("道德修养较高。", None),  # not mentioned
     ],
@@ -282,23 +290,26 @@ def test_level_extraction(text, expected):
 
 
 def test_level_extraction_reasons_name_the_problem():
-    words = tuple(V.LEVEL_WORDS) + tuple(V.RISK_WORDS)
-    findings = find_level_words(
-        "身心健康较高，但成绩处于中等。文化素养好。", ["身心健康", "文化素养", "家庭观念"], words
-    )
-    reasons = {name: resolve(f, V.LEVEL_WORDS, "价值观")[1] for name, f in findings.items()}
+    reasons = {
+        name: reason_of(text, name, "价值观")[1]
+        for name, text in (
+            ("身心健康", "身心健康较高，但身心健康又处于中等。"),
+            ("文化素养", "文化素养令人印象深刻。"),
+            ("家庭观念", "道德修养较高。"),
+        )
+    }
     assert "conflicting level words 较高、中等" in reasons["身心健康"]
     assert "no level word found after 文化素养 in 价值观" in reasons["文化素养"]
     assert reasons["家庭观念"] == "家庭观念 not mentioned in 价值观"
 
 
 def test_coordinated_dimensions_share_the_level_and_stay_separate_otherwise():
-    words = tuple(V.LEVEL_WORDS) + tuple(V.RISK_WORDS)
-    text = "抑郁风险和焦虑风险均为较低。幸福指数中等，抑郁风险较低。"
-    findings = find_level_words(text, ["抑郁风险", "焦虑风险", "幸福指数"], words)
-    assert resolve(findings["抑郁风险"], V.RISK_WORDS, "心理健康")[0] == "mild"
-    assert resolve(findings["焦虑风险"], V.RISK_WORDS, "心理健康")[0] == "mild"
-    assert resolve(findings["幸福指数"], V.LEVEL_WORDS, "心理健康")[0] == "medium"
+    text = "抑郁风险和焦虑风险均为轻度。幸福指数中等，抑郁风险轻度。"
+    vocab = V.vocabulary()
+    r = read(text, ("depression_risk", "anxiety_risk", "happiness"), vocab, "zh")
+    assert resolve(r, "depression_risk", vocab)[0] == "mild"
+    assert resolve(r, "anxiety_risk", vocab)[0] == "mild"
+    assert resolve(r, "happiness", vocab)[0] == "medium"
 
 
 @pytest.mark.parametrize(
@@ -307,17 +318,17 @@ def test_coordinated_dimensions_share_the_level_and_stay_separate_otherwise():
         ("低", "low"),
         ("轻度", "mild"),
         ("轻", "mild"),
-        ("较低", "mild"),
+        ("较低", None),  # low or mild: not one v1 value
         ("中", "moderate"),
         ("中等", "moderate"),
         ("中度", "moderate"),
         ("高", "high"),
-        ("较高", "high"),
+        ("较高", None),  # moderate or high
         ("中上", None),
     ],
 )
 def test_risk_mapping(word, risk):
-    assert level_of(f"焦虑风险为{word}，需要关注。", "焦虑风险", V.RISK_WORDS) == risk
+    assert level_of(f"焦虑风险为{word}，需要关注。", "焦虑风险") == risk
 
 
 @pytest.mark.parametrize(
@@ -366,7 +377,8 @@ def test_vocabulary_tables_use_the_v1_enums():
     assert sorted(V.CREATIVITY_DIMENSIONS.values()) == sorted(E.CREATIVITY_DIMENSIONS)
     assert set(V.SUBJECTS.values()) == set(E.SUBJECTS)
     assert set(V.GENDERS.values()) == set(E.GENDERS)
-    assert set(V.LEVEL_WORDS.values()) - {None} == set(E.LEVELS)
-    assert set(V.RISK_WORDS.values()) - {None} == set(E.RISKS)
+    vocab = V.vocabulary()
+    assert {s for steps in vocab.words["zh"]["level"].values() for s in steps} == set(E.LEVELS)
+    assert {s for steps in vocab.words["zh"]["risk"].values() for s in steps} == set(E.RISKS)
     for theory, (_, table) in V.STAGE_KEYS.items():
         assert set(table.values()) == set(E.STAGES[theory])

@@ -56,8 +56,9 @@ def calls(request):
     theory = load(locate(request.param))
     with OpenAIEngine(hosted()) as engine:
         rec = Recording(engine)
-        for narrow in (True, False):  # unnarrowed, the template's values break rules: revisions too
-            loop = PersonaLoop(theory, Settings(max_text=700, max_short=200, narrative="free", narrow=narrow))
+        for narrow in (True, False):  # unnarrowed and unrepaired, the template's values break rules: revisions too
+            settings = Settings(max_text=700, max_short=200, narrative="free", narrow=narrow, direct_repair=narrow)
+            loop = PersonaLoop(theory, settings)
             for i, slot in enumerate(SLOTS):
                 loop.run(f"p{i}", slot, 100 + i, engine=rec)
     return request.param, [a.key for a in loop.agents], rec.calls

@@ -45,21 +45,24 @@ def test_r5_fixed_by_lowering_the_rating(validate_one, base):
     set_path(base, "mental_health.narrative", "She had panic attacks in spring; her depression risk is mild.")
     r = validate_one(base)
     assert {v.rule for v in r.violations} == {"health-text"}
-    [c] = r.repair["changes"]
+    c, text = r.repair["changes"]
     assert c["field"] == "values.levels.physical_mental_health" and c["to"] in (
         "upper_middle",
         "medium",
         "fairly_low",
         "low",
     )
-    # the repaired level now contradicts the prose that stated it: the owner rewrites that sentence
+    # the prose stated the old level: the repair rewrites that expression, and only it
+    assert text["field"] == "values.narrative"
+    word = {"upper_middle": "upper-middle", "fairly_low": "fairly low"}.get(c["to"], c["to"])
+    assert text["to"] == text["from"].replace("health is high", f"health is {word}")
+    assert r.repair["fixes"] == ["R5"] and r.repair["unfixable"] == []
     after = validate_one(apply_repair(base, r.repair["changes"]))
-    assert [(v.rule, v.fields) for v in after.violations if v.severity == "error"] == [
-        ("narrative-level", ["values.levels.physical_mental_health"])
-    ]
+    assert after.valid and not [v for v in after.violations if v.rule == "narrative-level"]
 
 
 def test_anchor_repair_is_minimal(validate_one, base):
     set_path(base, "mental_health.depression_risk", "low")  # A3: both risks low for a low target
     r = validate_one(base)
-    assert len(r.repair["changes"]) == 1 and r.repair["fixes"] == ["A3"]
+    # the narrative already says "her depression risk is mild": the one change fixes A3 and that L1 too
+    assert len(r.repair["changes"]) == 1 and r.repair["fixes"] == ["A3", "L1"]

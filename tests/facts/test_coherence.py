@@ -8,7 +8,7 @@ from hachimi.facts.table import K12
 from hachimi.errors import TheoryError
 from hachimi.facts import coherence
 from hachimi.facts.pinyin import Surnames, segments, verdict
-from hachimi.facts.text import FoldedTerms, terms_in
+from hachimi.facts.text import Terms, terms_in
 from hachimi.schema import enums as E
 from hachimi.theory.pack import lexicon_file
 
@@ -117,7 +117,7 @@ def test_lexicon_file_and_allowed_phrases(tmp_path):
     path.write_text("[terms]\nen = 3\n", encoding="utf-8")
     with pytest.raises(TheoryError, match="terms.en"):
         lexicon_file(path, "[features.lexicons.x]")
-    terms = FoldedTerms([("anxiety", "anxiety"), ("trauma", "trauma")], ("Anxiety risk",))
+    terms = Terms(["anxiety", "trauma"], ("Anxiety risk",))
     assert terms_in("Her anxiety risk is low; underlying Trauma.", terms) == ["trauma"]
 
 

@@ -1,6 +1,6 @@
 """Text features: paragraphs, list markers, lengths, repeated sentences, mentions, lexicon terms."""
 
-from hachimi.facts.text import TextConfig, mentioned, narrative_flags, normalise, terms_in
+from hachimi.facts.text import Terms, TextConfig, mentioned, narrative_flags, normalise, terms_in
 
 CFG = TextConfig(min_chars=20, max_chars=200)
 
@@ -23,15 +23,15 @@ def test_lengths_and_repeats():
 
 
 def test_mentions_treat_underscore_and_hyphen_as_space():
-    names = TextConfig(
-        mentions={"f": ("rule_of_law", "physical_mental_health")}, aliases={"rule_of_law": ("法治意识",)}
-    ).mention_names["f"]
-    assert mentioned("她的法治意识较强", names) == ["rule_of_law"]
+    """A theory without a level vocabulary: its dimensions are named by display name and id."""
+    names = TextConfig(mentions={"f": ("rule_of_law", "physical_mental_health")}).mention_names["f"]
     assert mentioned("Her Rule-of-Law sense is strong", names) == ["rule_of_law"]
     assert mentioned("physical and mental health: medium", names) == ["physical_mental_health"]
     assert normalise("A_b-c  d") == "a b c d"
 
 
 def test_terms_case_insensitive():
-    terms = (("medication", "medication"), ("住院", "住院"))
+    terms = Terms(["medication", "住院", "hospitali*", "self-harm"])
     assert terms_in("No MEDICATION needed; 曾经住院", terms) == ["medication", "住院"]
+    assert terms_in("She was Hospitalised; no selfharm", terms) == ["hospitali*", "self-harm"]
+    assert terms_in("medicational", terms) == []  # whole words and regular inflections only

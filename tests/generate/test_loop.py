@@ -57,7 +57,7 @@ def test_feedback_goes_only_to_the_owner(theory, log):
     revision = [e for e in log if e["type"] == "call" and e["round"] == 1]
     assert len(revision) == 1 and revision[0]["template"] == "en/mental_health+revise"
     [line] = revision[0]["feedback"]
-    assert "[R12 non-diagnostic]" in line and 'contains "hospitalized"' in line
+    assert "[R12 non-diagnostic]" in line and 'clinical term "hospitalized"' in line
     assert "hospitalized" in runner.calls[5][1][-1]["content"]  # the prompt carried it
 
 
@@ -140,10 +140,10 @@ def test_same_seed_same_personas(theory, tmp_path):
 def test_banned_terms_are_those_of_the_runs_language(theory, language):
     """Decoding bans carry the run's language only (servers cap the list: vLLM at 128 token
     sequences); the validator's R12 still checks every language."""
-    from hachimi.facts.levels import language_of
+    from hachimi.text.lang import language_of
     from hachimi.generate.agents import AGENTS
 
     loop = PersonaLoop(theory, Settings(language=language))
     terms = loop._banned_terms(next(a for a in AGENTS if "mental_health" in a.parts))
     assert terms and all(language_of(t) == language for t in terms)
-    assert ("trauma" in terms) == (language == "en") and ("创伤" in terms) == (language == "zh")
+    assert ("trauma" in terms) == (language == "en") and ("抑郁症" in terms) == (language == "zh")

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from hachimi.engines.scripted import ScriptedEngine
-from hachimi.facts.levels import load_vocabulary
+from hachimi.facts.levels import vocabulary_of
 from hachimi.facts.table import K12
 from hachimi.generate import scaffold as sc
 from hachimi.generate.filler import CLAUSES, _scaffold_text
@@ -19,7 +19,7 @@ from hachimi.generate.loop import PersonaLoop, Settings
 from hachimi.resources import CONSTRAINTS
 from scripted import script
 
-VOCAB = load_vocabulary(str(CONSTRAINTS / "k12" / "vocab" / "levels.toml"))
+VOCAB = vocabulary_of(CONSTRAINTS / "k12" / "vocab" / "levels.toml", K12)
 LEVELS = ["low", "fairly_low", "medium", "upper_middle", "fairly_high", "high"]
 RISKS = ["low", "mild", "moderate", "high"]
 
@@ -120,8 +120,9 @@ def test_levels_come_from_the_prose_and_agree_first_time(theory):
 
 def test_a_repaired_level_rewrites_only_its_sentence(theory):
     """Without narrowing, the values agent's first levels break the anchors for a poor achiever;
-    the direct repair moves some levels and the values agent rewrites exactly those sentences, with
-    the repaired levels fixed; the others are kept verbatim."""
+    the direct repair moves some levels and rewrites, in the same repair, the level words of exactly
+    those sentences (hachimi/text/rewrite.py), so the prose stays true with no call to the agent;
+    the other sentences are kept verbatim."""
 
     def tamper(agent, part, n):
         if agent == "values" and n == 1:  # every value level high: A1 needs 3 at medium or lower
@@ -144,9 +145,9 @@ def test_a_repaired_level_rewrites_only_its_sentence(theory):
     assert repairs and "A1" in repairs[0]["fixes"]
     changed = {c["field"]: c["to"] for c in repairs[0]["changes"] if c["field"].startswith("values.levels.")}
     assert changed
-    revision = [e for e in log if e["type"] == "call" and e["agent"] == "values" and e["round"] == 1]
-    assert len(revision) == 1
-    text = json.loads(revision[0]["output"])["narrative"]
+    assert "L1" not in repairs[0]["unfixable"]
+    text = next(c["to"] for c in repairs[0]["changes"] if c["field"] == "values.narrative")
+    assert not [e for e in log if e["type"] == "call" and e["agent"] == "values" and e["round"] == 1]
     said = sc.levels_from(text, "values", VOCAB, "en")
     for key, level in said.items():
         assert level == changed.get(key, "high")  # repaired ones now stated, the rest unchanged

@@ -56,4 +56,4 @@ def test_following_the_tutorial_gives_a_theory_that_generates_valid_personas(tmp
         assert (9 <= hours <= 12) if age <= 12 else (8 <= hours <= 10), (age, hours)
     assert (tmp_path / "my-theory-schemas" / "sleep.schema.json").is_file()
     r = cli("theory", "test", "my-theory")
-    assert "151 cases over 43 rules: 151 passed" in r.output  # k12's 149 + the tutorial's 2
+    assert "153 cases over 43 rules: 153 passed" in r.output  # k12's 151 + the tutorial's 2
