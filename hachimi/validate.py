@@ -15,6 +15,7 @@ from .theory.pack import Theory
 
 CHUNK = 2000
 BATCH_MIN = 64  # from this many readable personas on, ground them together
+WARM = 8  # a validator that has seen this many personas in small chunks builds the reusable engine
 
 
 @dataclass
@@ -121,6 +122,7 @@ class Validator:
     def __init__(self, theory: Theory, explain: bool = True, repair: bool = True):
         self.theory, self.explain, self.do_repair = theory, explain, repair
         self._engine = self._cores = self._repairer = None
+        self._seen = 0  # personas validated so far (the engine pays off once many come one by one)
 
     @property
     def engine(self):
@@ -178,10 +180,12 @@ class Validator:
             results.append(err)
         # A few personas (the generation loop validates one at a time): one solve each under
         # assumptions on the engine's ground program, no grounding. Many (a file), or facts the
-        # engine lacks (e.g. an unusually long trait list): grounded together, which is cheaper per
-        # persona in bulk. Both give the same violations (tests/solve/test_batch.py).
+        # engine lacks (e.g. an unusually long trait list), or the first few of a short run (the
+        # engine's ground program costs more than grounding a handful): grounded together. Both give
+        # the same violations (tests/solve/test_batch.py).
         rest = readable
-        if 0 < len(readable) < BATCH_MIN:
+        self._seen += len(readable)
+        if 0 < len(readable) < BATCH_MIN and (self._engine is not None or self._seen > WARM):
             engine = self.engine
             rest = [(slot, rec, present) for slot, rec, present in readable if not engine.covers(present)]
             for slot, rec, present in readable:

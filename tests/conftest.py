@@ -50,9 +50,9 @@ def validate_one(validator):
 @pytest.fixture
 def cli():
     from hachimi.cli.main import cli as group, main  # noqa: F401
-    from hachimi.cli import convert_cmd, schema_cmd, theory_cmd, validate_cmd
+    from hachimi.cli import convert_cmd, schema_cmd, text_cmd, theory_cmd, validate_cmd
 
-    for cmd in (validate_cmd.validate, theory_cmd.theory, schema_cmd.schema, convert_cmd.convert):
+    for cmd in (validate_cmd.validate, theory_cmd.theory, schema_cmd.schema, convert_cmd.convert, text_cmd.text_cmd):
         group.add_command(cmd)
     runner = CliRunner()
 

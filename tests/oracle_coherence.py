@@ -53,22 +53,69 @@ def _names_someone(s: str, words: list[str]) -> bool:
     return any(_has(s, w) for w in words)
 
 
-def _pronoun_gender(text: str, gender: str | None) -> bool:
+_PLURAL = set(_PERSONS.get("plural", ["parents", "grandparents", "父母", "家长"]))
+
+
+def _positions(s: str, words: list[str]) -> list[int]:
+    """Start of every whole-word (English) or substring (Chinese) occurrence of the words."""
+    out = []
+    for w in words:
+        if w.isascii():
+            out += [m.start() for m in re.finditer(r"(?<![a-z])" + re.escape(w.casefold()) + r"(?![a-z])", s)]
+        else:
+            out += [m.start() for m in re.finditer(re.escape(w), s)]
+    return out
+
+
+def _split_keep_case(text: str) -> list[tuple[str, bool]]:
+    """Sentences of the original text, each with whether it opens the text (no name test there)."""
+    parts, out, start = re.split(r"([.!?;。！？；\n]\s*)", text), [], True
+    for i in range(0, len(parts), 2):
+        if parts[i].strip():
+            out.append((parts[i], start))
+        start = False
+    return out
+
+
+def _other_pronoun(text: str, gender: str, name_words: set[str]) -> bool:
+    """A pronoun of the other gender that nobody named before it can own (coherence.py docstring)."""
+    other = "male" if gender == "female" else "female"
+    masked = [w for ws in _PERSONS["not_pronoun"].values() for w in ws]
+    prev_named = False
+    for raw, first in _split_keep_case(text):
+        s = raw.casefold()
+        for w in masked:
+            s = s.replace(w, "#" * len(w))
+        people = _positions(s, _OTHERS[other] + _OTHERS["either"])
+        single = _positions(s, [w for w in _OTHERS[other] + _OTHERS["either"] if w not in _PLURAL])
+        names = [
+            m.start()
+            for m in re.finditer(r"\b[A-Z][a-z]+", raw)
+            if not (first and m.start() == len(raw) - len(raw.lstrip())) and m.group().casefold() not in name_words
+        ]
+        if names and _positions(s, _OTHERS[gender]) and not _positions(s, _OTHERS[other]):
+            names = []
+        for p in _positions(s, _PERSONS["pronouns"][other]):
+            after = s[p:].split(None, 2)
+            possessive = len(after) > 1 and any(
+                after[1].startswith(w) and _positions(after[1], [w]) for w in _ALL_OTHERS
+            )
+            excuses = (single if possessive else people) + names
+            if not prev_named and not any(x < p for x in excuses):
+                return True
+        prev_named = bool(people or names)
+    return False
+
+
+def _pronoun_gender(text: str, gender: str | None, name_words: set[str] = frozenset()) -> bool:
     sents = _sents(text)
     for w in [w for ws in _PERSONS["not_pronoun"].values() for w in ws]:
         sents = [s.replace(w, "#") for s in sents]
-    if gender is not None:
-        other = "male" if gender == "female" else "female"
-        near = [_names_someone(s, _OTHERS[other] + _OTHERS["either"]) for s in sents]
-        mine = sum(sum(_has(s, w) for w in _PERSONS["pronouns"][gender]) for s in sents)
-        theirs = sum(
-            sum(_has(s, w) for w in _PERSONS["pronouns"][other])
-            for i, s in enumerate(sents)
-            if not near[i] and not (i > 0 and near[i - 1])
-        )
-        if theirs > 0 and theirs > mine:
-            return True
-    for patterns in _PERSONS["roles"].values():
+    if gender is not None and _other_pronoun(text, gender, set(name_words)):
+        return True
+    for role, patterns in _PERSONS["roles"].items():
+        if role == "screen":  # a first-look word list, not patterns
+            continue
         for pat in patterns:
             rx = re.compile(pat, re.I)
             for s in sents:
@@ -177,8 +224,9 @@ def check(vals: dict) -> dict[str, int]:
             v == "not_pinyin" or (v == "mismatch" and agent is not None and _AGENT_RE.search(agent) is not None)
         )
     gender = vals.get("enrollment.gender")
+    name_words = {w.casefold() for w in re.findall(r"[A-Za-z]+", name)} if isinstance(name, str) else set()
     out["pronoun-gender"] = sum(
-        _pronoun_gender(vals[f], gender) for f in _CFG["person_fields"] if isinstance(vals.get(f), str)
+        _pronoun_gender(vals[f], gender, name_words) for f in _CFG["person_fields"] if isinstance(vals.get(f), str)
     )
     out["age-appropriate"] = sum(_age(vals[f], grade) for f in _CFG["age_fields"] if isinstance(vals.get(f), str))
     return {k: n for k, n in out.items() if n}

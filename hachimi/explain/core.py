@@ -57,16 +57,34 @@ class CoreFinder:
         }
         self.field_of = {lit: f.field for lit, f in self.fact_of.items()}
         self.stats = {"solves": 0, "cache_hits": 0, "known": 0}
+        self._last: tuple = (None, [])
+        self._signs: tuple = (None, {})
+        self._ordered: dict[int, tuple[int, ...]] = {}
 
     def assumptions(self, present: set[str], negatives: bool = True) -> list[int]:
-        return self.engine.assumptions(present, negatives)
+        """The persona's assumption literals (the same persona's violations ask again: kept)."""
+        key = (id(present), len(present), negatives)
+        if self._last[0] != key:
+            self._last = (key, self.engine.assumptions(present, negatives))
+        return self._last[1]
 
-    def _candidates(self, present: set[str], rule: str):
+    def _signed(self, present: set[str], negatives: bool) -> dict[int, int]:
+        """atom -> its assumption literal for this persona (kept for its other violations)."""
+        key = ("signed", id(present), len(present), negatives)
+        if self._signs[0] != key:
+            self._signs = (key, {abs(x): x for x in self.assumptions(present, negatives)})
+        return self._signs[1]
+
+    def _candidates(self, present: set[str], rule: str, relevant: tuple[int, ...]):
+        """Candidate literals in the order of the persona's assumptions (a core is a function of it)."""
         fields = self.rule_fields.get(rule)
+        signed = self._signed(present, True)
         if fields:
-            yield [x for x in self.assumptions(present) if self.field_of.get(abs(x), "").startswith(fields)]
-        yield self.assumptions(present, negatives=False)
-        yield self.assumptions(present)
+            yield [signed[a] for a in relevant if a in signed and self.field_of[a].startswith(fields)]
+        positive = self._signed(present, False)
+        yield [positive[a] for a in relevant if a in positive]
+        signed = self._signed(present, True)
+        yield [signed[a] for a in relevant if a in signed]
 
     def _unsat(self, assumptions: list[int], target: int, known: _Known | None = None) -> bool:
         """True if the assumptions force the target atom (no model without it). `known` answers
@@ -101,9 +119,10 @@ class CoreFinder:
         # (absence rules need negative facts). Deletion-based shrinking proves minimality either way.
         # Facts of fields the violation atom cannot depend on are left out first: they are in no
         # minimal core, so this changes no answer and no result, only the work (and the memo key).
-        relevant = self.engine.relevant_fields(target)
-        for base in self._candidates(present, rule):
-            base = [x for x in base if self.field_of.get(abs(x)) in relevant]
+        relevant = self._ordered.get(target)
+        if relevant is None:
+            relevant = self._ordered[target] = self.engine.in_assumption_order(self.engine.relevant_literals(target))
+        for base in self._candidates(present, rule, relevant):
             key = (target, tuple(base))
             if key in self.memo:
                 self.stats["cache_hits"] += 1

@@ -121,19 +121,32 @@ class Repairer:
         self.soft_syms = [parse_term(a) for a in self.soft_atoms]
         for lit in self.keep + self.drop:
             self.ctl.assign_external(lit, None)  # free: each solve's assumptions decide them
+        self._blank: list[int] | None = None
         self.enforce = self.lits.get("enforce_text")
         if self.enforce is not None:
             self.ctl.assign_external(self.enforce, None)
 
     def _setup(self, present: set[str]) -> list[int]:
         """Assumptions for one persona: which values to keep (and set members not to add), plus
-        everything that must not change (slot, text-derived facts, missing/invalid flags)."""
-        out = []
-        for i, atom in enumerate(self.soft_atoms):
-            on = atom in present
-            out.append(self.keep[i] if on else -self.keep[i])
-            out.append(self.drop[i] if (self.soft_is_set[i] and not on) else -self.drop[i])
-        out += [lit if atom in present else -lit for atom, lit in self.fixed_lits]
+        everything that must not change (slot, text-derived facts, missing/invalid flags). Built
+        from the assumptions of a persona with no facts, flipped where this one has them."""
+        if self._blank is None:
+            blank, where = [], {}
+            for i, atom in enumerate(self.soft_atoms):
+                where[atom] = (len(blank), self.keep[i], self.drop[i] if self.soft_is_set[i] else None)
+                blank += [-self.keep[i], self.drop[i] if self.soft_is_set[i] else -self.drop[i]]
+            for atom, lit in self.fixed_lits:
+                where[atom] = (len(blank), lit, None)
+                blank.append(-lit)
+            self._blank, self._where = blank, where
+        out = list(self._blank)
+        for atom in present:
+            hit = self._where.get(atom)
+            if hit is not None:
+                at, lit, drop = hit
+                out[at] = lit
+                if drop is not None:
+                    out[at + 1] = -drop
         return out
 
     def repair(self, present: set[str], values: dict[str, Any], violated: dict[str, str]) -> Repair:

@@ -38,11 +38,21 @@ _SENTENCE = re.compile(r"[^.!?;。！？；\n]+")
 def words(terms, whole: bool = True) -> re.Pattern:
     """One pattern for a word list (case-folded text): English terms at a word start (and end, if
     `whole`), Chinese ones anywhere. Longer terms first, so "hers" is not read as "her"."""
-    en = sorted((re.escape(t.casefold()) for t in terms if t.isascii()), key=len, reverse=True)
-    zh = sorted((re.escape(t) for t in terms if not t.isascii()), key=len, reverse=True)
-    parts = [f"(?<![a-z])(?:{'|'.join(en)}){'(?![a-z])' if whole else ''}"] if en else []
-    parts += [f"(?:{'|'.join(zh)})"] if zh else []
+
+    en = [t.casefold() for t in terms if t.isascii()]
+    zh = [t for t in terms if not t.isascii()]
+    # a trie: the longest word wins where words share a start ("hers" is not read as "her")
+    parts = [f"(?<![a-z])(?:{_longest_first(en)}){'(?![a-z])' if whole else ''}"] if en else []
+    parts += [f"(?:{_longest_first(zh)})"] if zh else []
     return re.compile("|".join(parts) or r"(?!x)x")
+
+
+def _longest_first(words: list[str]) -> str:
+    """An alternation of the words that prefers the longer of two that share a start: a trie regex
+    is greedy along each path, and words that are a prefix of another end with an optional tail."""
+    from ..text.patterns import trie_regex
+
+    return trie_regex(words)
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,7 @@ class Persons:
     anyone: re.Pattern  # any noun for another person
     singular: dict[str, re.Pattern]  # female / male -> the singular nouns of `others` (one person)
     only: dict[str, re.Pattern]  # female / male -> nouns for a person of that gender alone
+    role_screen: re.Pattern  # any role pattern, anywhere (a quick first look)
     roles: dict[str, tuple[re.Pattern, ...]]  # parent / spouse -> patterns
 
 
@@ -64,6 +75,7 @@ class Config:
     topics: dict[str, re.Pattern]  # age-appropriate topic -> its terms
     topic_allow: tuple[str, ...]
     topic_fields: tuple[str, ...]
+    topic_screen: re.Pattern | None = None  # any topic's word (a quick first look)
 
 
 def configure(table: dict, root: Path, file: str, schema) -> Config:
@@ -91,10 +103,11 @@ def configure(table: dict, root: Path, file: str, schema) -> Config:
             "[features.coherence] person_fields need persons; age_fields need age_topics and persons", file
         )
     persons = _persons(_data(root, t.persons, file)) if t.persons else None
-    topics, allow = {}, ()
+    topics, allow, screen = {}, (), None
     if t.age_topics:
         data = _data(root, t.age_topics, file)
         topics = {k: words(v, whole=False) for k, v in data.get("topics", {}).items()}
+        screen = words([w for v in data.get("topics", {}).values() for w in v], whole=False)
         allow = tuple(a.casefold() for v in data.get("allow", {}).values() for a in v)
     surnames = None
     if t.surnames:
@@ -104,7 +117,7 @@ def configure(table: dict, root: Path, file: str, schema) -> Config:
         surnames = Surnames(
             frozenset(data.get("compound", ())), {k: tuple(v) for k, v in data.get("readings", {}).items()}
         )
-    return Config(surnames, persons, tuple(t.person_fields), topics, allow, tuple(t.age_fields))
+    return Config(surnames, persons, tuple(t.person_fields), topics, allow, tuple(t.age_fields), screen)
 
 
 def _data(root: Path, name: str, file: str) -> dict:
@@ -132,6 +145,9 @@ def _persons(data: dict) -> Persons:
             },
             only={g: words(others.get(g, [])) for g in GENDERS},
             roles=roles,
+            role_screen=words(data.get("roles", {}).get("screen", []), whole=False)
+            if data.get("roles", {}).get("screen")
+            else re.compile("|".join(p.pattern.lstrip("^") for ps in roles.values() for p in ps) or r"(?!x)x", re.I),
         )
     except re.error as e:
         raise TheoryError(f"[roles] pattern {e.pattern!r}: {e}", "persons.toml") from None
@@ -148,7 +164,9 @@ def _sentences(text: str) -> list[str]:
 _CAPITALISED = re.compile(r"(?<![.!?;:]\s)(?<!^)\b[A-Z][a-z]+")
 
 
-def text_genders(text: str, persons: Persons, name_words: frozenset[str] = frozenset()) -> list[str]:
+def text_genders(
+    text: str, persons: Persons, name_words: frozenset[str] = frozenset(), own: str | None = None
+) -> list[str]:
     """Genders whose pronouns the text uses for the persona: any pronoun of gender G that no other
     person can own. Pronouns look back: a pronoun is another person's when a person of gender G or
     of either gender is named before it in its sentence or in the sentence before (a kinship or role
@@ -157,15 +175,22 @@ def text_genders(text: str, persons: Persons, name_words: frozenset[str] = froze
     possessive right before a person noun ("live with her parents") is the persona's unless a
     single other person was named before it. A text may give both genders (one stray "he" in a
     girl's paragraph); the rule reports the one that is not the persona's. Heuristic: a person whose
-    noun is not listed can still mislead it (it prefers a miss to a false alarm)."""
+    noun is not listed can still mislead it (it prefers a miss to a false alarm). `own`: the
+    persona's gender, whose pronouns need no such analysis (they are reported when present)."""
     from ..text.segment import sentences as spans
 
     folded = text.casefold()
-    for w in persons.masked:
-        folded = folded.replace(w, "\0" * len(w))
-    out = []
+    if not folded.isascii():
+        for w in persons.masked:
+            folded = folded.replace(w, "\0" * len(w))
+    present = [g for g in GENDERS if persons.pronouns[g].search(folded)]
+    out = [g for g in present if g == own]
+    if all(g == own for g in present):
+        return out
     sents = spans(text)
     for g, other in zip(GENDERS, reversed(GENDERS)):
+        if g not in present or g == own:
+            continue
         prev_named = False
         for a, b in sents:
             s = folded[a:b]
@@ -192,6 +217,8 @@ def text_genders(text: str, persons: Persons, name_words: frozenset[str] = froze
 def adult_roles(text: str, persons: Persons) -> list[str]:
     """Roles (parent, spouse) the text gives the persona. The sentences are searched as one text,
     a sentence a line (the role patterns are compiled with re.M, so ^ is a sentence start)."""
+    if not persons.role_screen.search(text.casefold()):
+        return []  # the usual case: no role word anywhere
     joined = "\n".join(_sentences(text))
     out: list[str] = []
     for role, patterns in persons.roles.items():
@@ -209,7 +236,7 @@ def adult_topics(text: str, config: Config, persons: Persons) -> list[str]:
     """Age-appropriate topics found in sentences that name nobody else, allowed phrases masked."""
     found: set[str] = set()
     folded = text.casefold()
-    if not any(p.search(folded) for p in config.topics.values()):
+    if config.topic_screen is not None and not config.topic_screen.search(folded):
         return []  # the usual case, decided in one pass
     for s in _sentences(text):
         if persons.anyone.search(s):
@@ -238,7 +265,8 @@ def facts(values: dict[str, Any], config: Config) -> list[Fact]:
     for f in config.person_fields:
         text = values.get(f)
         if isinstance(text, str):
-            out += [Fact("text_gender", f",{_q(f)},{g}", f, g) for g in text_genders(text, persons, name_words)]
+            own = values.get("enrollment.gender")
+            out += [Fact("text_gender", f",{_q(f)},{g}", f, g) for g in text_genders(text, persons, name_words, own)]
             out += [Fact("adult_role", f",{_q(f)},{r}", f, r) for r in adult_roles(text, persons)]
     for f in config.topic_fields:
         text = values.get(f)

@@ -4,8 +4,10 @@ The text is read by the one reader (hachimi/text/): each reading of a dimension 
 its words allow ("strong" -> fairly high or high), bound to the dimension by a construction the
 reader trusts or only loosely. Facts (rules/narrative.lp turns them into L1-L3):
 
-- rules_out(P, Field, Key, Part, Dim, V): a trusted reading of Dim in Field excludes step V (Key:
-  the structured field holding Dim's level). The structured level V then contradicts the prose.
+- reads(P, Field, Key, Part, Dim): Field states a level for Dim with a binding the reader trusts
+  (Key: the structured field holding Dim's level), and allows(P, Field, Key, Part, Dim, V) for
+  each step V every such statement allows. A structured level the prose does not allow contradicts
+  it (statements that allow no common step contradict every level).
 - unstated(P, Field, Key): Dim is mentioned but no level could be read with confidence: no level
   word, a hedge, a word with no step on the scale, or only a loose reading that does not allow the
   structured level. Never an error: the reader says "I could not read this", not "wrong".
@@ -107,10 +109,11 @@ def facts(values: dict[str, Any], cfg: Config) -> list[Fact]:
             order = vocab.orders[vocab.scales[d]]
             level = values.get(key)
             trusted = [r for r in rs if r.trusted and r.steps]
-            ruled = dict.fromkeys(v for r in trusted for v in order if v not in r.steps)
             qk = _q(key)
-            for v in ruled:
-                out.append(Fact("rules_out", f",{qp},{qk},{part},{d},{v}", path, f"{d}={v}"))
+            if trusted:
+                common = frozenset.intersection(*(r.steps for r in trusted))
+                out.append(Fact("reads", f",{qp},{qk},{part},{d}", path, d))
+                out += [Fact("allows", f",{qp},{qk},{part},{d},{v}", path, f"{d}={v}") for v in order if v in common]
             wrong = next((r for r in trusted if level is not None and level not in r.steps), None)
             if wrong is not None:
                 out.append(Fact("said", f",{qp},{qk},{_q(_said(wrong, order))}", path, wrong.expression))
@@ -140,7 +143,8 @@ def domain(cfg: Config) -> list[Fact]:
     for path, part in cfg.fields.items():
         for d in vocab.parts[part]:
             key = _q(cfg.keys[(part, d)])
+            out.append(Fact("reads", f",{_q(path)},{key},{part},{d}", path, d))
             for v in vocab.orders[vocab.scales[d]]:
-                out.append(Fact("rules_out", f",{_q(path)},{key},{part},{d},{v}", path, f"{d}={v}"))
+                out.append(Fact("allows", f",{_q(path)},{key},{part},{d},{v}", path, f"{d}={v}"))
             out.append(Fact("unstated", f",{_q(path)},{key}", path, d))
     return out

@@ -33,7 +33,14 @@ class Surnames:
 @lru_cache(maxsize=1)
 def syllables() -> frozenset[str]:
     """Every toneless pinyin syllable in pypinyin's character dictionary (ü as v), vowels required
-    (the interjections m, n, ng, hm are not name syllables)."""
+    (the interjections m, n, ng, hm are not name syllables). Built once (a second: every reading of
+    the dictionary) and kept in the user's cache (hachimi/cache.py)."""
+    from ..cache import cached
+
+    return frozenset(cached("pinyin-syllables", ("pypinyin",), (), _build_syllables))
+
+
+def _build_syllables() -> frozenset[str]:
     from pypinyin.contrib.tone_convert import to_normal
     from pypinyin.pinyin_dict import pinyin_dict
 

@@ -159,32 +159,58 @@ def _zipf_freq(z: float) -> float:
     return 10 ** (z - 9)
 
 
-@dataclass(frozen=True)
 class Lexicon:
-    """English words from wordfreq: frequencies, the real words, the foreign ones."""
+    """English words from wordfreq: the real words and the foreign ones (kept in the user's cache,
+    hachimi/cache.py: building them reads wordfreq's lists, about a second), and, for the slow path
+    of a text that is not clean, the frequencies themselves (loaded on first use)."""
 
-    freq: dict
-    known: frozenset
-    foreign: frozenset  # much more frequent in a language the model drifts into than in English
-    abroad: dict  # word -> its highest frequency in those languages (common words only)
-    part_min: float  # frequency of a common word (run-on segments)
+    def __init__(self, known: frozenset, foreign: frozenset, params: tuple):
+        self.known, self.foreign, self._params = known, foreign, params
+
+    @cached_property
+    def freq(self) -> dict:
+        from wordfreq import get_frequency_dict
+
+        return get_frequency_dict("en", "large")
+
+    @cached_property
+    def abroad(self) -> dict:
+        """word -> its highest frequency in the languages the model drifts into (common words only)."""
+        from wordfreq import get_frequency_dict
+
+        _, _, foreign, _, foreign_min, _ = self._params
+        out: dict[str, float] = {}
+        for lang in foreign:
+            for w, f in get_frequency_dict(lang, "small").items():
+                if f >= _zipf_freq(foreign_min) and f > out.get(w, 0.0):
+                    out[w] = f
+        return out
+
+    @property
+    def part_min(self) -> float:
+        """Frequency of a common word (run-on segments)."""
+        return _zipf_freq(self._params[1])
 
 
 @lru_cache(maxsize=4)
 def _english(min_zipf, part_zipf, foreign, margin, foreign_min, max_en) -> Lexicon:
-    from wordfreq import get_frequency_dict
+    from ..cache import cached
 
-    freq = get_frequency_dict("en", "large")
+    params = (min_zipf, part_zipf, foreign, margin, foreign_min, max_en)
+    known, bad = cached("wordfreq-en", ("wordfreq",), params, lambda: _word_sets(*params))
+    return Lexicon(frozenset(known), frozenset(bad), params)
+
+
+def _word_sets(min_zipf, part_zipf, foreign, margin, foreign_min, max_en) -> tuple[frozenset, frozenset]:
+    """(the real English words, the foreign ones): Zipf >= min_zipf; at least 10^margin times more
+    frequent in one of `foreign` (Zipf >= foreign_min there) than in English and rarer than max_en."""
+    lex = Lexicon(frozenset(), frozenset(), (min_zipf, part_zipf, foreign, margin, foreign_min, max_en))
+    freq, abroad = lex.freq, lex.abroad
     lo = _zipf_freq(min_zipf)
     known = frozenset(w for w, f in freq.items() if f >= lo)
-    abroad: dict[str, float] = {}
-    for lang in foreign:
-        for w, f in get_frequency_dict(lang, "small").items():
-            if f >= _zipf_freq(foreign_min) and f > abroad.get(w, 0.0):
-                abroad[w] = f
     top, ratio = _zipf_freq(max_en), 10**margin
     bad = frozenset(w for w, f in abroad.items() if (en := freq.get(w, 0.0)) < top and f >= en * ratio)
-    return Lexicon(freq, known, bad, abroad, _zipf_freq(part_zipf))
+    return known, bad
 
 
 def _known_en(word: str, lex: Lexicon) -> bool:

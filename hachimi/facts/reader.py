@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .table import FieldSpec
+from ..schema.spec import FieldSpec
 from .text import TextConfig, narrative_flags, terms_in
 
 _MISSING = object()

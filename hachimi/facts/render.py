@@ -32,8 +32,10 @@ def render(fact: Fact, positive: bool = True) -> str:
     if fact.pred == "term":  # a stem term ("hospitali*") reads as "hospitali…"
         v = v[:-1] + "\u2026" if isinstance(v, str) and v.endswith("*") else v
         return f'{p} contains "{v}"' if positive else f'{p} does not contain "{v}"'
-    if fact.pred == "rules_out":  # what the prose says excludes a level
-        return f"{p} rules out {v}" if positive else f"{p} allows {v}"
+    if fact.pred == "reads":  # the prose states a level for a dimension
+        return f"{p} states a level for {v}" if positive else f"{p} states no level for {v}"
+    if fact.pred == "allows":
+        return f"{p} allows {v}" if positive else f"{p} does not allow {v}"
     if fact.pred == "unstated":
         return f"{p} names {v} without a level" if positive else f"{p} states a level for {v}"
     if fact.pred == "matches":

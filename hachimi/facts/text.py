@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .table import K12
 
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _LIST_MARKER = re.compile(r"(?m)^\s*(?:\d+[.)、]|[-*•·])\s+|(?:^|\s)1[.)]\s.+\s2[.)]\s")
 _SENTENCE = re.compile(r"[^.!?。！？]+[.!?。！？]?")
 _MARKER_START = re.compile(r"\s*(?:\d+[.)、]|[-*•·])\s")
 _NORMALISE = re.compile(r"[_\-\s]+")
+_WORDS = re.compile(r"[a-z0-9']+")
+_HAN_CHAR = re.compile(r"[\u3400-\u9fff]")
 
 
 def normalise(text: str) -> str:
@@ -33,9 +34,7 @@ class TextConfig:
     )  # name -> (fields, terms)
     checks: dict[str, tuple] = field(default_factory=dict)  # whole-persona checks: name -> (module, config)
     lexicon_allow: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lexicon -> phrases masked first
-    schema: object = field(
-        default_factory=lambda: K12
-    )  # the theory's PersonaSchema (hachimi/schema/spec.py): fields, dimensions, names
+    schema: object = field(default_factory=lambda: _k12())  # the theory's PersonaSchema (schema/spec.py)
 
     @property
     def vocabulary(self):
@@ -101,39 +100,100 @@ def term_pattern(term: str) -> str:
 
 
 class Terms:
-    """A lexicon's terms compiled: one pattern finds whether any occurs (the usual answer: none),
-    then each term's own pattern says which. Allowed phrases are masked first, longest first."""
+    """A lexicon's terms compiled. Most texts hold none, so candidates come first from the text's
+    words: an English term is tried only if some word of the text is its longest word (or an
+    inflection of it, or, for a stem, starts with it; glued multi-word terms by their letters);
+    Chinese terms only in text with Han characters. Each candidate's own pattern then decides.
+    Allowed phrases are masked first, longest first."""
 
     def __init__(self, terms, allow: tuple[str, ...] = ()):
         self.terms = tuple(terms)
         self.allow = tuple(sorted((a.casefold() for a in allow), key=len, reverse=True))
-        pats = [term_pattern(t) for t in self.terms]
-        self.any = re.compile("|".join(pats)) if pats else None
-        self.each = [(t, re.compile(p)) for t, p in zip(self.terms, pats)]
+        self.patterns: dict[int, re.Pattern] = {}  # compiled on first use (a text rarely needs any)
+        self.first: dict[str, list[int]] = {}  # a word a term must contain (its longest) -> the terms
+        self.stems: dict[str, list[int]] = {}  # a stem (prefix of a word) -> the terms
+        self.han: list[int] = []
+        for i, t in enumerate(self.terms):
+            if not t.isascii():
+                self.han.append(i)
+                continue
+            parts = [p for p in re.split(r"[\s-]+", t.rstrip("*").casefold()) if p]
+            rarest = max(range(len(parts)), key=lambda j: (len(parts[j]), j))  # its most telling word
+            keys = [(parts[rarest], rarest == len(parts) - 1)] + ([("".join(parts), True)] if len(parts) > 1 else [])
+            for k, last in keys:
+                if t.endswith("*") and last:
+                    self.stems.setdefault(k, []).append(i)
+                else:
+                    self.first.setdefault(k, []).append(i)
+        for k in list(self.first):  # inflected forms look up directly
+            for form in (k + "s", k + "es", k + "ed", k + "d", k + "ing", k + "'s"):
+                self.first.setdefault(form, []).extend(self.first[k])
+        self._stem_screen: re.Pattern | None = None
+
+    @property
+    def stem_screen(self) -> re.Pattern | None:
+        if self._stem_screen is None and self.stems:
+            from ..text.patterns import trie_regex
+
+            self._stem_screen = re.compile(r"(?<![a-z0-9])" + trie_regex(sorted(self.stems)))
+        return self._stem_screen
+
+    def _candidates(self, folded: str) -> set[int]:
+        out: set[int] = set()
+        first = self.first
+        for w in set(_WORDS.findall(folded)):
+            if (hit := first.get(w)) is not None:
+                out.update(hit)
+        if (screen := self.stem_screen) is not None:
+            for m in screen.finditer(folded):
+                w = _WORDS.match(folded, m.start()).group()
+                for n in range(3, len(w) + 1):
+                    if (s := self.stems.get(w[:n])) is not None:
+                        out.update(s)
+        if self.han and _HAN_CHAR.search(folded):
+            out.update(self.han)
+        return out
 
     def found(self, text: str) -> list[str]:
-        if self.any is None:
+        if not self.terms:
             return []
-        folded = text.casefold().replace("’", "'")
+        folded = text.casefold().replace("\u2019", "'")
+        if not self._candidates(folded):
+            return []  # the usual case: no word of the text is a term's
         for phrase in self.allow:
             if phrase in folded:
                 folded = folded.replace(phrase, "\0" * len(phrase))
-        if not self.any.search(folded):
+        candidates = self._candidates(folded)
+        if not candidates:
             return []
         out, taken = [], []  # a word two terms match ("medication": medicat* and medication) counts once
-        for t, p in sorted(self.each, key=lambda tp: -len(tp[0].rstrip("*"))):
+        for i in sorted(candidates, key=lambda i: -len(self.terms[i].rstrip("*"))):
+            t, p = self.terms[i], self._pattern(i)
             spans = [m.span() for m in p.finditer(folded)]
             if spans and not all(any(a <= x and y <= b for a, b in taken) for x, y in spans):
                 out.append(t)
                 taken += spans
         return [t for t in self.terms if t in out]
 
+    def _pattern(self, i: int) -> re.Pattern:
+        p = self.patterns.get(i)
+        if p is None:
+            p = self.patterns[i] = re.compile(term_pattern(self.terms[i]))
+        return p
+
     def words(self, text: str, term: str) -> str:
         """The words of `text` that `term` matched ("hospitalized" for hospitali*), for messages."""
         folded = text.casefold().replace("\u2019", "'")
-        pattern = dict(self.each).get(term)
+        pattern = self._pattern(self.terms.index(term)) if term in self.terms else None
         m = pattern.search(folded) if pattern is not None else None
         return text[m.start() : m.end()] if m and len(folded) == len(text) else term.rstrip("*")
+
+
+def _k12():
+    """The bundled k12 format, for a TextConfig made without a theory (tests, tools)."""
+    from .table import K12
+
+    return K12
 
 
 def narrative_flags(text: str, cfg: TextConfig) -> list[str]:

@@ -93,11 +93,41 @@ def en_sentence(exclude: frozenset[str] = frozenset()) -> str:
     return f"(?:{'|'.join(OPENERS)})(?:,? {word_regex(exclude)}){{2,11}}[.!]"
 
 
-def en_trait(exclude: frozenset[str] = frozenset()) -> str:
-    from .lexicon import word_regex
+TRAIT_MODIFIERS = (
+    "very",
+    "quite",
+    "rather",
+    "a bit",
+    "a little",
+    "easily",
+    "often",
+    "sometimes",
+    "slightly",
+    "somewhat",
+)
 
-    w = word_regex(exclude)
-    return f"^{w}(?: {w}){{0,2}}$"
+
+def en_trait(exclude: frozenset[str] = frozenset(), traits=None) -> str:
+    """A trait on the scaffold: with the theory's trait lexicon (text/traits.py), an optional
+    modifier and one or two of its frequent trait words ("easily worried", "calm and careful"), so
+    T6 holds by construction; without one, 1-3 frequent words."""
+    from .lexicon import trie_regex, word_regex
+
+    if traits is None:
+        w = word_regex(exclude)
+        return f"^{w}(?: {w}){{0,2}}$"
+    t = trie_regex(frequent_traits(traits, exclude))
+    return f"^(?:(?:{'|'.join(TRAIT_MODIFIERS)}) )?{t}(?: (?:and|but) {t})?$"
+
+
+@lru_cache(maxsize=4)
+def frequent_traits(traits, exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The trait lexicon's single words among wordfreq's 10,000 most frequent English words (a small
+    trie: llguidance's lexer budget also carries the clause lexicon), level words left out."""
+    import wordfreq
+
+    top = set(wordfreq.top_n_list("en", 10_000))
+    return tuple(sorted(w for w in traits.words if w in top and w not in exclude and re.fullmatch(r"[a-z]{3,12}", w)))
 
 
 def en_prose(max_chars: int, exclude: frozenset[str] = frozenset()) -> tuple[str, int]:
@@ -181,9 +211,10 @@ def build(
                 "pattern": TRAIT.get(language, TRAIT["zh"]),
             }
             if language == "en" and not free:
+                readable = (text.checks.get("readable") if text else None) or (None, None)
                 node["items"] = {
                     "type": "string",
-                    "pattern": en_trait(excluded_words(text, language)),
+                    "pattern": en_trait(excluded_words(text, language), getattr(readable[1], "traits", None)),
                     "x-max-chars": 32,
                 }
             if box is not None:

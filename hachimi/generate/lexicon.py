@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..text.patterns import trie_regex  # noqa: F401  (re-exported: grammars build word regexes with it)
+
 TOP_WORDS = 3000  # wordfreq's most frequent English words (Zipf >= ~3.5; the rules accept >= 1.5)
 WORD_MAX = 10  # letters per word
 # sentence openers for English free text (a capitalised word from a short closed list)
@@ -40,25 +42,6 @@ OPENERS = (
     "Each",
     "Both",
 )
-
-
-def trie_regex(words: list[str]) -> str:
-    """A regex matching exactly the given words (a trie, so shared prefixes are written once)."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node["$"] = True
-
-    def rx(node: dict) -> str:
-        alts = [k + rx(node[k]) for k in sorted(x for x in node if x != "$")]
-        if not alts:
-            return ""
-        body = "(?:" + "|".join(alts) + ")"
-        return body + ("?" if "$" in node else "")
-
-    return rx(trie)
 
 
 @lru_cache(maxsize=4)

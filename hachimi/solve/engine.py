@@ -64,6 +64,8 @@ class Engine:
         self._flag_at = {atom: i for i, (atom, _) in enumerate(self.flags)}
         self._flag_neg = [-lit for _, lit in self.flags]
         self._cones: dict[int, frozenset[str]] = {}
+        self._lits_cones: dict[int, frozenset[int]] = {}
+        self._rank: dict[int, tuple[int, int]] | None = None
         self._global: frozenset[str] | None = None
 
     def fields_of(self, atoms) -> set[str]:
@@ -75,14 +77,43 @@ class Engine:
         Assumptions about any other field cannot change whether a persona exists with or without
         `atom` (every field takes its values independently in the completion program)."""
         if atom not in self._cones:
-            if self._global is None:
-                self._global = frozenset()
-                for body in self._rules.constraints:
-                    fields = self.fields_of(self._rules.cone(body))
-                    if len(fields) > 1:  # a constraint within one field is its own choice rule
-                        self._global |= fields
-            self._cones[atom] = frozenset(self.fields_of(self._rules.cone([atom]))) | self._global
+            self._cones[atom] = frozenset(self.fields_of(self._rules.cone([atom]))) | self.tied_fields()
         return self._cones[atom]
+
+    def tied_fields(self) -> frozenset[str]:
+        """Fields that integrity constraints tie to other fields."""
+        if self._global is None:
+            tied: frozenset[str] = frozenset()
+            for body in self._rules.constraints:
+                fields = self.fields_of(self._rules.cone(body))
+                if len(fields) > 1:  # a constraint within one field is its own choice rule
+                    tied |= fields
+            self._global = tied
+        return self._global
+
+    def relevant_literals(self, atom: int) -> frozenset[int]:
+        """Persona literals that can decide `atom`: those in its dependency cone, plus every literal
+        of the fields that integrity constraints tie together (as relevant_fields). A minimal core
+        holds none but these, so a core search need try no other (an L1 contradiction about one
+        dimension tries that dimension's statement and level, not the whole narrative's facts)."""
+        hit = self._lits_cones.get(atom)
+        if hit is None:
+            tied = self.tied_fields()
+            cone = self._rules.cone([atom])
+            # a scalar field's alternatives exclude one another: one in the cone brings all of them
+            scalars = {f for f in self.fields_of(cone) if f in self.dom.scalars}
+            hit = frozenset(a for a, f in self.fact_of.items() if a in cone or f.field in tied or f.field in scalars)
+            self._lits_cones[atom] = hit
+        return hit
+
+    def in_assumption_order(self, atoms) -> tuple[int, ...]:
+        """The atoms (literals) in the order assumptions() lists them: groups in domain order, each
+        in its order, then flags."""
+        if self._rank is None:
+            rank = {lit: (g, i) for g, group in enumerate(self.groups) for i, (_, lit) in enumerate(group)}
+            rank.update({lit: (len(self.groups), i) for i, (_, lit) in enumerate(self.flags)})
+            self._rank = rank
+        return tuple(sorted((a for a in atoms if a in self._rank), key=self._rank.__getitem__))
 
     def covers(self, present: set[str]) -> bool:
         """True if every atom of the persona exists in the ground program (else use batch grounding)."""

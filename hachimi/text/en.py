@@ -131,45 +131,56 @@ def compiled(vocab: Vocabulary, language: str = "en") -> Compiled:
 
 def items_of(folded: str, a0: int, b0: int, c: Compiled) -> list[Item]:
     """The items of one sentence, folded[a0:b0] (the text lower-cased, same offsets)."""
-    raw = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded, a0, b0)]
-    seq: list[tuple[str, int, int, bool]] = []  # (word, a, b, glued to the previous word by a hyphen)
-    glue = False
-    for i, (w, a, b) in enumerate(raw):
-        if w == "-" and seq and seq[-1][2] == a and i + 1 < len(raw) and raw[i + 1][1] == b and seq[-1][0][0].isalnum():
-            glue = True
+    ws: list[str] = []  # words and punctuation; a hyphen between two words glues them and is dropped
+    starts: list[int] = []
+    ends: list[int] = []
+    glued: list[bool] = []  # glued to the previous word
+    pending = False
+    for m in _TOKEN.finditer(folded, a0, b0):
+        w, a, b = m.group(), m.start(), m.end()
+        if w == "-" and ws and ends[-1] == a and b < b0 and folded[b : b + 1].isalnum() and ws[-1][0].isalnum():
+            pending = True
             continue
-        seq.append((w, a, b, glue))
-        glue = False
+        ws.append(w)
+        starts.append(a)
+        ends.append(b)
+        glued.append(pending)
+        pending = False
     out: list[Item] = []
     table, longest = c.table, c.longest
-    i, n = 0, len(seq)
+    i, n = 0, len(ws)
     while i < n:
-        w = seq[i][0]
+        w = ws[i]
+        most = longest.get(w)
         hit = None
-        for k in range(min(longest.get(w, 0), n - i), 0, -1):
-            key = tuple(x[0] for x in seq[i : i + k])
-            if key in table:
-                hit = (k, table[key])
-                break
+        if most:
+            for k in range(min(most, n - i), 0, -1):
+                found = table.get(tuple(ws[i : i + k]))
+                if found is not None:
+                    hit = (k, found)
+                    break
         if hit is None:
-            kind = "P" if not (w[0].isalnum() or w[0] == "'") else "W"
-            out.append(Item(kind, w, frozenset(), seq[i][1], seq[i][2], seq[i][3]))
+            kind = "W" if (w[0].isalnum() or w[0] == "'") else "P"
+            out.append(Item(kind, w, _EMPTY, starts[i], ends[i], glued[i]))
             i += 1
             continue
         k, (kind, key, cats) = hit
-        item = Item(kind, key, cats, seq[i][1], seq[i + k - 1][2], seq[i][3])
-        item.joined_after = i + k < n and seq[i + k][3]
+        j = i + k
+        item = Item(kind, key, cats, starts[i], ends[j - 1], glued[i], j < n and glued[j])
+        if kind in ("E", "M") and (item.joined_before or item.joined_after):
+            if kind == "M" and item.joined_after:  # "novelty-wise"
+                item.cats = _WISE
+            else:  # a level word or a name inside a hyphenated compound is neither
+                item.kind = "W"
+        elif kind == "F" and "not_levels" in cats:
+            item.kind = "W"
         out.append(item)
-        i += k
-    for it in out:  # a level word or a name inside a hyphenated compound is neither
-        if it.kind in ("E", "M") and (it.joined_before or it.joined_after):
-            wise = it.kind == "M" and it.joined_after
-            it.cats = frozenset(["wise"]) if wise else it.cats
-            if not wise:
-                it.kind = "W"
-        if it.kind == "F" and "not_levels" in it.cats:
-            it.kind = "W"
+        i = j
     return out
+
+
+_EMPTY: frozenset = frozenset()
+_WISE = frozenset(["wise"])
 
 
 # --- level units: an expression with the modifiers and negation in front of it ----------------------

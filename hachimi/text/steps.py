@@ -12,6 +12,7 @@ strong") the three steps next to it. A set at the middle ("not medium") becomes 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 
 def _index(steps: Iterable[str], order: tuple[str, ...]) -> list[int]:
@@ -73,6 +74,13 @@ def combine(a: str, b: str) -> str:
 
 def apply(steps: frozenset[str], order: tuple[str, ...], modifiers: list[str], negation: str) -> frozenset[str]:
     """Modifiers (nearest the expression first), then negation ('' for none)."""
+    if not modifiers and not negation:
+        return steps
+    return _apply(steps, order, tuple(modifiers), negation)
+
+
+@lru_cache(maxsize=4096)
+def _apply(steps: frozenset[str], order: tuple[str, ...], modifiers: tuple[str, ...], negation: str) -> frozenset[str]:
     for kind in modifiers:
         if kind == "end":
             steps = end(steps, order)

@@ -25,13 +25,17 @@ class Traits:
     zh: tuple[str, ...]
     source: str = ""
 
+    @property
+    def _phrases(self) -> re.Pattern:
+        return _phrase_pattern(self.phrases)
+
     def is_trait(self, trait: str, language: str) -> bool:
         if language == "zh" or not trait.isascii():
             return any(e in trait for e in self.zh)
-        low = " " + " ".join(_WORD.findall(trait.lower().replace("\u2019", "'"))) + " "
-        if any(f" {p} " in low for p in self.phrases):
+        words = _WORD.findall(trait.lower().replace("\u2019", "'"))
+        if any(self._word(w) for w in words):
             return True
-        return any(self._word(w) for w in low.split())
+        return self._phrases.search(" " + " ".join(words) + " ") is not None
 
     def _word(self, w: str) -> bool:
         if w in self.words:
@@ -48,6 +52,11 @@ class Traits:
                 ):
                     return True
         return False
+
+
+@lru_cache(maxsize=8)
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern:
+    return re.compile(" (?:" + "|".join(re.escape(p) for p in phrases) + ") ") if phrases else re.compile("(?!x)x")
 
 
 @lru_cache(maxsize=8)

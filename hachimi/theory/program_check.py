@@ -57,7 +57,14 @@ NO_ANSWER = (
 
 
 def check(theory) -> None:
-    """Raise TheoryError at the first problem (used when a theory is loaded for use)."""
+    """Raise TheoryError at the first problem (used when a theory is loaded for use). A theory whose
+    files passed before (the same hash, the same clingo) is not checked again (hachimi/cache.py)."""
+    from ..cache import cached
+
+    cached("theory-checked", ("clingo",), (theory.hash,), lambda: _check(theory) or True)
+
+
+def _check(theory) -> None:
     if blocks := script_blocks(theory.lp_files):
         f, line = blocks[0]
         raise TheoryError("#script blocks run arbitrary code and are not allowed in theory files", f, line)

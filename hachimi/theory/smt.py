@@ -56,10 +56,34 @@ def _encode(spec: FieldSpec, v):
 
 
 def parse_file(path: Path, schema: PersonaSchema) -> list[SmtRule]:
+    """The file's rules, tabulated by Z3. A file read before with the same text and the same field
+    domains comes from the user's cache (hachimi/cache.py) without starting Z3."""
+    from ..cache import cached
+
+    text = path.read_text(encoding="utf-8")
+    domains = tuple(
+        (f.path, f.kind, tuple(f.domain))
+        for f in schema.fields
+        if f.path in text and f.kind in ("int", "enum", "count")
+    )
+    rows = cached("smt-tables", ("z3-solver",), (text, str(path), domains), lambda: _rows(path, text, schema))
+    return [
+        SmtRule(r[0], r[1], r[2], list(r[3]), [tuple(b) for b in r[4]], r[5], [(tuple(i), tuple(v)) for i, v in r[6]])
+        for r in rows
+    ]
+
+
+def _rows(path: Path, text: str, schema: PersonaSchema) -> list[tuple]:
+    return [
+        (r.id, r.file, r.line, tuple(r.fields), tuple(r.bad), r.text, tuple(r.partial))
+        for r in _parse(path, text, schema)
+    ]
+
+
+def _parse(path: Path, text: str, schema: PersonaSchema) -> list[SmtRule]:
     import z3
 
     by_path = schema.by_path
-    text = path.read_text(encoding="utf-8")
     try:
         exprs = _sexprs(text)
     except ValueError as e:

@@ -157,3 +157,24 @@ def test_ctrl_c_with_two_workers_exits_cleanly(tmp_path, base):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "Traceback" not in err and "interrupted after" in err
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_repair_writes_repaired_personas_whose_prose_still_agrees(cli, tmp_path, base):
+    """--repair -o: the personas with their repairs applied; a level repaired in a narrative is
+    rewritten in it, so the repaired persona validates."""
+    base["values"]["levels"]["physical_mental_health"] = "high"
+    base["values"]["narrative"] = base["values"]["narrative"].replace("health is medium", "health is high")
+    base["mental_health"]["narrative"] += " She had panic attacks in spring."  # R5 with health high
+    fixed = tmp_path / "fixed.jsonl"
+    r = cli("validate", _write(tmp_path, [base, "{oops"]), "--repair", "-o", fixed, "-j", 1)
+    assert r.exit_code == 1 and "repaired 1 personas" in r.output and "1 now valid" in r.output
+    out = [json.loads(x) if x.startswith('{"') else x for x in fixed.read_text().splitlines()]
+    assert out[1] == "{oops"  # an unreadable line is written as it was
+    level = out[0]["values"]["levels"]["physical_mental_health"]
+    assert level != "high" and f"health is {level.replace('_', ' ')}" in out[0]["values"]["narrative"].replace("-", " ")
+    assert cli("validate", fixed, "-j", 1).output.startswith("line 2")  # only the unreadable line is left
+
+
+def test_repair_needs_an_output_file(cli, tmp_path, base):
+    r = cli("validate", _write(tmp_path, [base]), "--repair")
+    assert r.exit_code == 2 and "give -o FILE" in r.output

@@ -78,8 +78,8 @@ def test_anchor_core_has_slot_level_and_the_non_lowish_dimensions(validate_one, 
 
 
 def test_leaving_out_unrelated_fields_changes_no_core(theory):
-    """Cores are computed over the fields the violation can depend on; over all fields (slower)
-    the one-by-one deletion keeps the same literals."""
+    """Cores are computed over the literals the violation can depend on (its dependency cone, whole
+    scalar fields, constraint-tied fields); over all literals (slower) the deletion keeps the same."""
     from hachimi.solve.batch import detect
 
     cases = [c for c in load_cases(theory) if c.expect == "fail"]
