@@ -11,13 +11,26 @@ from ..errors import HachimiError
 
 
 class Group(click.Group):
-    """Turns HachimiError into a one-line message and exit code 2 (never a traceback)."""
+    """Turns HachimiError, and an error from the operating system that no command answered itself
+    (a file it may not read, a full disk), into a one-line message and exit code 2 (never a traceback)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except HachimiError as e:
             click.echo(f"hachimi: error: {e}", err=True)
+            sys.exit(2)
+        except click.BadParameter as e:  # a path click refused (missing, a folder): one line too
+            if not isinstance(getattr(e.param, "type", None), click.Path):
+                raise
+            click.echo(f"hachimi: error: {e.format_message()}", err=True)
+            sys.exit(2)
+        except Exception as e:
+            from ..fsio import fs_error, is_fs_error
+
+            if not is_fs_error(e):
+                raise
+            click.echo(f"hachimi: error: {fs_error(e)}", err=True)
             sys.exit(2)
 
 
