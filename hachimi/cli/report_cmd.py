@@ -44,13 +44,19 @@ def report_cmd(run, theory_name, out, fmt):
     low wellbeing by academic level, with 95% intervals and trend verdicts) is printed, written to
     index.html and included in the JSON.
     """
+    from ..fsio import staged_folder
     from ..report.build import build
     from .report_text import population as population_text
     from ..theory.locate import locate
     from ..theory.pack import load
 
-    m = build(run, load(locate(theory_name or run_theory(run))), out)
+    theory = load(locate(theory_name or run_theory(run)))
     where = out or run / "report"
+    if (run / "run.json").exists():
+        with staged_folder(where) as staged:  # the report appears whole, or the old one stays as it was
+            m = build(run, theory, staged)
+    else:
+        m = build(run, theory, where)  # refused: not a run folder
     if fmt == "json":
         click.echo(json.dumps(m, indent=1, ensure_ascii=False))
         return

@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import click
+
+from ..errors import InputError
 from ..resources import GRAMMARS as GRAMMARS_DIR
 
 DEFAULT = GRAMMARS_DIR
@@ -51,11 +53,15 @@ def schema():
 )
 def export_cmd(theory: str, out: Path | None):
     """Write the schemas derived from the theory's schema.toml."""
+    from ..fsio import staged_folder
     from ..schema.export import export
 
     spec = _spec(theory)
-    for p in export(_folder(out, theory, spec), spec):
-        click.echo(f"wrote {p}")
+    folder = _folder(out, theory, spec)
+    with staged_folder(folder) as staged:  # every schema is written, or none
+        written = export(staged, spec)
+    for p in written:
+        click.echo(f"wrote {folder / p.name}")
 
 
 @schema.command("check")
@@ -67,6 +73,12 @@ def check_cmd(theory: str, folder: Path | None):
 
     spec = _spec(theory)
     folder = _folder(folder, theory, spec)
+    if not folder.is_dir():
+        raise InputError(
+            f"{folder}: no such folder; write the schemas first: hachimi schema export"
+            + ("" if theory == "k12" else f" --theory {theory}")
+            + f" --out {folder}"
+        )
     bad = stale(folder, spec)
     for name in bad:
         click.echo(
