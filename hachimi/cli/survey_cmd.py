@@ -39,6 +39,17 @@ def _fail(e) -> None:
     sys.exit(2)
 
 
+def _records(file: Path, what: str) -> list[dict]:
+    """The objects of a JSONL file; a line that cannot be read is reported on stderr with its
+    number and left out, and the rest is used (a torn last line after a crash included)."""
+    from ..report.build import read_records
+
+    records, problems = read_records(file)
+    for n, why in problems:
+        click.echo(f"warning: {file}:{n}: {why}; this {what} is left out", err=True)
+    return [obj for _, obj in records]
+
+
 def _personas(source: Path) -> tuple[Path, list[dict], dict | None]:
     """A run folder (its personas.jsonl and its plan's strata) or a personas .jsonl file."""
     from ..errors import HachimiError
@@ -46,13 +57,7 @@ def _personas(source: Path) -> tuple[Path, list[dict], dict | None]:
     file = source / "personas.jsonl" if source.is_dir() else source
     if not file.is_file():
         raise HachimiError(f"no personas at {file} (give a run folder or a .jsonl file)")
-    personas = []
-    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                personas.append(json.loads(line))
-            except ValueError as e:
-                raise HachimiError(f"{file}:{n}: not JSON ({e})") from None
+    personas = _records(file, "persona")
     strata = None
     manifest = (source / "run.json") if source.is_dir() else None
     if manifest and manifest.is_file():
@@ -83,13 +88,16 @@ def survey():
 def lint_cmd(instrument, fmt):
     """Check an instrument folder: items, scales, constructs, forms, hypotheses (file:line)."""
     from ..errors import HachimiError
-    from ..survey.instrument import load
+    from ..fsio import os_errors
+    from ..survey.instrument import load, locate
 
-    try:
-        inst = load(instrument)
-    except HachimiError as e:
-        click.echo(json.dumps({"clean": False, "error": str(e)}) if fmt == "json" else str(e))
-        sys.exit(1)
+    locate(instrument)  # no such instrument is a usage error (exit 2), not a lint finding
+    with os_errors():  # nor is a file it may not read
+        try:
+            inst = load(instrument)
+        except HachimiError as e:
+            click.echo(json.dumps({"clean": False, "error": str(e)}) if fmt == "json" else str(e))
+            sys.exit(1)
     if fmt == "json":
         doc = {"clean": True, "name": inst.name, "items": len(inst.items), "constructs": list(inst.constructs)}
         click.echo(json.dumps(doc | {"forms": list(inst.forms), "hypotheses": [h.id for h in inst.hypotheses]}))
@@ -129,6 +137,7 @@ def administer_cmd(
     nothing lost); a folder made with other settings is refused.
     """
     from ..errors import HachimiError
+    from ..fsio import os_errors, write_text
     from ..generate import models
     from ..store.lock import FolderLock
     from ..survey import administer as A
@@ -146,7 +155,8 @@ def administer_cmd(
         inst.form(form)  # an unknown form fails here, before the model loads
         # paths relative to the survey folder, so a committed folder works on another machine
         ident = A.identity(s, inst, Path(os.path.relpath(file.resolve(), out.resolve())), models.identity(spec))
-        out.mkdir(parents=True, exist_ok=True)
+        with os_errors(out):
+            out.mkdir(parents=True, exist_ok=True)
         manifest = out / A.MANIFEST
         if manifest.is_file():
             old = json.loads(manifest.read_text(encoding="utf-8"))["identity"]
@@ -155,17 +165,19 @@ def administer_cmd(
                 raise HachimiError(
                     f"{out} holds a survey made with other settings ({', '.join(diff)}); choose another --out"
                 )
-        lock = FolderLock(out).acquire()
+        with os_errors(out):
+            lock = FolderLock(out).acquire()
     except HachimiError as e:
         _fail(e)
     try:
-        manifest.write_text(
+        write_text(
+            manifest,
             json.dumps({"identity": ident, "strata": strata, "instrument_root": _instrument_ref(inst, out)}, indent=1),
-            encoding="utf-8",
         )
         click.echo(f"loading {spec.name} ...", err=True)
         engine = _engine(spec, 2)
-        with _bar() as advance:
+        resume = "the answered blocks are kept; run the same command again to resume"
+        with _bar() as advance, os_errors(out / A.ANSWERS, then=resume):
             counts = A.administer(personas, inst, s, engine, out, concurrency, advance)
     except KeyboardInterrupt:
         click.echo("interrupted: run the same command again to resume", err=True)
@@ -193,7 +205,7 @@ def _instrument_ref(inst, out: Path) -> str:
 def _load_folder(folder: Path):
     from ..errors import HachimiError
     from ..survey.instrument import load
-    from ..survey.score import load_answers, score
+    from ..survey.score import score
 
     manifest = folder / "survey.json"
     if not manifest.is_file():
@@ -201,9 +213,15 @@ def _load_folder(folder: Path):
     m = json.loads(manifest.read_text(encoding="utf-8"))
     ref = m.get("instrument_root") or m["identity"]["settings"]["instrument"]
     inst = load(str(folder / ref) if (folder / ref / "instrument.toml").is_file() else ref)
-    personas_file = folder / m["identity"]["personas"]
-    personas = [json.loads(x) for x in personas_file.read_text(encoding="utf-8").splitlines() if x.strip()]
-    answers = load_answers(folder)
+    personas_file = Path(os.path.normpath(folder / m["identity"]["personas"]))
+    for file, what in (
+        (personas_file, f"the personas that answered ({manifest} names it); put it back"),
+        (folder / "answers.jsonl", "the answers; run hachimi survey administer first"),
+    ):
+        if not file.is_file():
+            raise HachimiError(f"{file}: {'is a folder' if file.is_dir() else 'no such file'}; it holds {what}")
+    personas = _records(personas_file, "persona")
+    answers = _records(folder / "answers.jsonl", "block of answers")
     seed = m["identity"]["settings"]["seed"]
     return inst, answers, score(personas, answers, inst, m.get("strata"), seed), seed
 
@@ -222,12 +240,16 @@ def score_cmd(folder, fmt):
     import csv
 
     from ..errors import HachimiError
+    from ..fsio import atomic_output
 
     try:
         inst, answers, scored, _ = _load_folder(folder)
     except HachimiError as e:
         _fail(e)
-    with open(folder / "scores.csv", "w", newline="", encoding="utf-8") as fh:
+    with (  # both tables are written, or neither
+        atomic_output(folder / "scores.csv", newline="") as fh,
+        atomic_output(folder / "cohorts.csv", newline="") as ch,
+    ):
         w = csv.writer(fh)
         w.writerow(
             [
@@ -252,8 +274,7 @@ def score_cmd(folder, fmt):
                     *[_fmt(r["raw"].get(c), 4) for c in scored.constructs],
                 ]
             )
-    with open(folder / "cohorts.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=["kind", "key", "construct", "n", "mean_z", "ci_low", "ci_high", "mean_raw"])
+        w = csv.DictWriter(ch, fieldnames=["kind", "key", "construct", "n", "mean_z", "ci_low", "ci_high", "mean_raw"])
         w.writeheader()
         for row in scored.cohorts:
             w.writerow({k: (_fmt(v, 4) if isinstance(v, float) else v) for k, v in row.items()})
@@ -284,6 +305,7 @@ def compare_cmd(folder, reference, fmt):
     (refusals, acquiescence, option order, response spread). Writes FOLDER/compare.json and
     FOLDER/report/index.html."""
     from ..errors import HachimiError
+    from ..fsio import os_errors, write_text
     from ..survey import compare as C
     from ..survey.report import render
 
@@ -299,8 +321,9 @@ def compare_cmd(folder, reference, fmt):
         "personas": len(scored.personas),
         "reference": str(reference) if reference else None,
     }
-    (folder / "compare.json").write_text(json.dumps(doc, indent=1, default=str), encoding="utf-8")
-    page = render(folder, doc, scored)
+    write_text(folder / "compare.json", json.dumps(doc, indent=1, default=str))
+    with os_errors(folder / "report"):
+        page = render(folder, doc, scored)
     if fmt == "json":
         click.echo(json.dumps(doc, indent=1, default=str))
         return
@@ -334,6 +357,7 @@ def reference_cmd(source, student_file, out, instrument, country, risk_column, r
     """Weighted (W_FSTUWT) human cohort means from the PISA 2022 student file (CSV, SPSS or SAS):
     tiers from the mathematics plausible values, gender, a risk stratum; scored like the agents."""
     from ..errors import HachimiError
+    from ..fsio import atomic_path, os_errors
     from ..survey import reference as R
     from ..survey.instrument import load
 
@@ -342,7 +366,10 @@ def reference_cmd(source, student_file, out, instrument, country, risk_column, r
         rows = R.cohort_means(R.read_table(student_file), inst, R.RiskRule(risk_column, risk_high_below), country)
     except HachimiError as e:
         _fail(e)
-    R.write(rows, out)
+    with os_errors(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out) as tmp:  # the table appears whole, or not at all
+        R.write(rows, tmp)
     cohorts = len({(r["tier"], r["gender"], r["risk"]) for r in rows if r["tier"] != "all"})
     if fmt == "json":
         click.echo(

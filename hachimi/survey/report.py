@@ -8,6 +8,8 @@ import html
 import math
 from pathlib import Path
 
+from ..fsio import atomic_path, write_text
+
 _CSS = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}
 .pass{color:#080}.fail{color:#b00}.note{color:#666}"""
@@ -41,7 +43,8 @@ def _plots(out: Path, doc: dict, scored) -> list[str]:
             ax.set_xlabel("human cohort mean", fontsize=8)
             ax.set_ylabel("agent cohort mean (z)", fontsize=8)
         fig.tight_layout()
-        fig.savefig(out / "scatter.png", dpi=100)
+        with atomic_path(out / "scatter.png") as tmp:  # whole or not at all (a full disk)
+            fig.savefig(tmp, dpi=100)
         plt.close(fig)
         names.append("scatter.png")
         ordered = sorted(corr, key=lambda c: -(c["pearson_r"] if not math.isnan(c["pearson_r"]) else -9))
@@ -54,7 +57,8 @@ def _plots(out: Path, doc: dict, scored) -> list[str]:
         ax.set_ylabel("Pearson r, agent vs human")
         ax.set_title("Fidelity gradient across constructs")
         fig.tight_layout()
-        fig.savefig(out / "fidelity.png", dpi=100)
+        with atomic_path(out / "fidelity.png") as tmp:  # whole or not at all (a full disk)
+            fig.savefig(tmp, dpi=100)
         plt.close(fig)
         names.append("fidelity.png")
     tiers = [c for c in scored.cohorts if c["kind"] == "tier"]
@@ -74,7 +78,8 @@ def _plots(out: Path, doc: dict, scored) -> list[str]:
         ax.set_title("Agent construct means by academic tier")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
         fig.tight_layout()
-        fig.savefig(out / "tiers.png", dpi=100)
+        with atomic_path(out / "tiers.png") as tmp:  # whole or not at all (a full disk)
+            fig.savefig(tmp, dpi=100)
         plt.close(fig)
         names.append("tiers.png")
     return names
@@ -126,5 +131,5 @@ def render(folder: Path, doc: dict, scored) -> Path:
     for png in pngs:
         h.append(f"<p><img src='{png}' style='max-width:100%'></p>")
     h.append("</body></html>")
-    (out / "index.html").write_text("\n".join(h), encoding="utf-8")
+    write_text(out / "index.html", "\n".join(h))
     return out / "index.html"
