@@ -62,15 +62,19 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
     if run is None:
         raise HachimiError("give a run folder (or --file FILE); see hachimi audit --help")
     from ..audit.store import build
+    from ..fsio import atomic_path, os_errors
 
     problems: list[str] = []
-    db = build(run, problems)
+    with os_errors(run / "audit.sqlite"):  # rebuilt in the run folder: it must be writable
+        db = build(run, problems)
     for line in problems:
         click.echo(f"warning: {run / line}", err=True)
     if html_out:
         from ..audit.html import render as render_html
 
-        click.echo(f"audit page: {render_html(db, html_out, str(run))}", err=True)
+        with atomic_path(html_out) as tmp:
+            render_html(db, tmp, str(run))
+        click.echo(f"audit page: {html_out}", err=True)
         if not (rules or failed or persona_id):
             return
     if rules:
