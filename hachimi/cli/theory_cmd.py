@@ -122,7 +122,8 @@ def test_cmd(folder, verbose, fmt):
 @format_option()
 def check_cmd(folder, fmt):
     """Find rule sets no persona can satisfy (per grade, age, target level), grades or ages no
-    persona can have at all, and rules that never fire."""
+    persona can have at all, and rules that never fire; for a theory that extends another, each
+    inherited rule it can no longer fire, with the [features] entry it replaced or removed."""
     from ..theory.consistency import check
 
     rep = check(_load(folder))
@@ -138,8 +139,15 @@ def check_cmd(folder, fmt):
         click.echo(f"no persona of grade {g} is possible at any age: blocked by {' + '.join(rules)}")
     for a, rules in rep.blocked_ages.items():
         click.echo(f"no persona aged {a} is possible in any grade: blocked by {' + '.join(rules)}")
+    lost = {x["rule"]: x for x in rep.lost_rules}
     for r in rep.dead_rules:
-        click.echo(f"dead rule: {r} can never fire")
+        click.echo(f"error: {lost[r]['message']}" if r in lost else f"dead rule: {r} can never fire")
+    if rep.parent:
+        alive = sum(rep.inherited.values())
+        click.echo(
+            f"inherited from {rep.parent}: {len(rep.inherited)} rules, {alive} can still fire"
+            + (f", {len(rep.inherited) - alive} cannot" if alive < len(rep.inherited) else "")
+        )
     click.echo(
         f"checked {rep.checked} grade/age/level combinations; single rules exclude some ages "
         f"per grade (expected, e.g. R1); contradictions: {len(rep.contradictions)}; whole grades/ages "
@@ -157,12 +165,10 @@ def new_cmd(folder: Path, base: str, fmt):
     """Create a theory folder that extends another: theory.toml, schema.toml, rules/, fixtures/ and
     prompts/, each file documented. Then edit them and run `hachimi theory lint|test|check FOLDER`."""
     from ..errors import HachimiError
-    from ..fsio import cleaned_on_error
     from ..theory.scaffold import create
 
     try:
-        with cleaned_on_error(folder):  # a disk that fills half way leaves no half-made theory
-            written = create(folder, base)
+        written = create(folder, base)
     except HachimiError as e:
         click.echo(f"hachimi: error: {e}", err=True)
         sys.exit(2)

@@ -18,10 +18,15 @@ class Report:
     blocked_grades: dict[int, list[str]] = field(default_factory=dict)  # grade no persona can have -> rules
     blocked_ages: dict[int, list[str]] = field(default_factory=dict)  # age no persona can have -> rules
     checked: int = 0
+    parent: str | None = None  # the theory this one extends
+    inherited: dict[str, bool] = field(default_factory=dict)  # each inherited rule -> whether it can still fire
+    lost_rules: list[dict] = field(default_factory=list)  # inherited rules the parent fires and this cannot, why
 
     @property
     def clean(self) -> bool:
-        return not (self.contradictions or self.dead_rules or self.blocked_grades or self.blocked_ages)
+        return not (
+            self.contradictions or self.dead_rules or self.blocked_grades or self.blocked_ages or self.lost_rules
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -32,6 +37,9 @@ class Report:
             "blocked_grades": self.blocked_grades,
             "blocked_ages": self.blocked_ages,
             "excluded_ages_per_grade": self.excluded,
+            "extends": self.parent,
+            "inherited": self.inherited,
+            "lost_rules": self.lost_rules,
         }
 
 
@@ -126,11 +134,23 @@ class Checker:
         for a in ages:
             if not any((g, a) in possible for g in grades):
                 rep.blocked_ages[a] = sorted(set().union(*(blockers.get((g, a), set()) for g in grades)))
-        for r, lit in self.want.items():
-            if self._solve([lit])[0]:
-                rep.dead_rules.append(r)
+        rep.dead_rules = self.dead()
         return rep
+
+    def dead(self) -> list[str]:
+        """The rules no persona can fire."""
+        return [r for r, lit in self.want.items() if self._solve([lit])[0]]
 
 
 def check(theory: Theory) -> Report:
-    return Checker(theory).run()
+    """The report, with the inherited rules this theory can no longer fire (and why) when it extends another."""
+    from .inherited import lost_rules
+
+    rep = Checker(theory).run()
+    if theory.parent is not None:
+        lost = lost_rules(theory, rep.dead_rules)
+        rep.lost_rules = [x.to_dict() for x in lost]
+        gone = {x.rule for x in lost}
+        rep.inherited = {r: r not in gone and r not in rep.dead_rules for r in theory.parent.rules}
+        rep.parent = theory.parent.name
+    return rep

@@ -85,12 +85,50 @@ def _cases_in(cases_path, theory: Theory, base: dict, start: int) -> list[Case]:
             raise TheoryError(f"case names unknown rule {c.get('rule')!r}", str(cases_path), line)
         if c.get("expect") not in ("pass", "fail"):
             raise TheoryError("expect must be 'pass' or 'fail'", str(cases_path), line, rule=c["rule"])
+        _check_paths(c, theory, str(cases_path), text, search, line)
         persona = apply_patch(base, c.get("set", {}), c.get("unset", []))
         persona["id"] = f"{c['rule']}-{c['expect']}-{i}"
         own = cases_path.parent.parent == theory.root
         label = cases_path.name if own else f"{cases_path.parent.parent.name}/{cases_path.name}"
         cases.append(Case(c["rule"], c["expect"], persona, c.get("name", persona["id"]), line, label))
     return cases
+
+
+def known_paths(theory: Theory) -> set[str]:
+    """The paths a case may set or unset: every field of the persona format, every object above
+    one (a part, "values.levels"), and the id."""
+    paths = {"id"}
+    for p in theory.schema.by_path:
+        parts = p.split(".")
+        paths.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return paths
+
+
+def _check_paths(case: dict, theory: Theory, file: str, text: str, start: int, line: int) -> None:
+    """A path that is no field of the persona would only add a stray key, and the case would fail
+    for a reason it does not state (or pass without testing anything): refuse it where it is written."""
+    import difflib
+
+    set_, unset = case.get("set", {}), case.get("unset", [])
+    if not isinstance(set_, dict) or not isinstance(unset, list):
+        raise TheoryError(
+            "set is a table of field path = value, unset a list of field paths", file, line, rule=case["rule"]
+        )
+    known = known_paths(theory)
+    for key, path in [("set", p) for p in set_] + [("unset", p) for p in unset]:
+        if path in known:
+            continue
+        at = text.find(f'"{path}"', start)
+        where = text.count("\n", 0, at) + 1 if at >= 0 else line
+        close = difflib.get_close_matches(str(path), known, 1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise TheoryError(
+            f"{key} names {path!r}, which is no field of the persona format; {hint}"
+            f"`hachimi theory vocab {theory.root}` lists the fields",
+            file,
+            where,
+            rule=case["rule"],
+        )
 
 
 def coverage_gaps(theory: Theory, cases: list[Case]) -> list[str]:
@@ -122,7 +160,24 @@ def run(theory: Theory, cases: list[Case] | None = None) -> tuple[list[Outcome],
             )
         )
         outcomes.append(Outcome(case, ok, fired, detail))
+    _explain_lost(theory, outcomes)
     return outcomes, coverage_gaps(theory, cases)
+
+
+def _explain_lost(theory: Theory, outcomes: list[Outcome]) -> None:
+    """An inherited rule's fail case that did not fire: say why when this pack can no longer fire
+    the rule at all (a [features] entry it replaced or removed), not just that it did not fire."""
+    missed = {o.case.rule for o in outcomes if not o.ok and o.case.expect == "fail"}
+    if theory.parent is None or not missed & set(theory.parent.rules):
+        return
+    from .consistency import Checker
+    from .inherited import lost_rules
+
+    dead = [r for r in Checker(theory).dead() if r in missed]
+    causes = {x.rule: x.cause for x in lost_rules(theory, dead)}
+    for o in outcomes:
+        if not o.ok and o.case.expect == "fail" and o.case.rule in causes:
+            o.detail += f": {theory.name} can no longer fire it; {causes[o.case.rule]}"
 
 
 def base_persona(theory: Theory) -> dict:

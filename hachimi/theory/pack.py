@@ -12,6 +12,7 @@ from pathlib import Path
 from ..errors import TheoryError
 from ..facts.text import TextConfig
 from ..schema.spec import PersonaSchema, load_schema
+from .compose import FILE_KEYS, Composed, compose, strip_directives
 from .smt import SmtRule, asp_program, parse_file
 
 SEVERITIES = ("error", "warning")
@@ -32,6 +33,7 @@ class Rule:
     fixable: bool = False
     description: str = ""
     line: int = 0  # line of its id in theory.toml
+    file: str = ""  # the theory.toml that describes it (a parent's, for an inherited rule)
 
 
 @dataclass
@@ -47,7 +49,13 @@ class Theory:
     schema: PersonaSchema = None  # the persona format (schema.toml)
     parent: "Theory | None" = None  # the theory this one extends (its rules, format, prompts)
     features: dict = field(default_factory=dict)  # the [features] in force (inherited tables included)
-    feature_roots: dict = field(default_factory=dict)  # feature table -> folder its data files are in
+    feature_roots: dict = field(default_factory=dict)  # feature table -> folder of the pack that declared it
+    composition: "Composed | None" = None  # where each feature entry was declared; what this pack replaced
+
+    def feature_root(self, *path: str) -> Path:
+        """The folder data files of [features.<path>] are relative to: that of the pack that declared
+        the entry (a child's new lexicon reads its file from the child's folder, k12's from k12's)."""
+        return self.composition.root(*path, default=self.root) if self.composition else self.root
 
     @property
     def roots(self) -> list[Path]:
@@ -110,7 +118,7 @@ def _rules(meta: dict, text: str, file: str, schema: PersonaSchema, parent=None)
             )
         if rid in rules:
             raise TheoryError("duplicate rule id", file, line, rule=rid)
-        rules[rid] = Rule(**{k: entry[k] for k in RULE_KEYS if k in entry}, line=line)
+        rules[rid] = Rule(**{k: entry[k] for k in RULE_KEYS if k in entry}, line=line, file=file)
     return rules
 
 
@@ -133,17 +141,15 @@ def _rule_problem(e: dict, schema: PersonaSchema) -> str | None:
     return None
 
 
-def _features(meta: dict, root: Path, parent) -> tuple[dict, dict[str, Path]]:
-    """The [features] in force and the folder each top-level table's data files are relative to:
-    the parent's tables, each replaced whole by a table of the same name here."""
-    feat = dict(parent.features) if parent else {}
-    roots = dict(parent.feature_roots) if parent else {}
-    for key, value in meta.get("features", {}).items():
-        feat[key], roots[key] = value, root
-    return feat, roots
+def _features(meta: dict, directives: dict, text: str, file: str, root: Path, parent) -> Composed:
+    """The [features] in force: the parent's, with this pack's tables merged in entry by entry
+    (hachimi/theory/compose.py: replace, remove and append say how; a silent change is refused)."""
+    own = meta.get("features", {})
+    return compose(parent.composition if parent else None, own, directives, file, text, root)
 
 
-def _text_config(feat: dict, file: str, roots: dict[str, Path], schema: PersonaSchema, root: Path) -> TextConfig:
+def _text_config(comp: Composed, file: str, schema: PersonaSchema, root: Path) -> TextConfig:
+    feat = comp.features
     try:
         patterns = {n: (p["field"], re.compile(p["regex"])) for n, p in feat.get("patterns", {}).items()}
     except (KeyError, re.error) as e:
@@ -155,7 +161,9 @@ def _text_config(feat: dict, file: str, roots: dict[str, Path], schema: PersonaS
             raise TheoryError(f"[features.lexicons.{name}] unknown field(s) {', '.join(bad)}", file)
         terms, allowed = list(lex.get("terms", ())), list(lex.get("allow", ()))
         if lex.get("file"):
-            more, more_allowed = lexicon_file(roots.get("lexicons", root) / lex["file"], f"[features.lexicons.{name}]")
+            more, more_allowed = lexicon_file(
+                comp.root("lexicons", name, "file", default=root) / lex["file"], f"[features.lexicons.{name}]"
+            )
             terms, allowed = terms + more, allowed + more_allowed
         lexicons[name] = (fields, tuple(dict.fromkeys(terms)))
         allow[name] = tuple(dict.fromkeys(allowed))
@@ -175,7 +183,17 @@ def _text_config(feat: dict, file: str, roots: dict[str, Path], schema: PersonaS
         )
     from ..facts.checks import configure
 
-    checks = configure(feat, roots, file, schema)
+    tables, roots = dict(feat), {}
+    for name, table in feat.items():  # each data file read from the folder of the pack that named it
+        if isinstance(table, dict):
+            roots[name] = comp.root(name, default=root)
+            files = {
+                k: str(comp.root(name, k, default=root) / v)
+                for k in FILE_KEYS.get(name, ())
+                if isinstance(v := table.get(k), str)
+            }
+            tables[name] = {**table, **files}
+    checks = configure(tables, roots, file, schema)
     return TextConfig(
         feat.get("min_chars", 0),
         feat.get("max_chars", 10**9),
@@ -237,6 +255,9 @@ def load(root: str | Path, check: bool = True, _chain: tuple[Path, ...] = ()) ->
     from pydantic import ValidationError
     from .toml_schema import TheoryFile, first_error
 
+    directives: dict = {}
+    if isinstance(meta.get("features"), dict):  # replace / remove / append say how tables compose
+        meta["features"], directives = strip_directives(meta["features"])
     try:
         TheoryFile.model_validate(meta)
     except ValidationError as e:
@@ -265,7 +286,7 @@ def load(root: str | Path, check: bool = True, _chain: tuple[Path, ...] = ()) ->
             raise TheoryError("numeric rule has no [[rule]] entry in theory.toml", r.file, r.line, rule=r.id)
     if parent:  # its tables depend only on the fields they read, which an extension cannot redefine
         smt = list(parent.smt_rules) + smt
-    feat, roots = _features(meta, root, parent)
+    comp = _features(meta, directives, text, str(toml_path), root, parent)
     weights = {**(parent.weights if parent else {}), **meta.get("repair", {}).get("weights", {})}
     theory = Theory(
         info.get("name", root.name),
@@ -273,13 +294,14 @@ def load(root: str | Path, check: bool = True, _chain: tuple[Path, ...] = ()) ->
         rules,
         lp,
         smt,
-        _text_config(feat, str(toml_path), roots, schema, root),
+        _text_config(comp, str(toml_path), schema, root),
         weights,
         info,
         schema,
         parent,
-        feat,
-        roots,
+        comp.features,
+        {name: comp.root(name, default=root) for name, v in comp.features.items() if isinstance(v, dict)},
+        comp,
     )
     if check:
         from .program_check import check as check_programs

@@ -20,6 +20,12 @@ THEORY_TOML = """\
 # fields (JSON paths; "part.*" for a whole part), message (placeholders: any field path, {{key}},
 # or a detail name from detail(P, "rule-id", Key, Name, Value)), citation, and fixable = true if
 # changing structured fields can remove it. A rule id may not reuse one of {base}'s.
+#
+# [features] tables merge with {base}'s entry by entry: [features.lexicons.<name>] adds a lexicon
+# (its file = "..." is read from this folder) and {base}'s stay in force. To change what {base}
+# declares, say so in the table: replace = true (the table whole), replace = ["key"] (those keys),
+# remove = ["name"] (drop entries), append = ["terms"] (add to a list). Anything else that differs
+# is refused with both places; `hachimi theory check` names any inherited rule that can no longer fire.
 
 [theory]
 name = "{name}"
