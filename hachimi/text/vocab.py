@@ -114,13 +114,38 @@ def _load(path: str, orders_t: tuple, shown: tuple) -> Vocabulary:
     for part, ds in parts.items():
         if bad := [d for d in ds if d not in scales]:
             raise fail(f"[parts] {part} names dimension(s) without a scale: {', '.join(bad)}")
+    if unrated := [d for d in scales if not any(d in ds for ds in parts.values())]:
+        raise fail(f"[scales] {unrated[0]}: no entry of [parts] rates this dimension; add it to a part or drop it")
     display = dict(shown)
     languages = {}
     for lang, table in raw.items():
         if not isinstance(table, dict):
             raise fail(f"{lang} = ...: expected a table per language such as [en.names]")
+        _known_keys(lang, table, scales, fail)
         languages[lang] = _language(lang, table, scales, orders, display if lang == "en" else {}, fail)
     return Vocabulary(scales, {s: orders[s] for s in set(scales.values())}, parts, languages, str(p))
+
+
+LANGUAGE_KEYS = ("names", "groups", "modifiers", "negators", "hedges")  # besides one table per scale
+NEGATOR_KEYS = ("words", "strong", "mild", "litotes")
+
+
+def _known_keys(lang: str, t: dict, scales: dict, fail) -> None:
+    """A key the reader never looks at (a misspelt scale, a name for a dimension [scales] lacks) is
+    an error naming it, not wording silently ignored."""
+    used = sorted(set(scales.values()))
+    for key in t:
+        if key not in LANGUAGE_KEYS and key not in used:
+            raise fail(
+                f"[{lang}.{key}]: not a key of a language table ({', '.join(LANGUAGE_KEYS)}, or a scale "
+                f"a dimension of [scales] uses: {', '.join(used)})"
+            )
+    for d in t.get("names", {}):
+        if d not in scales:
+            raise fail(f"[{lang}.names] {d}: not a dimension of [scales] ({', '.join(scales)})")
+    for key, allowed in (("negators", NEGATOR_KEYS), ("hedges", ("words",))):
+        if bad := sorted(set(t.get(key, {})) - set(allowed)):
+            raise fail(f"[{lang}.{key}] {', '.join(bad)}: {key} has only {', '.join(allowed)}")
 
 
 def _language(lang: str, t: dict, scales: dict, orders: dict, display: dict, fail) -> Language:

@@ -148,14 +148,13 @@ def lint(root: Path) -> list[Finding]:
                 )
             )
     out += _metadata_findings(theory, violations, details)
+    from .lint_anchors import anchor_findings
     from .lint_pack import fixture_findings, prompt_findings
 
-    return out + prompt_findings(theory) + fixture_findings(theory)
+    return out + prompt_findings(theory) + anchor_findings(theory) + fixture_findings(theory)
 
 
 def _metadata_findings(theory: Theory, violations, details) -> list[Finding]:
-    from ..explain.message import placeholders
-
     toml = str(theory.root / "theory.toml")
     derived = {rid for rid, _, _ in violations} | {r.id for r in theory.smt_rules}
     out = [
@@ -172,24 +171,42 @@ def _metadata_findings(theory: Theory, violations, details) -> list[Finding]:
     ]
     detail_names = {(rid, name) for rid, name, _ in details}
     for rule in theory.rules.values():
+        where = rule.file or toml
         if rule.id not in derived:
-            out.append(Finding("error", toml, rule.line, 0, "no .lp or .smt2 rule derives this violation", rule.id))
-        for name in placeholders(rule.message):
-            if (
-                name != "key"
-                and name not in theory.schema.by_path
-                and (rule.id, name) not in detail_names
-                and ("*", name) not in detail_names
-            ):
-                out.append(
-                    Finding(
-                        "error",
-                        toml,
-                        rule.line,
-                        0,
-                        f"message placeholder {{{name}}} is not a field path, {{key}}, or a detail "
-                        f"derived for this rule",
-                        rule.id,
-                    )
-                )
+            out.append(Finding("error", where, rule.line, 0, "no .lp or .smt2 rule derives this violation", rule.id))
+        for name, problem in _placeholder_problems(rule, theory, detail_names):
+            out.append(Finding("error", where, rule.line, 0, f"message placeholder {{{name}}} {problem}", rule.id))
     return out
+
+
+def _placeholder_problems(rule, theory: Theory, detail_names: set) -> list[tuple[str, str]]:
+    """(placeholder, what is wrong) for every placeholder of the rule's message that no violation
+    of it can fill: a field path, {key}, or a detail its .lp derives with detail/5 (a numeric rule
+    derives none). Written any other way ({x:>3}, {x!r}, {a[0]}) it would be shown as written."""
+    from string import Formatter
+
+    from ..explain.message import placeholders
+
+    simple = set(placeholders(rule.message))
+    out = []
+    for _, name, spec, conv in Formatter().parse(rule.message):
+        if name is None:
+            continue
+        if name not in simple or spec or conv:
+            shown = name + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "")
+            out.append((shown, "is not filled in: write {field.path}, {key} or {detail} with no format or index"))
+            continue
+        if name == "key" or name in theory.schema.by_path:
+            continue
+        if (rule.id, name) in detail_names or ("*", name) in detail_names:
+            continue
+        known = sorted(n for r, n in detail_names if r == rule.id)
+        out.append(
+            (
+                name,
+                "is not a field path, {key}, or a detail derived for this rule with "
+                f'detail(P, "{rule.id}", Key, {name}, Value)'
+                + (f" (its details: {', '.join(known)})" if known else ""),
+            )
+        )
+    return list(dict.fromkeys(out))

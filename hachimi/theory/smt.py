@@ -61,6 +61,7 @@ def parse_file(path: Path, schema: PersonaSchema) -> list[SmtRule]:
     from ..cache import cached
 
     text = path.read_text(encoding="utf-8")
+    check_declarations(path, text, schema)  # before the cache: a table cached under other rules is no excuse
     domains = tuple(
         (f.path, f.kind, tuple(f.domain))
         for f in schema.fields
@@ -80,24 +81,55 @@ def _rows(path: Path, text: str, schema: PersonaSchema) -> list[tuple]:
     ]
 
 
+def _exprs(path: Path, text: str) -> list[tuple[int, str]]:
+    try:
+        return _sexprs(text)
+    except ValueError as e:
+        raise TheoryError(str(e).split(": ", 1)[1], str(path), int(str(e).split()[1].rstrip(":"))) from None
+
+
+_DECL = re.compile(r"^\(\s*declare-(const|fun)\s+(\S+)\s+(?:\(\s*\)\s+)?(.*?)\s*\)$", re.S)
+
+
+def check_declarations(path: Path, text: str, schema: PersonaSchema) -> None:
+    """Every declared constant is a numeric or enum persona field, declared Int: the rule is
+    tabulated over the field's values as integers (an enum as its index on its scale, low -> high),
+    and a constant of another sort (Real, Bool) would be a different variable the table never sets,
+    silently a different rule."""
+    by_path = schema.by_path
+    for line, sx in _exprs(path, text):
+        if not sx.startswith(("(declare-const", "(declare-fun")):
+            continue
+        m = _DECL.match(" ".join(sx.split()))
+        name, sort = (m.group(2), m.group(3)) if m else (sx.split()[1] if len(sx.split()) > 1 else "?", "?")
+        spec = by_path.get(name)
+        if spec is None or spec.kind not in ("int", "enum", "count"):
+            raise TheoryError(
+                f"'{name}' is not a numeric or enum persona field (use a path such as enrollment.age)", str(path), line
+            )
+        if sort != "Int":
+            what = (
+                f"an enum field on the {spec.scale} scale (its index, 0..{len(spec.domain) - 1} low -> high)"
+                if spec.kind == "enum"
+                else f"an {spec.kind} field"
+            )
+            raise TheoryError(
+                f"'{name}' is declared {sort}, but it is {what}, tabulated as an integer: write "
+                f"(declare-const {name} Int)",
+                str(path),
+                line,
+            )
+
+
 def _parse(path: Path, text: str, schema: PersonaSchema) -> list[SmtRule]:
     import z3
 
     by_path = schema.by_path
-    try:
-        exprs = _sexprs(text)
-    except ValueError as e:
-        raise TheoryError(str(e).split(": ", 1)[1], str(path), int(str(e).split()[1].rstrip(":")))
+    exprs = _exprs(path, text)
     decls, fields, rules = [], [], []
     for line, sx in exprs:
         if sx.startswith("(declare-const") or sx.startswith("(declare-fun"):
             name = sx.split()[1]
-            if name not in by_path or by_path[name].kind not in ("int", "enum", "count"):
-                raise TheoryError(
-                    f"'{name}' is not a numeric or enum persona field (use a path such as enrollment.age)",
-                    str(path),
-                    line,
-                )
             decls.append(sx)
             fields.append(name)
         elif sx.startswith("(assert"):

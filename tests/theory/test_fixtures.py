@@ -37,3 +37,24 @@ def test_coverage_gap_reported(theory_copy):
 def test_apply_patch():
     out = apply_patch({"a": {"b": 1, "c": 2}}, {"a.b": 5, "x.y": 1}, ["a.c"])
     assert out == {"a": {"b": 5}, "x": {"y": 1}}
+
+
+def test_an_unknown_case_field_path_is_refused_where_it_is_written(theory_copy, cli):
+    import pytest
+
+    from hachimi.errors import TheoryError
+    from hachimi.theory.fixtures import load_cases
+
+    p = theory_copy / "fixtures" / "cases.toml"
+    text = p.read_text()
+    p.write_text(text.replace('set = { "enrollment.age" = 12 }', 'set = { "enrollment.agee" = 12 }', 1))
+    line = text[: text.index('set = { "enrollment.age" = 12 }')].count("\n") + 1
+    with pytest.raises(TheoryError) as e:
+        load_cases(load(theory_copy))
+    assert e.value.file == str(p) and e.value.line == line and e.value.rule == "age-grade"
+    assert "set names 'enrollment.agee', which is no field" in e.value.message and "'enrollment.age'" in e.value.message
+    r = cli("theory", "lint", theory_copy)
+    assert r.exit_code == 1 and f"cases.toml:{line}:" in r.output and "enrollment.agee" in r.output
+    p.write_text(text.replace('set = { "enrollment.age" = 12 }', 'unset = ["academic.levle"]', 1))
+    r = cli("theory", "test", theory_copy)
+    assert r.exit_code == 2 and "unset names 'academic.levle'" in r.output and "expected" not in r.output

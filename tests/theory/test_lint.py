@@ -1,6 +1,7 @@
 """`theory lint`: syntax, unsafe variables, unknown predicates, metadata consistency."""
 
 from hachimi.theory.lint import lint
+from hachimi.theory.pack import load
 
 
 def _add(folder, text, name="extra.lp"):
@@ -50,3 +51,50 @@ def test_unknown_placeholder(theory_copy):
     p.write_text(p.read_text().replace("Subject {key} is both", "Subject {subjekt} is both"))
     [f] = lint(theory_copy)
     assert f.rule == "subjects-disjoint" and "{subjekt}" in f.message
+
+
+def test_a_placeholder_with_a_format_or_no_detail_is_named(theory_copy):
+    p = theory_copy / "theory.toml"
+    text = p.read_text()
+    p.write_text(text.replace("Subject {key} is both", "Subject {key!r} is both"))
+    [f] = lint(theory_copy)
+    assert f.rule == "subjects-disjoint" and "{key!r} is not filled in" in f.message
+    # a numeric rule derives no details: {ceiling} in its message would be shown as "{ceiling}"
+    smt_rule = next(r for r in load(theory_copy).rules.values() if r.id == "health-consistency")
+    p.write_text(text.replace(smt_rule.message, smt_rule.message + " ({ceiling})"))
+    [f] = lint(theory_copy)
+    assert f.rule == "health-consistency" and "{ceiling} is not a field path, {key}, or a detail" in f.message
+    assert 'detail(P, "health-consistency", Key, ceiling, Value)' in f.message and f.file.endswith("theory.toml")
+
+
+def _motivation(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+
+    pack = tmp_path / "mot"
+    shutil.copytree(ROOT / "constraints" / "k12-motivation", pack)
+    return pack
+
+
+def test_an_unknown_anchors_key_is_named_with_file_and_line(tmp_path):
+    pack = _motivation(tmp_path)
+    anchors = pack / "prompts" / "en" / "anchors.toml"
+    anchors.write_text(anchors.read_text() + '\n[motivaton]\nhigh = "x"\n\n[motivation2]\n')
+    anchors.write_text(anchors.read_text().replace("\nmedium = ", "\nmedum = ", 1))
+    found = {(f.line, f.message) for f in lint(pack) if f.file == str(anchors)}
+    lines = anchors.read_text().splitlines()
+    assert any("[motivaton]: no prompt reads this key (did you mean motivation?)" in m for _, m in found), found
+    assert any("[motivation] medum: not a value of slot.academic_level" in m for _, m in found), found
+    assert {lines[n - 1].split()[0] for n, _ in found} == {"[motivaton]", "medum", "[motivation2]"}
+
+
+def test_an_unknown_level_vocabulary_key_is_named(theory_copy):
+    vocab = theory_copy / "vocab" / "levels.toml"
+    text = vocab.read_text()
+    vocab.write_text(text.replace("[en.level]", "[en.levle]", 1))
+    [f] = lint(theory_copy)
+    assert f.file == str(vocab) and "[en.levle]: not a key of a language table" in f.message
+    vocab.write_text(text.replace("[en.names]", '[en.names]\nfluencey = ["fluency"]', 1))
+    [f] = lint(theory_copy)
+    assert "[en.names] fluencey: not a dimension of [scales]" in f.message

@@ -38,3 +38,33 @@ def test_health_rule_needs_only_two_fields_to_break(theory):
 def test_age_grade_partials_are_its_full_table(theory):
     rule = next(r for r in theory.smt_rules if r.id == "age-grade")
     assert sorted(v for _, v in rule.partial) == sorted(rule.bad)
+
+
+def test_an_ordinal_or_int_declared_real_is_refused_with_file_and_line(theory_copy):
+    """Declared Real, the constant is another variable than the tabulated Int one: the rule would
+    silently become another rule. Lint (and every load) names the declaration."""
+    from hachimi.theory.lint import lint
+
+    smt = theory_copy / "numeric" / "mental_health.smt2"
+    text = smt.read_text()
+    line = text[: text.index("(declare-const mental_health.overall_state Int)")].count("\n") + 1
+    smt.write_text(
+        text.replace(
+            "(declare-const mental_health.overall_state Int)", "(declare-const mental_health.overall_state Real)"
+        )
+    )
+    [f] = lint(theory_copy)
+    assert (f.file, f.line, f.severity) == (str(smt), line, "error")
+    assert (
+        "'mental_health.overall_state' is declared Real" in f.message and "enum field on the level scale" in f.message
+    )
+    assert "(declare-const mental_health.overall_state Int)" in f.message
+    smt.write_text(text)
+    age = theory_copy / "numeric" / "age_grade.smt2"
+    age.write_text(
+        age.read_text().replace("(declare-const enrollment.age Int)", "(declare-fun enrollment.age () Real)")
+    )
+    [f] = lint(theory_copy)
+    assert (
+        f.file == str(age) and f.line == 3 and "'enrollment.age' is declared Real, but it is an int field" in f.message
+    )
