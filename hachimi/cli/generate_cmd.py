@@ -33,6 +33,9 @@ from .options import format_option
 )
 @click.option("--theory", "theory_name", default="k12", show_default=True)
 @click.option(
+    "--unchecked", is_flag=True, help="Use the theory even if `hachimi theory lint` rejects it (run.json says so)."
+)
+@click.option(
     "--max-rounds",
     type=click.IntRange(0),
     default=3,
@@ -105,6 +108,7 @@ def generate(
     out,
     model_name,
     theory_name,
+    unchecked,
     max_rounds,
     no_narrow,
     narrative,
@@ -137,16 +141,17 @@ def generate(
     other settings is refused before any model loads. One process at a time per folder.
     """
     from ..errors import HachimiError
-    from ..fsio import os_errors
     from ..generate import models
     from ..generate.loop import Settings
     from ..generate.session import Session, identity
     from ..store.lock import FolderLock
     from ..store.state import check_identity
     from ..theory.locate import locate
+    from ..theory.gate import require_clean
     from ..theory.pack import load
 
     theory = load(locate(theory_name))
+    overridden = require_clean(theory, unchecked)  # lint errors an --unchecked run goes on with
     plan = planned = None
     if plan_file:
         from ..population.slots import from_plan
@@ -176,9 +181,9 @@ def generate(
 
     planned = planned if planned is not None else uniform(n, seed)
     engine_id = models.identity(spec)
-    check_identity(out, identity(theory, settings, seed, len(planned), plan, engine_id, budget, dedup))
-    with os_errors(out):  # a read-only or full disk is refused here, before the model loads
-        lock = FolderLock(out).acquire()  # before the model loads: a second process refuses at once
+    lint_id = {"unchecked": overridden} if overridden else {}  # run.json names the lint errors overridden
+    check_identity(out, {**identity(theory, settings, seed, len(planned), plan, engine_id, budget, dedup), **lint_id})
+    lock = FolderLock(out).acquire()  # before the model loads: a second process refuses at once
     try:
         click.echo(f"loading {spec.name} ({spec.description}) ...", err=True)
         t = time.time()
@@ -204,6 +209,7 @@ def generate(
             engine_identity=engine_id,
             lock=lock,
         )
+        session.identity.update(lint_id)
     except BaseException:
         lock.release()
         raise
@@ -214,8 +220,7 @@ def generate(
         err=True,
     )
     try:
-        with os_errors(out, then="what was written is kept; run the same command again to resume"):
-            _run(session, out, len(planned), fmt)
+        _run(session, out, len(planned), fmt)
     except HachimiError:
         raise
     finally:

@@ -30,9 +30,7 @@ def _open(path: str):
     try:
         fh = open(p, "rb")
     except OSError as e:
-        from ..fsio import fs_error
-
-        raise fs_error(e, path, "cannot read") from None
+        raise InputError(f"{path}: cannot read: {e.strerror}") from None
     if p.is_file():
         head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
         if head[:2] == b"\x1f\x8b":
@@ -97,6 +95,7 @@ def _count_lines(path: str) -> int | None:
 @click.option(
     "--theory", "theory_name", default="k12", show_default=True, help="Theory folder, or the name of a bundled theory."
 )
+@click.option("--unchecked", is_flag=True, help="Use the theory even if `hachimi theory lint` rejects it.")
 @click.option("--no-core", is_flag=True, help="Skip minimal cores (faster).")
 @click.option("--no-repair", is_flag=True, help="Skip repair suggestions (faster).")
 @click.option(
@@ -121,7 +120,7 @@ def _count_lines(path: str) -> int | None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of stdout (it appears when the run ends; never the input file).",
 )
-def validate(file, fmt, theory_name, no_core, no_repair, apply, warnings, jobs, force_jobs, output):
+def validate(file, fmt, theory_name, unchecked, no_core, no_repair, apply, warnings, jobs, force_jobs, output):
     """Validate personas in FILE (JSONL, '-' for stdin) against a theory.
 
     Every input line gets an answer: a verdict with the violated rules, each with its minimal
@@ -152,6 +151,7 @@ def validate(file, fmt, theory_name, no_core, no_repair, apply, warnings, jobs, 
     repaired = [] if apply else None
     try:  # Ctrl-C while the theory loads (its programs and text lexicons take seconds) is handled too
         theory = load(locate(theory_name))
+        _lint_gate(theory, unchecked)
         with sink as out, progress(_count_lines(file), "validating") as advance:
             originals: list[str] = []
             lines = _kept(_lines(file), originals) if apply else _lines(file)
@@ -180,6 +180,14 @@ def validate(file, fmt, theory_name, no_core, no_repair, apply, warnings, jobs, 
     if apply:
         _recheck(theory, output, repaired)
     sys.exit(0 if counts["invalid"] == counts["unreadable"] == 0 else 1)
+
+
+def _lint_gate(theory, unchecked: bool) -> None:
+    """Refuse (exit 2) a theory `theory lint` rejects, naming the finding; --unchecked goes on, saying so."""
+    from ..theory.gate import require_clean
+
+    if overridden := require_clean(theory, unchecked):
+        click.echo(f"warning: --unchecked: theory lint rejects {theory.name}: {overridden[0]}", err=True)
 
 
 def _kept(lines: Iterator[str], store: list[str]) -> Iterator[str]:
