@@ -141,6 +141,7 @@ def generate(
     other settings is refused before any model loads. One process at a time per folder.
     """
     from ..errors import HachimiError
+    from ..fsio import os_errors
     from ..generate import models
     from ..generate.loop import Settings
     from ..generate.session import Session, identity
@@ -183,7 +184,8 @@ def generate(
     engine_id = models.identity(spec)
     lint_id = {"unchecked": overridden} if overridden else {}  # run.json names the lint errors overridden
     check_identity(out, {**identity(theory, settings, seed, len(planned), plan, engine_id, budget, dedup), **lint_id})
-    lock = FolderLock(out).acquire()  # before the model loads: a second process refuses at once
+    with os_errors(out):  # a read-only or full disk is refused here, before the model loads
+        lock = FolderLock(out).acquire()  # before the model loads: a second process refuses at once
     try:
         click.echo(f"loading {spec.name} ({spec.description}) ...", err=True)
         t = time.time()
@@ -220,7 +222,8 @@ def generate(
         err=True,
     )
     try:
-        _run(session, out, len(planned), fmt)
+        with os_errors(out, then="what was written is kept; run the same command again to resume"):
+            _run(session, out, len(planned), fmt)
     except HachimiError:
         raise
     finally:

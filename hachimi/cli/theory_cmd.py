@@ -165,10 +165,12 @@ def new_cmd(folder: Path, base: str, fmt):
     """Create a theory folder that extends another: theory.toml, schema.toml, rules/, fixtures/ and
     prompts/, each file documented. Then edit them and run `hachimi theory lint|test|check FOLDER`."""
     from ..errors import HachimiError
+    from ..fsio import cleaned_on_error
     from ..theory.scaffold import create
 
     try:
-        written = create(folder, base)
+        with cleaned_on_error(folder):  # a disk that fills half way leaves no half-made theory
+            written = create(folder, base)
     except HachimiError as e:
         click.echo(f"hachimi: error: {e}", err=True)
         sys.exit(2)

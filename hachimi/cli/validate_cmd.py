@@ -30,7 +30,9 @@ def _open(path: str):
     try:
         fh = open(p, "rb")
     except OSError as e:
-        raise InputError(f"{path}: cannot read: {e.strerror}") from None
+        from ..fsio import fs_error
+
+        raise fs_error(e, path, "cannot read") from None
     if p.is_file():
         head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
         if head[:2] == b"\x1f\x8b":
