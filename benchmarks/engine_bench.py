@@ -28,7 +28,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hachimi.generate.samples import persona_requests  # noqa: E402  (one definition, shared with the tests)
+from hachimi.generate.samples import persona_requests as _requests  # noqa: E402  (one definition, shared with the tests)
+
+
+def persona_requests(n: int = 16, seed: int = 100, **kw) -> list[dict]:
+    """The engine workload: n agent calls on narrowed slots of the bundled k12 theory."""
+    from hachimi.theory.locate import locate
+    from hachimi.theory.pack import load
+
+    return _requests(load(locate("k12")), n, seed, **kw)
 
 
 def to_requests(dicts: list[dict]):

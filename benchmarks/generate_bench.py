@@ -117,12 +117,11 @@ def throughput(a) -> None:
     from hachimi.generate.loop import Settings
     from hachimi.theory.locate import locate
     from hachimi.theory.pack import load
-    from hachimi.cli.plan_cmd import prepare
-    from hachimi.population.slots import from_plan
+    from hachimi.population.prepare import planned_slots
 
     theory = load(locate("k12"))
-    plan, counts, feas = prepare(ROOT / "plans/k12-balanced.toml", a.n, a.seed, theory)
-    planned = from_plan(plan, counts, a.seed, feas.alternatives, feas.subjects)
+    prepared = planned_slots(theory, a.n, a.seed, ROOT / "plans/k12-balanced.toml")
+    plan, planned = prepared.plan, prepared.slots
     base = models.get("smollm2-135m-instruct")
     settings = Settings(max_text=base.decoding["max_chars_text"], max_short=base.decoding["max_chars_short"])
     tmp = Path(tempfile.mkdtemp(prefix="hachimi-genbench-"))
@@ -202,7 +201,7 @@ def narrowing(a) -> None:
             models.identity(spec),
             s,
             tmp / name.replace(" ", "-"),
-            uniform(a.n, a.seed),
+            uniform(a.n, a.seed, theory.schema),
             None,
             1,
             a.seed,
@@ -214,17 +213,16 @@ def scaffold(a) -> None:
     """Narratives on the level scaffold vs free narratives, same slots and seeds, K slots in flight on
     the batched transformers engine: first-pass narrative-level agreement (no L1/L2 error) before
     and after, with validity, acceptance and throughput."""
-    from hachimi.cli.plan_cmd import prepare
     from hachimi.engines.retry import Retrying
     from hachimi.generate import models
     from hachimi.generate.loop import Settings
-    from hachimi.population.slots import from_plan
+    from hachimi.population.prepare import planned_slots
     from hachimi.theory.locate import locate
     from hachimi.theory.pack import load
 
     theory = load(locate("k12"))
-    plan, counts, feas = prepare(ROOT / "plans/k12-balanced.toml", a.n, a.seed, theory)
-    planned = from_plan(plan, counts, a.seed, feas.alternatives, feas.subjects)
+    prepared = planned_slots(theory, a.n, a.seed, ROOT / "plans/k12-balanced.toml")
+    plan, planned = prepared.plan, prepared.slots
     spec = models.get("smollm2-135m-instruct").model_copy(update={"max_batch": a.k})
     engine = Retrying(models.engine(spec))
     tmp = Path(tempfile.mkdtemp(prefix="hachimi-genbench-"))

@@ -14,9 +14,9 @@ import random
 import sys
 from pathlib import Path
 
-from hachimi.schema import enums as E
+from hachimi.plugins.k12 import enums as E
 from hachimi.solve.sample import Sampler
-from hachimi.testing.personas import persona
+from hachimi.plugins.k12.personas import persona
 from hachimi.theory.locate import locate
 from hachimi.theory.pack import load
 

@@ -41,7 +41,7 @@ COMPONENTS = [
     ("validation: read+detect", "hachimi.validate:Validator._chunk"),
     ("validation: cores", "hachimi.explain.core:CoreFinder.core"),
     ("validation: repairs", "hachimi.explain.repair:Repairer.repair"),
-    ("template filling", "hachimi.generate.filler:clean_part"),
+    ("template filling", "hachimi.plugins.k12.prose:template_part"),
     ("template filling", "hachimi.generate.template_runner:clean_part"),
     ("grammars", "hachimi.generate.agents:Agent.schema"),
     ("prompts", "hachimi.generate.prompts:render"),

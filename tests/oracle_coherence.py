@@ -29,7 +29,7 @@ for _s, _f, _l in re.findall(
 
 _PERSONS = _toml(_CFG["persons"])
 _AGE = _toml(_CFG["age_topics"])
-_SURNAMES = _toml(_CFG["surnames"])
+_SURNAMES = _toml(_CFG["name_data"])
 _ROMANCE_FROM = 10  # rules/coherence.lp adult_topic_from(romance, 10)
 
 
@@ -168,7 +168,7 @@ def _splits(word: str) -> bool:
 
 
 def _agent_verdict(name: str, agent: str) -> str:
-    """'ok', 'mismatch' or 'not_pinyin' (see hachimi/facts/pinyin.py's docstring)."""
+    """'ok', 'mismatch' or 'not_pinyin' (see hachimi/plugins/k12/names.py's docstring)."""
     chars = [c for c in name.strip() if c not in " ·•"]
     agent_ok = agent.count("_") == 1 and all(re.fullmatch(r"(?:[a-z]+[1-5])+", p) for p in agent.split("_"))
     fam_a, giv_a = ([x for x in re.findall(r"[a-z]+[1-5]", p)] for p in agent.split("_", 1)) if agent_ok else ([], [])

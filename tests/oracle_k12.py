@@ -2,7 +2,7 @@
 
 An independent re-implementation of the default theory `k12` (DESIGN.md rule table R1-R15,
 A1-A6, S1, and the issue-10 rules in oracle_coherence / oracle_levels / oracle_readable) that uses
-neither clingo nor Z3 nor any hachimi module except the vocabularies in hachimi.schema.enums and,
+neither clingo nor Z3 nor any hachimi module except the vocabularies in hachimi.plugins.k12.enums and,
 for rules over what prose says, the text readers themselves (hachimi.facts.levels.read,
 hachimi.facts.readable), which their own tests check against hand-read text. Parameters (lexicons, length bounds, the agent-name pattern, dimension aliases,
 which fields a rule reads, severities) come from constraints/k12/theory.toml, read once at import.
@@ -25,7 +25,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from hachimi.schema import enums as E
+from hachimi.plugins.k12 import enums as E
 from oracle_coherence import check as _coherence
 from oracle_levels import check as _levels
 from oracle_readable import check as _readable

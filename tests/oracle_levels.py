@@ -14,8 +14,8 @@ import tomllib
 from pathlib import Path
 
 from hachimi.facts.levels import vocabulary_of
-from hachimi.facts.table import K12
-from hachimi.schema import enums as E
+from hachimi.plugins.k12.schema import K12
+from hachimi.plugins.k12 import enums as E
 from hachimi.text.reader import read
 
 THEORY_DIR = Path(__file__).resolve().parents[1] / "constraints" / "k12"

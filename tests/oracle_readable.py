@@ -8,7 +8,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from hachimi.facts.table import K12
+from hachimi.plugins.k12.schema import K12
 from hachimi.facts import readable
 
 THEORY_DIR = Path(__file__).resolve().parents[1] / "constraints" / "k12"

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
-from hachimi.schema import enums as E
+from hachimi.plugins.k12 import enums as E
 from hachimi.solve.sample import Sampler
-from hachimi.testing.personas import persona
+from hachimi.plugins.k12.personas import persona
 from hachimi.theory.pack import load
 from hachimi.validate import Validator
 

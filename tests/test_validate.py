@@ -70,7 +70,7 @@ def test_parallel_equals_serial(theory, base):
     from hachimi.parallel import validate_parallel
     from hachimi.validate import Validator
     from hachimi.solve.sample import Sampler
-    from hachimi.testing.personas import persona
+    from hachimi.plugins.k12.personas import persona
 
     s = Sampler(theory)
     objs = [persona(s.sample(i), i) for i in range(60)]

@@ -7,8 +7,8 @@ import random
 
 import pytest
 
-from hachimi.facts.table import BY_PATH
-from hachimi.schema import enums as E
+from hachimi.plugins.k12.schema import BY_PATH
+from hachimi.plugins.k12 import enums as E
 from hachimi.validate import Validator
 
 SCALARS = [p for p, s in BY_PATH.items() if s.structured and not p.startswith("slot.") and s.kind in ("int", "enum")]

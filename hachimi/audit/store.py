@@ -1,18 +1,21 @@
 """attempts.jsonl (the append-only source of truth) -> audit.sqlite, rebuilt idempotently: slots,
 attempts, agent calls, violations (rule, ref, fields, core, message), repairs, feedback, seeds,
-tokens, timings. Query it with any SQLite client."""
+tokens, timings. Query it with any SQLite client. The slot an attempt was made for is whatever the
+theory's [slot] holds: one row per variable in slot_values (its scalar values; the bias list is in
+the outcome event), and the cell label in attempts.cell."""
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from pathlib import Path
 
 SCHEMA = """
-CREATE TABLE attempts (persona TEXT, attempt INT, grade INT, gender TEXT, level TEXT, accepted INT,
+CREATE TABLE attempts (persona TEXT, attempt INT, cell TEXT, accepted INT,
   first_pass_valid INT, rounds INT, calls INT, tokens INT, seconds REAL, reason TEXT,
   PRIMARY KEY (persona, attempt));
+CREATE TABLE slot_values (persona TEXT, attempt INT, variable TEXT, value TEXT,
+  PRIMARY KEY (persona, attempt, variable));
 CREATE TABLE calls (persona TEXT, attempt INT, round INT, agent TEXT, template TEXT, template_hash TEXT,
   grammar_hash TEXT, seed INT, max_new_tokens INT, tokens INT, seconds REAL, error TEXT, output TEXT,
   feedback TEXT, seq INT);
@@ -23,15 +26,12 @@ CREATE TABLE repairs (persona TEXT, attempt INT, round INT, changes TEXT, fixes 
 CREATE TABLE events (persona TEXT, attempt INT, type TEXT, detail TEXT, seq INT);
 CREATE INDEX v_rule ON violations(rule); CREATE INDEX c_persona ON calls(persona);
 """
-_ID = re.compile(r"^g(\d+)-(female|male)-(high|medium|low|poor)-")
 
 
-def _slot(e: dict) -> tuple:
-    s = e.get("slot") or {}
-    if s:
-        return s.get("grade"), s.get("gender"), s.get("academic_level")
-    m = _ID.match(e.get("persona", ""))
-    return (int(m.group(1)), m.group(2), m.group(3)) if m else (None, None, None)
+def _slot(e: dict) -> dict:
+    """The slot's scalar values (its variables; a list such as the bias is left out)."""
+    s = e.get("slot") if isinstance(e.get("slot"), dict) else {}
+    return {k: v for k, v in s.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
 
 
 def build(run: Path, problems: list[str] | None = None) -> Path:
@@ -87,11 +87,14 @@ def build(run: Path, problems: list[str] | None = None) -> Path:
 def _insert(con, e: dict, seq: int) -> None:
     t, key = e.get("type"), (e.get("persona"), e.get("attempt", 0))
     if t == "outcome":
+        slot = _slot(e)
+        con.execute("DELETE FROM slot_values WHERE persona = ? AND attempt = ?", key)
+        con.executemany("INSERT INTO slot_values VALUES (?,?,?,?)", [(*key, k, json.dumps(v)) for k, v in slot.items()])
         con.execute(
-            "INSERT OR REPLACE INTO attempts VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO attempts VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 *key,
-                *_slot(e),
+                ",".join(f"{k}={v}" for k, v in slot.items()) or None,
                 int(e.get("accepted", False)),
                 int(e.get("first_pass_valid", False)),
                 e.get("rounds", 0),

@@ -69,25 +69,41 @@ def story(db: Path, pid: str) -> dict:
     return {"persona": pid, "attempts": attempts, "events": events}
 
 
-def rule_stats(db: Path, by: str = "grade") -> dict:
-    """Firing counts and rates of each rule on first-pass proposals, by grade/gender/level/agent/round;
-    the rules behind failed attempts; mean rounds to fix per rule."""
-    col = {"grade": "a.grade", "gender": "a.gender", "level": "a.level", "agent": "v.owner", "round": "v.round"}[by]
+def group_keys(db: Path) -> list[str]:
+    """What --rules can be grouped by: the slot variables the run's attempts have, agent, round."""
     con = sqlite3.connect(db)
+    variables = [r[0] for r in con.execute("SELECT DISTINCT variable FROM slot_values ORDER BY rowid")]
+    con.close()
+    return list(dict.fromkeys(variables)) + ["agent", "round"]
+
+
+def rule_stats(db: Path, by: str = "agent") -> dict:
+    """Firing counts and rates of each rule on first-pass proposals, by a slot variable (the theory's
+    [slot]: grade, gender, academic_level in k12), agent or round; the rules behind failed attempts;
+    mean rounds to fix per rule."""
+    keys = group_keys(db)
+    if by not in keys:
+        raise KeyError(f"cannot group by {by!r}: this run's attempts have {', '.join(keys)}")
+    con = sqlite3.connect(db)
+    slot_var = by not in ("agent", "round")
+    col = {"agent": "v.owner", "round": "v.round"}.get(by, "s.value")
+    join = "JOIN slot_values s ON s.persona=a.persona AND s.attempt=a.attempt AND s.variable=:by" if slot_var else ""
     totals = (
-        dict(con.execute(f"SELECT {col}, COUNT(*) FROM attempts a GROUP BY 1"))
-        if by in ("grade", "gender", "level")
-        else {}
+        dict(con.execute(f"SELECT s.value, COUNT(*) FROM attempts a {join} GROUP BY 1", {"by": by})) if slot_var else {}
     )
     n_attempts = con.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
-    rows = con.execute(f"""SELECT {col}, v.ref || ' ' || v.rule, COUNT(DISTINCT v.persona || '/' || v.attempt)
-        FROM violations v JOIN attempts a ON a.persona=v.persona AND a.attempt=v.attempt
+    rows = con.execute(
+        f"""SELECT {col}, v.ref || ' ' || v.rule, COUNT(DISTINCT v.persona || '/' || v.attempt)
+        FROM violations v JOIN attempts a ON a.persona=v.persona AND a.attempt=v.attempt {join}
         WHERE {"v.stage='proposal'" if by != "round" else "1=1"}
-        GROUP BY 1, 2 ORDER BY 1, 3 DESC""").fetchall()
+        GROUP BY 1, 2 ORDER BY 1, 3 DESC""",
+        {"by": by},
+    ).fetchall()
     table = {}
     for group, rule, count in rows:
         denom = totals.get(group, n_attempts) or 1
-        table.setdefault(str(group), []).append({"rule": rule, "count": count, "rate": count / denom})
+        label = json.loads(group) if slot_var else group
+        table.setdefault(str(label), []).append({"rule": rule, "count": count, "rate": count / denom})
     failed = con.execute("""SELECT v.ref || ' ' || v.rule, COUNT(DISTINCT v.persona || '/' || v.attempt) FROM violations v
         JOIN attempts a ON a.persona=v.persona AND a.attempt=v.attempt
         WHERE a.accepted=0 AND v.severity='error' AND v.seq = (SELECT MAX(seq) FROM validations w WHERE w.persona=v.persona AND w.attempt=v.attempt)

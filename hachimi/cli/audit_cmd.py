@@ -101,7 +101,7 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
 def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory_name: str) -> None:
     from ..cli.report_text import block
     from ..dedup.simhash import distance, fingerprint
-    from ..dedup.text import narrative_text
+    from ..dedup.text import compared_fields, narrative_text
     from ..report.build import read_jsonl
     from ..theory.locate import locate
     from ..theory.pack import load
@@ -111,11 +111,15 @@ def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory_na
     idx = next((i for i, l in enumerate(lines) if pid is None or f'"{pid}"' in l), None)
     if idx is None:
         raise HachimiError(f"no persona with id {pid!r} in {file}")
-    r = next(Validator(load(locate(theory_name))).validate_lines([lines[idx]], start=idx + 1))
+    theory = load(locate(theory_name))
+    r = next(Validator(theory).validate_lines([lines[idx]], start=idx + 1))
+    fields = compared_fields(theory.schema)
     near = []
     if run and r.error is None:
-        fp = fingerprint(narrative_text(json.loads(lines[idx])))
-        dist = {p["id"]: distance(fp, fingerprint(narrative_text(p))) for p in read_jsonl(run / "personas.jsonl")}
+        fp = fingerprint(narrative_text(json.loads(lines[idx]), fields))
+        dist = {
+            p["id"]: distance(fp, fingerprint(narrative_text(p, fields))) for p in read_jsonl(run / "personas.jsonl")
+        }
         near = [{"id": pid, "distance": d} for pid, d in dist.items() if d <= 3]
     if fmt == "json":
         click.echo(json.dumps({**r.to_dict(), "near_duplicates": near}, ensure_ascii=False, indent=1))

@@ -1,4 +1,5 @@
-"""`hachimi convert --from hachimi-zh IN OUT`: original HACHIMI records -> v1 JSONL + problem report."""
+"""`hachimi convert --from hachimi-zh IN OUT`: records of another format -> v1 JSONL + problem report.
+The formats are the theory's (its plug-in's `converters`; k12 reads the original HACHIMI corpus)."""
 
 from __future__ import annotations
 
@@ -12,22 +13,33 @@ import click
 @click.option(
     "--from",
     "source",
-    type=click.Choice(["hachimi-zh"]),
     required=True,
-    help="Input format: hachimi-zh = the original HACHIMI corpus (Chinese keys and values).",
+    help="Input format, one the theory's plug-in reads: hachimi-zh = the original HACHIMI corpus "
+    "(Chinese keys and values, theory k12).",
 )
+@click.option("--theory", "theory_name", default="k12", show_default=True, help="The theory whose format to write.")
 @click.argument("src", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("dst", type=click.Path(dir_okay=False, path_type=Path))
-def convert(source, src: Path, dst: Path):
+def convert(source, theory_name, src: Path, dst: Path):
     """Convert SRC (JSONL) to v1 personas in DST; whatever cannot be mapped is reported, not guessed.
 
     Levels are extracted from the narratives by dimension-anchored whole-word matching. Records
     with problems are still written (fields that could not be mapped are left out) so that
     `hachimi validate DST` explains them; the problems are listed on stderr.
     """
-    from ..convert.hachimi_zh import convert_lines
     from ..jsonio import atomic_output, dumps
+    from ..theory.locate import locate
+    from ..theory.pack import load
     from .validate_cmd import read_text_lines
+
+    theory = load(locate(theory_name))
+    formats = theory.plugin.converters() if hasattr(theory.plugin, "converters") else {}
+    if source not in formats:
+        known = ", ".join(f"{k} ({d})" for k, (d, _) in formats.items()) or "none"
+        raise click.BadParameter(
+            f"theory {theory.name} reads no format {source!r}; it reads: {known}", param_hint="--from"
+        )
+    convert_lines = formats[source][1]
 
     written = skipped = with_problems = 0
     with atomic_output(dst, inputs=(src,)) as out:

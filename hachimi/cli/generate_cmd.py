@@ -151,20 +151,17 @@ def generate(
     from ..theory.gate import require_clean
     from ..theory.pack import load
 
+    from ..population.prepare import planned_slots
+
     theory = load(locate(theory_name))
     overridden = require_clean(theory, unchecked)  # lint errors an --unchecked run goes on with
-    plan = planned = None
-    if plan_file:
-        from ..population.slots import from_plan
-        from .plan_cmd import prepare
-
-        plan, counts, feas = prepare(plan_file, n, seed, theory)
-        for c, rules in feas.impossible.items():
-            click.echo(
-                f"note: {plan.cell_label(c)} is impossible under the theory ({' + '.join(rules)}); it gets no personas",
-                err=True,
-            )
-        planned = from_plan(plan, counts, seed, feas.alternatives, feas.subjects)
+    prepared = planned_slots(theory, n, seed, plan_file)
+    plan, planned = prepared.plan, prepared.slots
+    for c, rules in (prepared.feasibility.impossible if plan else {}).items():
+        click.echo(
+            f"note: {plan.cell_label(c)} is impossible under the theory ({' + '.join(rules)}); it gets no personas",
+            err=True,
+        )
     spec = models.get(model_name)
     narrative = _narrative(spec, narrative, no_scaffold)
     dec = spec.decoding
@@ -178,9 +175,6 @@ def generate(
         narrative=narrative,
     )
     budget = attempts or (plan.attempts_per_slot if plan else 1)
-    from ..population.slots import uniform
-
-    planned = planned if planned is not None else uniform(n, seed)
     engine_id = models.identity(spec)
     lint_id = {"unchecked": overridden} if overridden else {}  # run.json names the lint errors overridden
     check_identity(out, {**identity(theory, settings, seed, len(planned), plan, engine_id, budget, dedup), **lint_id})
@@ -189,7 +183,7 @@ def generate(
     try:
         click.echo(f"loading {spec.name} ({spec.description}) ...", err=True)
         t = time.time()
-        engine = _engine(spec, retries)
+        engine = _engine(spec, retries, theory)
         k = concurrency or spec.concurrency or engine.default_concurrency
         solver = None
         if workers:
@@ -248,14 +242,14 @@ def _narrative(spec, chosen: str | None, no_scaffold: bool) -> str:
     return style
 
 
-def _engine(spec, retries: int):
+def _engine(spec, retries: int, theory=None):
     """The model's engine, with retries for transient errors; HACHIMI_FAULT_EVERY=k makes every
     k-th call fail (a drill for the retry and recording paths)."""
     import os
     from ..engines.retry import Retrying
     from ..generate import models
 
-    engine = models.engine(spec)
+    engine = models.engine(spec, theory)
     if every := int(os.environ.get("HACHIMI_FAULT_EVERY", "0") or 0):
         from ..engines.faults import FaultyEngine
 

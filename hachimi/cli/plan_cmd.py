@@ -12,18 +12,6 @@ import click
 from .options import format_option
 
 
-def prepare(plan_path: Path, n: int, seed: int, theory):
-    """(plan, counts, feasibility); cells the theory rules out get no personas."""
-    from ..population.allocate import allocate
-    from ..population.feasibility import check
-    from ..population.plan import load
-
-    plan = load(plan_path, theory.schema)
-    feas = check(plan, theory)
-    counts = allocate(plan, n, seed, impossible=set(feas.impossible))
-    return plan, counts, feas
-
-
 @click.command("plan")
 @click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--n", "n", type=click.IntRange(1), required=True, help="Personas to allocate.")
@@ -40,6 +28,8 @@ def plan_cmd(plan_file, n, seed, theory_name, cells, fmt):
     """
     from ..theory.locate import locate
     from ..theory.pack import load
+
+    from ..population.prepare import prepare
 
     theory = load(locate(theory_name))
     plan, counts, feas = prepare(plan_file, n, seed, theory)

@@ -78,6 +78,13 @@ def report_cmd(run, theory_name, out, fmt):
 @click.option("--semantic/--no-semantic", default=True, show_default=True, help="Also compare MiniLM embeddings.")
 @click.option("--threshold", type=float, default=0.95, show_default=True, help="Cosine for a semantic near-duplicate.")
 @click.option(
+    "--theory",
+    "theory_name",
+    default="k12",
+    show_default=True,
+    help="The theory of the personas: its slot gives the strata, its `compare` tags the text compared.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["jsonl", "json"]),
@@ -85,8 +92,9 @@ def report_cmd(run, theory_name, out, fmt):
     show_default=True,
     help="jsonl: one record per pair (and per unreadable line); json: one document.",
 )
-def dedup_cmd(file, semantic, threshold, fmt):
-    """Near-duplicate report for a persona JSONL file, within each stratum (grade, gender, level).
+def dedup_cmd(file, semantic, threshold, theory_name, fmt):
+    """Near-duplicate report for a persona JSONL file, within each stratum (the theory's slot cell,
+    in k12 grade x gender x level), over the text its schema.toml tags `compare`.
 
     Lexical: SimHash (character 3-grams, 64 bits) within Hamming distance 3, found through banded
     LSH buckets. Semantic: all-MiniLM-L6-v2 embeddings with cosine >= THRESHOLD. A line that is not
@@ -99,14 +107,16 @@ def dedup_cmd(file, semantic, threshold, fmt):
     records, problems = read_records(file, need_id=True)
     personas = [p for _, p in records]
 
-    def key(p: dict) -> str:
-        return "|".join(
-            str((p.get("slot") or p.get("enrollment") or {}).get(k)) for k in ("grade", "gender", "academic_level")
-        )
+    from ..dedup.text import compared_fields
+    from ..theory.locate import locate
+    from ..theory.pack import load
 
-    pairs = near.lexical(personas, key)
+    schema = load(locate(theory_name)).schema
+    fields = compared_fields(schema)
+    key = schema.slot.key if schema.slot else (lambda p: "")
+    pairs = near.lexical(personas, key, fields)
     if semantic:
-        pairs += near.semantic(personas, key, threshold)[0]
+        pairs += near.semantic(personas, key, threshold, fields)[0]
     rows = [{"a": a, "b": b, "how": how, "score": score} for a, b, how, score in pairs]
     errors = [{"line": n, "error": why} for n, why in problems]
     summary = {

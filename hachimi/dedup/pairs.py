@@ -9,10 +9,13 @@ from .simhash import SimHashIndex, distance, fingerprint
 from .text import narrative_text
 
 
-def lexical(personas: list[dict], stratum: Callable[[dict], str]) -> list[tuple[str, str, str, float]]:
+def lexical(
+    personas: list[dict], stratum: Callable[[dict], str], fields: tuple[str, ...]
+) -> list[tuple[str, str, str, float]]:
+    """`fields`: the text compared (dedup/text.compared_fields(theory.schema))."""
     out, idx, prints = [], {}, {}
     for p in personas:
-        fp = fingerprint(narrative_text(p))
+        fp = fingerprint(narrative_text(p, fields))
         ix = idx.setdefault(stratum(p), SimHashIndex())
         out += [(q, p["id"], "lexical", distance(fp, prints[q])) for q in ix.near(fp)]
         ix.add(p["id"], fp)
@@ -20,11 +23,11 @@ def lexical(personas: list[dict], stratum: Callable[[dict], str]) -> list[tuple[
     return out
 
 
-def semantic(personas: list[dict], stratum: Callable[[dict], str], threshold: float, vectors=None):
+def semantic(personas: list[dict], stratum: Callable[[dict], str], threshold: float, fields=(), vectors=None):
     """(pairs, vectors); vectors are computed when not given."""
     from .embed import embed, near_pairs
 
-    vecs = embed([narrative_text(p) for p in personas]) if vectors is None else vectors
+    vecs = embed([narrative_text(p, fields) for p in personas]) if vectors is None else vectors
     groups: dict[str, list[int]] = {}
     for i, p in enumerate(personas):
         groups.setdefault(stratum(p), []).append(i)

@@ -1,24 +1,22 @@
-"""Persona -> the narrative text that near-duplicate detection compares."""
+"""Persona -> the text near-duplicate detection and the diversity metrics compare: the fields its
+theory tags `compare` in schema.toml (its narratives), joined in schema order."""
 
 from __future__ import annotations
 
-NARRATIVES = (
-    "values.personality",
-    "values.narrative",
-    "social.relationships",
-    "creativity.narrative",
-    "mental_health.background",
-    "mental_health.supports",
-    "mental_health.narrative",
-)
+from ..jsonio import get_path
+
+TAG = "compare"
 
 
-def narrative_text(p: dict) -> str:
+def compared_fields(schema) -> tuple[str, ...]:
+    """The fields a theory's personas are compared by (schema.toml tags = ["compare"])."""
+    return schema.tagged(TAG)
+
+
+def narrative_text(p: dict, fields: tuple[str, ...]) -> str:
     out = []
-    for path in NARRATIVES:
-        node = p
-        for k in path.split("."):
-            node = node.get(k) if isinstance(node, dict) else None
+    for path in fields:
+        node = get_path(p, path)
         if isinstance(node, str):
             out.append(node)
     return " ".join(out)

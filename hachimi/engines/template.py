@@ -1,7 +1,8 @@
-"""Requests -> seeded template outputs with no language model: each agent's schema is filled with
-values drawn from its enums and clean template prose (for plans, resume, reports and CI in
-seconds; never for data). The filler is the persona-aware part and lives in generate/; this engine
-only times it. HACHIMI_TEMPLATE_DELAY (seconds per call) slows it down, e.g. to test interrupts."""
+"""Requests -> seeded template outputs with no language model: each request's schema is answered by
+a writer (schema, seed) -> value (for plans, resume, reports and CI in seconds; never for data).
+The writer is the persona-aware part and lives in generate/filler.py (a theory's plug-in may write
+its own agents' prose); this engine knows no persona and only times it. HACHIMI_TEMPLATE_DELAY
+(seconds per call) slows it down, e.g. to test interrupts."""
 
 from __future__ import annotations
 
@@ -16,18 +17,18 @@ class TemplateEngine:
     name = "template"
     default_concurrency = 1
 
-    def __init__(self, spec=None):
-        self.spec = spec
+    def __init__(self, spec=None, writer=None):
+        self.spec, self.writer = spec, writer
         self.delay = float(os.environ.get("HACHIMI_TEMPLATE_DELAY", "0") or 0)
 
     def generate(self, requests: list[Request]) -> list[Output]:
-        from ..generate.filler import clean_part
-
+        if self.writer is None:
+            raise TypeError("TemplateEngine needs a writer: hachimi.generate.filler.template_engine(theory)")
         out = []
         for r in requests:
             if self.delay:
                 time.sleep(self.delay)
-            text = json.dumps(clean_part((r.schema or {}).get("title", ""), r.schema or {}, r.seed))
+            text = json.dumps(self.writer(r.schema or {}, r.seed))
             out.append(Output(text, max(1, len(text) // 4), self.delay, False))
         return out
 

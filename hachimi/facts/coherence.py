@@ -1,8 +1,10 @@
-"""Persona values -> coherence facts: the agent name is the pinyin of the name, the persona's text
-treats the persona as a student of its gender, and no adult life is attributed to it.
+"""Persona values -> coherence facts: the agent name spells the name (by the pack's name rules), the
+persona's text treats the persona as a student of its gender, and no adult life is attributed to it.
+Which fields name the persona and give its gender is schema.toml's [person].
 
 Facts (rules/coherence.lp turns them into violations):
-- name_not_pinyin(P), agent_mismatch(P): hachimi/facts/pinyin.py.
+- name_not_pinyin(P), agent_mismatch(P): the name is not one the rules know the form of, or the
+  agent name does not spell it ([features.coherence] names: a plug-in module, e.g. k12's pinyin).
 - text_gender(P, Field, G): some sentence uses G's pronouns for the persona. Heuristic, per
   sentence: a pronoun of gender G counts as the persona's unless its sentence or the sentence
   before names another person of gender G or of either gender ("her brother ... he", "her teacher
@@ -30,7 +32,6 @@ from typing import Any
 from ..errors import TheoryError
 from .reader import Fact, _q
 
-GENDERS = ("female", "male")
 ROLES = ("parent", "spouse")
 _SENTENCE = re.compile(r"[^.!?;。！？；\n]+")
 
@@ -57,6 +58,7 @@ def _longest_first(words: list[str]) -> str:
 
 @dataclass(frozen=True)
 class Persons:
+    genders: tuple[str, ...]  # the gender values with pronouns ([pronouns] keys: the gender field's values)
     pronouns: dict[str, re.Pattern]  # gender -> its pronouns (English words, Chinese characters)
     masked: tuple[str, ...]  # words holding 他 / 她 that are no pronoun
     others: dict[str, re.Pattern]  # female / male -> nouns for other people of that gender or either
@@ -68,14 +70,32 @@ class Persons:
 
 
 @dataclass(frozen=True)
+class Names:
+    """A pack's name rules: the plug-in module and the data it loaded (hachimi/plugins/)."""
+
+    module: Any  # verdict(name, agent, data), agent_name_pattern(), spell(agent_name), load(dict)
+    data: Any
+
+    def verdict(self, name: str, agent: str) -> str:
+        return self.module.verdict(name, agent, self.data)
+
+    def agent_name_pattern(self) -> str:
+        return self.module.agent_name_pattern()
+
+    def spell(self, agent_name: str) -> str | None:
+        return self.module.spell(agent_name)
+
+
+@dataclass(frozen=True)
 class Config:
-    surnames: Any  # pinyin.Surnames, or None: no agent-name check
+    names: Names | None  # the name rules, or None: no name check
     persons: Persons | None
     person_fields: tuple[str, ...]
     topics: dict[str, re.Pattern]  # age-appropriate topic -> its terms
     topic_allow: tuple[str, ...]
     topic_fields: tuple[str, ...]
     topic_screen: re.Pattern | None = None  # any topic's word (a quick first look)
+    person: Any = None  # the schema's PersonSpec: which fields hold name, agent name, gender
 
 
 def configure(table: dict, root: Path, file: str, schema) -> Config:
@@ -84,7 +104,8 @@ def configure(table: dict, root: Path, file: str, schema) -> Config:
 
     class Table(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
-        surnames: str | None = None  # agent-name-pinyin (a TOML file: compound, readings)
+        names: str | None = None  # name rules: a plug-in module (dotted, or a .py file in the theory folder)
+        name_data: str | None = None  # a TOML file of the theory folder those rules load (e.g. surnames)
         persons: str | None = None  # pronoun-gender (a TOML file: pronouns, not_pronoun, others, roles)
         person_fields: list[str] = []
         age_topics: str | None = None  # age-appropriate (a TOML file: topics, allow)
@@ -109,15 +130,19 @@ def configure(table: dict, root: Path, file: str, schema) -> Config:
         topics = {k: words(v, whole=False) for k, v in data.get("topics", {}).items()}
         screen = words([w for v in data.get("topics", {}).values() for w in v], whole=False)
         allow = tuple(a.casefold() for v in data.get("allow", {}).values() for a in v)
-    surnames = None
-    if t.surnames:
-        from .pinyin import Surnames
+    names = None
+    if t.names:
+        from ..plugins import load_module
 
-        data = _data(root, t.surnames, file)
-        surnames = Surnames(
-            frozenset(data.get("compound", ())), {k: tuple(v) for k, v in data.get("readings", {}).items()}
+        if not (schema.person.name and schema.person.agent_name):
+            raise TheoryError("[features.coherence] names: schema.toml's [person] needs name and agent_name", file)
+        module = load_module(
+            t.names, root, file, "[features.coherence] names", ("verdict", "load", "agent_name_pattern", "spell")
         )
-    return Config(surnames, persons, tuple(t.person_fields), topics, allow, tuple(t.age_fields), screen)
+        names = Names(module, module.load(_data(root, t.name_data, file) if t.name_data else {}))
+    if t.person_fields and not schema.person.gender:
+        raise TheoryError("[features.coherence] person_fields: schema.toml's [person] needs gender", file)
+    return Config(names, persons, tuple(t.person_fields), topics, allow, tuple(t.age_fields), screen, schema.person)
 
 
 def _data(root: Path, name: str, file: str) -> dict:
@@ -135,15 +160,17 @@ def _persons(data: dict) -> Persons:
         roles = {r: tuple(re.compile(p, re.I | re.M) for p in data.get("roles", {}).get(r, ())) for r in ROLES}
         others = data.get("others", {})
         plural = set(data.get("plural", ["parents", "grandparents", "父母", "家长"]))
+        genders = tuple(data["pronouns"])
         return Persons(
-            pronouns={g: words(data["pronouns"][g]) for g in GENDERS},
+            genders=genders,
+            pronouns={g: words(data["pronouns"][g]) for g in genders},
             masked=tuple(w for ws in data.get("not_pronoun", {}).values() for w in ws),
-            others={g: words(others.get(g, []) + others.get("either", [])) for g in GENDERS},
+            others={g: words(others.get(g, []) + others.get("either", [])) for g in genders},
             anyone=words([w for ws in others.values() for w in ws]),
             singular={
-                g: words([w for w in others.get(g, []) + others.get("either", []) if w not in plural]) for g in GENDERS
+                g: words([w for w in others.get(g, []) + others.get("either", []) if w not in plural]) for g in genders
             },
-            only={g: words(others.get(g, [])) for g in GENDERS},
+            only={g: words(others.get(g, [])) for g in genders},
             roles=roles,
             role_screen=words(data.get("roles", {}).get("screen", []), whole=False)
             if data.get("roles", {}).get("screen")
@@ -152,7 +179,9 @@ def _persons(data: dict) -> Persons:
     except re.error as e:
         raise TheoryError(f"[roles] pattern {e.pattern!r}: {e}", "persons.toml") from None
     except (KeyError, TypeError) as e:
-        raise TheoryError(f"persons file: [pronouns] needs female and male word lists ({e})", "persons.toml") from None
+        raise TheoryError(
+            f"persons file: [pronouns] needs a word list per gender value ({type(e).__name__}: {e})", "persons.toml"
+        ) from None
 
 
 def _sentences(text: str) -> list[str]:
@@ -183,12 +212,13 @@ def text_genders(
     if not folded.isascii():
         for w in persons.masked:
             folded = folded.replace(w, "\0" * len(w))
-    present = [g for g in GENDERS if persons.pronouns[g].search(folded)]
+    genders = persons.genders
+    present = [g for g in genders if persons.pronouns[g].search(folded)]
     out = [g for g in present if g == own]
     if all(g == own for g in present):
         return out
     sents = spans(text)
-    for g, other in zip(GENDERS, reversed(GENDERS)):
+    for g in genders:
         if g not in present or g == own:
             continue
         prev_named = False
@@ -197,7 +227,8 @@ def text_genders(
             people = [m.start() for m in persons.others[g].finditer(s)]
             single = [m.start() for m in persons.singular[g].finditer(s)]
             names = [m.start() - a for m in _CAPITALISED.finditer(text, a, b) if m.group().casefold() not in name_words]
-            if names and persons.only[other].search(s) and not persons.only[g].search(s):
+            other = any(persons.only[o].search(s) for o in genders if o != g)
+            if names and other and not persons.only[g].search(s):
                 names = []  # "a quiet girl named Mengmeng": the name is not a person of gender g
             named_before = prev_named
             for m in persons.pronouns[g].finditer(s):
@@ -249,15 +280,15 @@ def adult_topics(text: str, config: Config, persons: Persons) -> list[str]:
 
 def facts(values: dict[str, Any], config: Config) -> list[Fact]:
     out: list[Fact] = []
-    name, agent = values.get("enrollment.name"), values.get("enrollment.agent_name")
-    if config.surnames is not None and isinstance(name, str):
-        from .pinyin import verdict
-
-        v = verdict(name, agent if isinstance(agent, str) else "", config.surnames)
+    who = config.person
+    name = values.get(who.name) if who and who.name else None
+    agent = values.get(who.agent_name) if who and who.agent_name else None
+    if config.names is not None and isinstance(name, str):
+        v = config.names.verdict(name, agent if isinstance(agent, str) else "")
         if v == "not_pinyin":
-            out.append(Fact("name_not_pinyin", "", "enrollment.name", True))
+            out.append(Fact("name_not_pinyin", "", who.name, True))
         elif v == "mismatch" and isinstance(agent, str):
-            out.append(Fact("agent_mismatch", "", "enrollment.agent_name", True))
+            out.append(Fact("agent_mismatch", "", who.agent_name, True))
     persons = config.persons
     name_words = (
         frozenset(w.casefold() for w in re.findall(r"[A-Za-z]+", name or "")) if isinstance(name, str) else frozenset()
@@ -265,7 +296,7 @@ def facts(values: dict[str, Any], config: Config) -> list[Fact]:
     for f in config.person_fields:
         text = values.get(f)
         if isinstance(text, str):
-            own = values.get("enrollment.gender")
+            own = values.get(who.gender)
             out += [Fact("text_gender", f",{_q(f)},{g}", f, g) for g in text_genders(text, persons, name_words, own)]
             out += [Fact("adult_role", f",{_q(f)},{r}", f, r) for r in adult_roles(text, persons)]
     for f in config.topic_fields:
@@ -277,13 +308,13 @@ def facts(values: dict[str, Any], config: Config) -> list[Fact]:
 
 def domain(config: Config) -> list[Fact]:
     out: list[Fact] = []
-    if config.surnames is not None:
+    if config.names is not None:
         out += [
-            Fact("name_not_pinyin", "", "enrollment.name", True),
-            Fact("agent_mismatch", "", "enrollment.agent_name", True),
+            Fact("name_not_pinyin", "", config.person.name, True),
+            Fact("agent_mismatch", "", config.person.agent_name, True),
         ]
     for f in config.person_fields:
-        out += [Fact("text_gender", f",{_q(f)},{g}", f, g) for g in GENDERS]
+        out += [Fact("text_gender", f",{_q(f)},{g}", f, g) for g in config.persons.genders]
         out += [Fact("adult_role", f",{_q(f)},{r}", f, r) for r in ROLES]
     for f in config.topic_fields:
         out += [Fact("adult_topic", f",{_q(f)},{t}", f, t) for t in config.topics]

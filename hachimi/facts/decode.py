@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from .reader import Fact
-from .table import K12
 
 
-def values_of(facts: list[Fact], schema=K12) -> dict[str, Any]:
+def values_of(facts: list[Fact], schema) -> dict[str, Any]:
     """path -> value for every structured fact (sets as lists in fact order, counts as ints)."""
     out: dict[str, Any] = {}
     for f in facts:

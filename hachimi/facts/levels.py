@@ -34,6 +34,7 @@ class _Table(BaseModel):
     vocabulary: str
     fields: dict[str, str]  # narrative field -> part (a key of [parts] in the vocabulary)
     rule: str | None = None  # the rule that compares prose with levels (repairs rewrite its prose)
+    unstated: list[str] = []  # the rules that report a level the prose does not state (from unstated/3)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,13 @@ class Config:
     schema: Any = None  # the theory's PersonaSchema
     keys: dict | None = None  # (part, dimension) -> structured field
     rule: str | None = None  # the rule a repair's rewrite of the prose fixes
+    unstated: tuple[str, ...] = ()  # the rules that report a level the prose does not state
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rules about what the prose says of the levels (a scaffolded revision rewrites the
+        sentences they name, warnings included)."""
+        return ((self.rule,) if self.rule else ()) + self.unstated
 
 
 def vocabulary_of(path: str | Path, schema) -> Vocabulary:
@@ -64,7 +72,7 @@ def configure(table: dict, root: Path, file: str, schema) -> Config:
         if f not in schema.by_path:
             raise TheoryError(f"[features.levels.fields] {f}: not a field of schema.toml", file)
     keys = {(part, d): key_of(part, d, schema, file) for part, dims in vocab.parts.items() for d in dims}
-    return Config(vocab, dict(t.fields), schema, keys, t.rule)
+    return Config(vocab, dict(t.fields), schema, keys, t.rule, tuple(t.unstated))
 
 
 def key_of(part: str, dimension: str, schema, file: str | None = None) -> str:

@@ -34,7 +34,7 @@ class TextConfig:
     )  # name -> (fields, terms)
     checks: dict[str, tuple] = field(default_factory=dict)  # whole-persona checks: name -> (module, config)
     lexicon_allow: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lexicon -> phrases masked first
-    schema: object = field(default_factory=lambda: _k12())  # the theory's PersonaSchema (schema/spec.py)
+    schema: object = None  # the theory's PersonaSchema (schema/spec.py); what names dimensions
 
     @property
     def vocabulary(self):
@@ -187,13 +187,6 @@ class Terms:
         pattern = self._pattern(self.terms.index(term)) if term in self.terms else None
         m = pattern.search(folded) if pattern is not None else None
         return text[m.start() : m.end()] if m and len(folded) == len(text) else term.rstrip("*")
-
-
-def _k12():
-    """The bundled k12 format, for a TextConfig made without a theory (tests, tools)."""
-    from .table import K12
-
-    return K12
 
 
 def narrative_flags(text: str, cfg: TextConfig) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..facts.table import K12
 from ..schema.spec import PersonaSchema
 from . import grammar
 from .narrow import Box
@@ -14,7 +13,7 @@ from .narrow import Box
 class Agent:
     key: str  # owner name used by the theory (rule owner / field owner)
     parts: tuple[str, ...]  # persona parts it writes
-    spec: PersonaSchema = field(default=K12, compare=False, repr=False)  # the persona format
+    spec: PersonaSchema = field(compare=False, repr=False)  # the persona format
 
     def schema(
         self,
@@ -76,7 +75,3 @@ def agents_of(spec: PersonaSchema) -> tuple[Agent, ...]:
     if id(spec) not in _CACHE:  # the schema is kept with its agents, so its id is not reused
         _CACHE[id(spec)] = (spec, tuple(Agent(a.key, a.parts, spec) for a in spec.agents))
     return _CACHE[id(spec)][1]
-
-
-AGENTS: tuple[Agent, ...] = agents_of(K12)  # k12's, for code and tests with no theory at hand
-BY_KEY = {a.key: a for a in AGENTS}

@@ -15,7 +15,6 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from ..facts.table import K12
 from ..facts.text import TextConfig
 from ..schema.spec import PersonaSchema
 from .narrow import Box
@@ -27,7 +26,7 @@ SHORT_MAX = 240  # a text field of at most this many characters gets the model's
 _BASE: dict[int, tuple[PersonaSchema, dict[str, dict]]] = {}
 
 
-def base_schema(part: str, spec: PersonaSchema = K12) -> dict:
+def base_schema(part: str, spec: PersonaSchema) -> dict:
     """The JSON Schema of a part (from the theory's schema.toml, as `hachimi schema export`
     writes it) with every $ref inlined."""
     if id(spec) not in _BASE:  # the schema is kept with its grammars, so its id is not reused
@@ -151,23 +150,6 @@ def paragraph(language: str) -> str:
     return rf"^{first}(?:{word}* (?:1 )*{step})*{word}*(?: (?:1 )*1[.)]?)?$"
 
 
-@lru_cache(maxsize=1)
-def agent_name_pattern() -> str:
-    """R6's shape with real pinyin syllables: family (1-2 syllables) _ given (1-3), each with a tone."""
-    from ..facts.pinyin import syllables
-
-    syl = "(?:" + "|".join(sorted(syllables(), key=lambda x: (-len(x), x))) + ")[1-5]"
-    return rf"^{syl}(?:{syl})?_{syl}(?:{syl}){{0,2}}$"
-
-
-def name_of_agent_name(agent_name: str) -> str | None:
-    """The romanised name an agent name spells: chen2_yu3tong2 -> Chen Yutong (None if malformed)."""
-    m = re.fullmatch(r"([a-z1-5]+)_([a-z1-5]+)", agent_name or "")
-    if not m:
-        return None
-    return " ".join(re.sub(r"[1-5]", "", part).capitalize() for part in m.groups())
-
-
 def _mention_pattern(language: str, names: list[str], gap: int) -> str:
     """Prose that names every dimension, in order (R8/R9 by construction). Gaps are bounded in the
     regex itself: llguidance cannot intersect such a regex with maxLength."""
@@ -184,7 +166,7 @@ def build(
     text: TextConfig | None = None,
     language: str = "en",
     scaffold: dict[str, dict] | None = None,
-    spec: PersonaSchema = K12,
+    spec: PersonaSchema | None = None,
     narrative: str = "scaffold",
 ) -> dict:
     """The decoding schema for one part; box None = the base schema with only the text budgets.
@@ -193,6 +175,8 @@ def build(
     at all (they are read back from the prose). `narrative` "free": text fields are bounded by
     their budget and paragraph() only (no lexicon, no mention pattern)."""
     free = narrative == "free"
+    if spec is None:
+        raise TypeError("grammar.build needs the theory's schema (spec=theory.schema)")
     schema = copy.deepcopy(base_schema(part, spec))
     schema["x-guidance"] = dict(WHITESPACE)
     for field in spec.fields:
@@ -201,7 +185,7 @@ def build(
         rel = field.path.split(".")[1:]
         node = _node(schema, rel)
         if field.kind == "text":
-            _text_node(node, field, max_text, max_short, text, language, free)
+            _text_node(node, field, max_text, max_short, text, language, free, spec)
             continue
         if field.kind == "count":  # the trait list: bounded count, short items
             node["items"] = {
@@ -218,7 +202,7 @@ def build(
                     "x-max-chars": 32,
                 }
             if box is not None:
-                ok = [n for n in box.allowed[field.path] if n <= node.get("maxItems", 5)]
+                ok = [n for n in box.allowed[field.path] if n <= node.get("maxItems", n)]
                 node["minItems"], node["maxItems"] = min(ok), max(ok)
             continue
         if box is None:
@@ -257,20 +241,33 @@ def _drop(schema: dict, rel: list[str]) -> None:
         _drop(schema, rel[:-1])
 
 
+def name_rules(text: TextConfig | None):
+    """The theory's name rules ([features.coherence] names, facts/coherence.Names), or None."""
+    check = text.checks.get("coherence") if text else None
+    return getattr(check[1], "names", None) if check else None
+
+
 def _text_node(
-    node: dict, field, max_text: int, max_short: int, text: TextConfig | None, language: str, free: bool = False
+    node: dict,
+    field,
+    max_text: int,
+    max_short: int,
+    text: TextConfig | None,
+    language: str,
+    free: bool = False,
+    spec: PersonaSchema | None = None,
 ) -> None:
-    path = field.path
-    if path == "enrollment.agent_name":  # narrower than R6: real pinyin syllables
-        node["pattern"] = agent_name_pattern()
+    path, who, names = field.path, spec.person if spec else None, name_rules(text)
+    if who and path == who.agent_name and names:  # narrower than the rule's shape: the pack's name rules
+        node["pattern"] = names.agent_name_pattern()
         node.pop("maxLength", None)
         node["x-max-chars"] = 40
         rule = [rx.pattern for f, rx in (text.patterns.values() if text and free else ()) if f == path]
         if rule:  # the theory's own shape (R6), for APIs that take short patterns only (engines/strict.py)
             node["x-strict-pattern"] = rule[0]
         return
-    if path == "enrollment.name":
-        node["pattern"], node["maxLength"] = NAME.get(language, NAME["zh"]), 40
+    if who and path == who.name:
+        node["pattern"], node["maxLength"] = NAME.get(language, NAME["zh"]), field.max_chars or 40
         return
     short = field.max_chars is not None and field.max_chars <= SHORT_MAX
     node["maxLength"] = max_short if short else max_text

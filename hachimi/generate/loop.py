@@ -20,7 +20,7 @@ from ..facts.levels import key_of
 from ..theory.pack import Theory
 from ..validate import Result
 from .agents import Agent, agents_of
-from .grammar import name_of_agent_name, text_budget
+from .grammar import name_rules, text_budget
 from . import scaffold as sc
 from .prompts import chars_per_token, render
 from .seeds import derive
@@ -78,9 +78,6 @@ class Outcome:
     reason: str = ""
     last: Result | None = field(default=None, repr=False)
     records: list[dict] = field(default_factory=list, repr=False)
-
-
-LEVEL_TEXT_RULES = ("narrative-level", "narrative-level-unstated", "mh-level-unstated")
 
 
 def in_stratum(persona: dict, restrict: dict | None) -> bool:
@@ -258,8 +255,8 @@ class PersonaLoop:
                 agent.allowed(box),
                 previous,
                 problems,
-                self.theory.schema,
-                tuple(self.theory.prompt_dirs),
+                spec=self.theory.schema,
+                dirs=tuple(self.theory.prompt_dirs),
             )
             budget = int(text_budget(schema) / chars_per_token(self.s.language)) + 16
             requests.append(
@@ -321,13 +318,14 @@ class PersonaLoop:
         structured value (e.g. after a direct repair), a level a structural rule objects to is
         free again, a text problem in the narrative rewrites every sentence at its current level."""
         out: dict[str, dict] = {}
-        if self.s.scaffold and self.s.language == "en" and "enrollment" in agent.parts:
-            out["enrollment.name"] = {"drop": True}  # spelled from the agent name (_read_back)
+        if self._spelled(agent):
+            out[self.theory.schema.person.name] = {"drop": True}  # spelled from the agent name (_read_back)
         fields = sc.fields_of(self.levels, agent.parts)
         if not fields:
             return out or None
         vocab, lang = self.levels.vocabulary, self.s.language
-        who = sc.pronoun(lang, slot.get("gender"))
+        who = sc.pronoun(vocab, lang, self.theory.schema.slot_value(slot, self.theory.schema.person.gender))
+        level_rules = self.levels.rules
         by_path = self.theory.schema.by_path
         allowed = box.allowed if box is not None else {p: list(by_path[p].domain) for p in by_path}
         for f, part in fields.items():
@@ -339,9 +337,9 @@ class PersonaLoop:
             if result is not None:
                 previous, free = _get(persona, f), set()
                 for v in result.violations:
-                    if v.owner != agent.key or (v.severity != "error" and v.rule not in LEVEL_TEXT_RULES):
+                    if v.owner != agent.key or (v.severity != "error" and v.rule not in level_rules):
                         continue
-                    if v.rule in LEVEL_TEXT_RULES:
+                    if v.rule in level_rules:
                         fixed |= {keys[v.key]} if v.key in keys else set()
                     elif f in v.fields:  # a text problem in the narrative: rewrite it at its levels
                         fixed |= set(dims)
@@ -365,15 +363,35 @@ class PersonaLoop:
             }
         return out
 
+    def _spelled(self, agent: Agent) -> bool:
+        """Whether this agent's persona name is spelled from its agent name instead of decoded: on
+        the English scaffold, when the theory has name rules and the agent writes both fields."""
+        who = self.theory.schema.person
+        return bool(
+            self.s.scaffold
+            and self.s.language == "en"
+            and who.name
+            and who.agent_name
+            and name_rules(self.theory.text) is not None
+            and who.name.split(".")[0] in agent.parts
+            and who.agent_name.split(".")[0] in agent.parts
+        )
+
     def _read_back(self, agent: Agent, persona: dict) -> None:
         """Set the structured levels a scaffolded narrative states (none if it is not there), and
-        an English name the agent name spells (chen2_yu3tong2 -> Chen Yutong)."""
-        part = persona.get("enrollment")
-        if "enrollment" in agent.parts and isinstance(part, dict) and "name" not in part:
-            if self.s.scaffold and self.s.language == "en":
-                name = name_of_agent_name(part.get("agent_name"))
-                if name:
-                    part["name"] = name
+        an English name the agent name spells by the theory's name rules (k12: chen2_yu3tong2 ->
+        Chen Yutong)."""
+        if self._spelled(agent):
+            who = self.theory.schema.person
+            agent_name = _get(persona, who.agent_name)
+            name = name_rules(self.theory.text).spell(agent_name) if isinstance(agent_name, str) else None
+            if name and _get(persona, who.name) is None:
+                *head, last = who.name.split(".")
+                node = persona
+                for k in head:
+                    node = node.get(k) if isinstance(node, dict) else None
+                if isinstance(node, dict):
+                    node[last] = name
         for f, part in sc.fields_of(self.levels, agent.parts).items():
             text = _get(persona, f)
             if not isinstance(text, str):

@@ -196,13 +196,14 @@ def identity(spec: ModelSpec) -> dict:
     return out
 
 
-def engine(spec: ModelSpec):
-    """The engine (hachimi.engines) the spec names, loaded and ready; heavy imports happen here."""
+def engine(spec: ModelSpec, theory=None):
+    """The engine (hachimi.engines) the spec names, loaded and ready; heavy imports happen here.
+    `theory`: what the template engine writes (its plug-in's prose; other engines ignore it)."""
     kind = spec.engine_kind
     if kind == "template":
-        from ..engines.template import TemplateEngine
+        from .filler import template_engine
 
-        return TemplateEngine(spec)
+        return template_engine(theory, spec)
     if kind == "transformers":
         from ..engines.transformers import TransformersEngine
 

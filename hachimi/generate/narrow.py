@@ -55,8 +55,10 @@ class Narrower:
         for k, v in slot.items():
             for x in v if isinstance(v, list) else [v]:
                 fixed.append(self.slot_lits[(f"slot.{k}", x)])
-        if "subject_bias" not in slot:
-            fixed += [-lit for (path, _), lit in self.slot_lits.items() if path == "slot.subject_bias"]
+        spec = self.theory.schema.slot
+        bias = spec.field(spec.bias) if spec and spec.bias and spec.bias not in slot else None
+        if bias:  # a slot without its bias: no bias at all
+            fixed += [-lit for (path, _), lit in self.slot_lits.items() if path == bias]
         unsafe = self._unsafe_alone(fixed)
         box = {
             p: (list(point.get(p, [])) if self.theory.schema.by_path[p].kind == "set" else [point[p]])
@@ -66,15 +68,18 @@ class Narrower:
         out = Box(point=point)
         order = list(self.values)
         rng.shuffle(order)
-        if "subject_bias" not in slot and point.get("slot.subject_bias"):
+        if bias and point.get(bias):
             out.checks += 1  # the point was drawn with a bias the slot lacks: is it safe without?
             if self._violable(excluded, fixed):
                 order = []  # no: nothing can be added (the one-by-one pass would drop all)
         for path in order:
             candidates = [
                 v
-                for v, _ in self.values[path]
-                if v not in box[path] and (restrict is None or path not in restrict or v in restrict[path])
+                for v, lit in self.values[path]
+                if v not in box[path]
+                and (restrict is None or path not in restrict or v in restrict[path])
+                and self.sampler.possible(lit)  # a value no persona can have (e.g. a list size
+                # outside the schema's items bound) is vacuously safe: never offered
             ]
             rng.shuffle(candidates)
             if self.theory.schema.by_path[path].kind == "set":

@@ -1,10 +1,13 @@
 """Template files (prompts/<language>/*.txt) + slot + context -> chat messages, with template ids and hashes.
 
-The built-in set is the default; a theory pack may hold prompts/<language>/<agent>.txt (and an
-anchors.toml) of its own, which win over those of the theories it extends and the built-in ones.
-Dimension lists, counts and scale values come from the theory's schema.toml: a template writes
-$<group>_dimensions ("fluency, novelty, ..."), $<group>_count ("eight") and $<scale>_values
-("low, fairly_low, ..."), never typed lists."""
+A theory pack holds prompts/<language>/<agent>.txt, system.txt, slot.txt and anchors.toml; a pack's
+files win over those of the theories it extends. Built in are only what no theory words: each
+language's language.toml (characters per token, number words) and revise.txt. Dimension lists,
+counts and scale values come from the theory's schema.toml: a template writes $<group>_dimensions
+("fluency, novelty, ..."), $<group>_count ("eight") and $<scale>_values ("low, fairly_low, ..."),
+never typed lists. slot.txt gets each [slot] variable by name ($grade), $<variable>_meaning from an
+anchors table of that name, and $bias (anchors [bias] text with $values; empty without a bias); an
+agent's $anchor is its anchors table's entry for the slot's value of `anchor_by`."""
 
 from __future__ import annotations
 
@@ -17,7 +20,6 @@ from pathlib import Path
 from string import Template
 
 from ..errors import HachimiError
-from ..facts.table import K12
 
 PROMPTS = Path(__file__).resolve().parent / "prompts"
 
@@ -47,8 +49,9 @@ def template(language: str, name: str, dirs: tuple[Path, ...] = ()) -> tuple[Tem
 
 @lru_cache(maxsize=None)
 def anchors(language: str, dirs: tuple[Path, ...] = ()) -> dict:
-    """anchors.toml tables by agent: the built-in ones, each replaced by a pack's table of the same name."""
-    out = tomllib.loads((PROMPTS / language / "anchors.toml").read_text(encoding="utf-8"))
+    """anchors.toml tables by agent (and the slot's words): a pack's table replaces the table of the
+    same name of the theories it extends (`dirs`, nearest first)."""
+    out: dict = {}
     for folder in reversed(dirs):
         path = folder / language / "anchors.toml"
         if path.is_file():
@@ -59,7 +62,7 @@ def anchors(language: str, dirs: tuple[Path, ...] = ()) -> dict:
     return out
 
 
-def schema_words(language: str, spec=K12) -> dict[str, str]:
+def schema_words(language: str, spec) -> dict[str, str]:
     """$<group>_dimensions and $<group>_count for every dimension group of the schema, and
     $<scale>_values ("low, fairly_low, ...") for every scale."""
     numbers = _language(language).get("numbers", [])
@@ -82,19 +85,40 @@ def _fill(language: str, name: str, dirs: tuple[Path, ...] = (), **values) -> tu
         raise HachimiError(f"prompt template {path}: {e} (write $$ for a literal $)") from None
 
 
-def slot_text(language: str, slot: dict, dirs: tuple[Path, ...] = ()) -> str:
-    bias = slot.get("subject_bias") or []
-    text, _ = _fill(
-        language,
-        "slot",
-        dirs,
-        grade=slot["grade"],
-        gender=slot["gender"],
-        level=slot["academic_level"],
-        level_meaning=anchors(language, dirs)["level_meaning"][slot["academic_level"]],
-        bias=f", leaning towards {', '.join(bias)}" if bias else "",
-    )
+def slot_words(language: str, slot: dict, schema, dirs: tuple[Path, ...] = ()) -> dict[str, str]:
+    """What slot.txt may write: each [slot] variable by name, $<variable>_meaning where anchors.toml
+    has a table of that name, and $bias (empty when the slot has no bias)."""
+    spec, table = schema.slot, anchors(language, dirs)
+    out: dict[str, str] = {}
+    for v in spec.variables if spec else ():
+        out[v] = str(slot.get(v, ""))
+        if isinstance(table.get(f"{v}_meaning"), dict):
+            out[f"{v}_meaning"] = table[f"{v}_meaning"].get(out[v], "")
+    if spec and spec.bias:
+        values = slot.get(spec.bias) or []
+        text = table.get("bias", {}).get("text", ", $values") if isinstance(table.get("bias"), dict) else ", $values"
+        out["bias"] = Template(text).safe_substitute(values=", ".join(map(str, values))) if values else ""
+    return out
+
+
+def slot_keys(schema) -> set[str]:
+    """The placeholders slot.txt may use under this schema (for lint)."""
+    spec = schema.slot
+    return set(spec.variables) | {f"{v}_meaning" for v in spec.variables} | {"bias"} if spec else set()
+
+
+def slot_text(language: str, slot: dict, schema, dirs: tuple[Path, ...] = ()) -> str:
+    text, _ = _fill(language, "slot", dirs, **slot_words(language, slot, schema, dirs))
     return text
+
+
+def anchor_text(language: str, agent: str, slot: dict, dirs: tuple[Path, ...] = ()) -> str:
+    """The agent's anchor wording for this slot: anchors.toml [<agent>] at the slot's value of the
+    variable `anchor_by` names (empty where none applies)."""
+    table = anchors(language, dirs)
+    by = table.get("anchor_by")
+    entry = table.get(agent)
+    return entry.get(str(slot.get(by)), "") if by and isinstance(entry, dict) else ""
 
 
 def render(
@@ -105,7 +129,8 @@ def render(
     allowed: dict,
     previous: dict | None = None,
     problems: list[str] | None = None,
-    spec=K12,
+    *,
+    spec,
     dirs: tuple[Path, ...] = (),
 ) -> Rendered:
     """Messages for one agent call; with previous+problems it is a targeted revision. `spec`: the
@@ -116,10 +141,10 @@ def render(
         language,
         agent,
         dirs,
-        slot=slot_text(language, slot, dirs),
+        slot=slot_text(language, slot, spec, dirs),
         context=json.dumps(context, ensure_ascii=False) if context else "nothing yet",
         allowed=json.dumps(allowed, ensure_ascii=False),
-        anchor=anchors(language, dirs).get(agent, {}).get(slot["academic_level"], ""),
+        anchor=anchor_text(language, agent, slot, dirs),
         **schema_words(language, spec),
     )
     ids, hashes = [f"{language}/{agent}"], [h0, h1]

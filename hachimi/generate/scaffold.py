@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import TheoryError
 from ..facts.levels import Config, key_of
-from ..facts.table import K12
 from ..text.reader import read, resolve
 from ..text.vocab import Vocabulary
 
@@ -80,10 +80,13 @@ def head(vocab: Vocabulary, language: str, dimension: str, pronoun: str) -> str:
     return f"{pronoun}的{name}" if language == "zh" else f"{pronoun} {name} is "
 
 
-def pronoun(language: str, gender: str | None) -> str:
-    if language == "zh":
-        return "她" if gender == "female" else "他" if gender == "male" else "其"
-    return "Her" if gender == "female" else "His" if gender == "male" else "Their"
+def pronoun(vocab: Vocabulary, language: str, gender: str | None) -> str:
+    """The possessive the scaffold opens each sentence with for a persona of this gender value
+    (the vocabulary's [<lang>.possessive]; "*" for none or another)."""
+    table = vocab.languages[language].possessive
+    if gender in table or "*" in table:
+        return table.get(gender) or table["*"]
+    raise TheoryError(f'{vocab.source}: [{language}.possessive] has no entry for {gender!r} (nor "*")')
 
 
 def sentence_pattern(line: Line, vocab: Vocabulary, language: str, who: str) -> str:
@@ -146,7 +149,7 @@ def plan(
     vocab: Vocabulary | None = None,
     language: str = "en",
     who: str = "Her",
-    schema=K12,
+    schema=None,
 ) -> list[Line]:
     """The lines of one narrative. A proposal: every level free within `allowed`. A revision
     (`previous_text` given): sentences of dimensions in `rewrite` are rewritten, those in `fixed`
@@ -166,7 +169,7 @@ def plan(
     return lines
 
 
-def levels_from(text: str, part: str, vocab: Vocabulary, language: str, schema=K12) -> dict[str, str]:
+def levels_from(text: str, part: str, vocab: Vocabulary, language: str, schema) -> dict[str, str]:
     """The structured levels a scaffolded narrative states (key -> value); a dimension the reader
     does not read as exactly one step is left out, so the validator reports it."""
     reading = read(text, vocab.parts[part], vocab, language)

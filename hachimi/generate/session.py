@@ -26,11 +26,11 @@ from .seeds import derive
 MANIFEST_EVERY_S = 2.0
 
 
-def slots(n: int, seed: int) -> list[dict]:
+def slots(n: int, seed: int, schema) -> list[dict]:
     """The slot fields a plan-less run of n personas uses (kept for callers and tests)."""
     from ..population.slots import uniform
 
-    return [p.slot for p in uniform(n, seed)]
+    return [p.slot for p in uniform(n, seed, schema)]
 
 
 def identity(
@@ -76,11 +76,12 @@ class Session:
         engine_identity: dict | None = None,
         lock: FolderLock | None = None,
     ):
+        from ..dedup.text import compared_fields
         from ..population.dedupe import Deduper
         from ..population.slots import uniform
         from .cpu import Solver
 
-        self.planned = planned if planned is not None else uniform(n, seed)
+        self.planned = planned if planned is not None else uniform(n, seed, theory.schema)
         self.out, self.seed, self.plan = Path(out), seed, plan
         self.theory, self.engine, self.settings = theory, engine, settings
         self.budget, self.k = attempts_per_slot, max(1, concurrency)
@@ -95,7 +96,7 @@ class Session:
         self.lock = lock or FolderLock(self.out).acquire()
         self.state = load_state(self.out)
         self.dir = RunDir(self.out)
-        self.deduper = Deduper(dedup)
+        self.deduper = Deduper(dedup, compared_fields(theory.schema))
         self.cell = {p.id: p.cell for p in self.planned}
         for p in self.state.personas:
             self.deduper.add(self.cell.get(p["id"], ""), p)

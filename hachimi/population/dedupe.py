@@ -10,16 +10,17 @@ MODES = ("none", "lexical", "semantic", "both")
 
 
 class Deduper:
-    def __init__(self, mode: str = "lexical", threshold: float = 0.95):
+    def __init__(self, mode: str = "lexical", fields: tuple[str, ...] = (), threshold: float = 0.95):
+        """`fields`: the text compared (dedup/text.compared_fields(theory.schema))."""
         if mode not in MODES:
             raise ValueError(f"dedup mode {mode!r}: use one of {', '.join(MODES)}")
-        self.mode, self.threshold = mode, threshold
+        self.mode, self.threshold, self.fields = mode, threshold, tuple(fields)
         self.lexical: dict[str, SimHashIndex] = {}
         self.vectors: dict[str, list] = {}
 
     def near(self, stratum: str, persona: dict) -> tuple[str, str] | None:
         """(id of the persona it duplicates, 'lexical'/'semantic'), or None."""
-        text = narrative_text(persona)
+        text = narrative_text(persona, self.fields)
         if self.mode in ("lexical", "both"):
             hits = self.lexical.get(stratum, SimHashIndex()).near(fingerprint(text))
             if hits:
@@ -34,7 +35,7 @@ class Deduper:
         return None
 
     def add(self, stratum: str, persona: dict) -> None:
-        text = narrative_text(persona)
+        text = narrative_text(persona, self.fields)
         if self.mode in ("lexical", "both"):
             self.lexical.setdefault(stratum, SimHashIndex()).add(persona["id"], fingerprint(text))
         if self.mode in ("semantic", "both"):

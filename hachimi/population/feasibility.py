@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 
 from ..theory.pack import Theory
 from .plan import Plan
+from .slots import bias_key
 
 
 @dataclass
 class Feasibility:
     impossible: dict[tuple, list[str]] = field(default_factory=dict)  # cell -> blocking rules
     alternatives: dict[tuple, list[dict]] = field(default_factory=dict)  # cell -> feasible restrictions
-    subjects: dict[int, list[str]] = field(default_factory=dict)  # grade -> subjects a slot may lean to
+    pools: dict[tuple, list] = field(default_factory=dict)  # bias key -> values a slot's bias is drawn from
     checked: int = 0
 
 
@@ -33,17 +34,19 @@ def _atom(path: str, value, by_path: dict) -> str:
 
 def _atoms(slot: dict, restrict: dict, by_path: dict) -> list[tuple[str, bool]]:
     """The slot's values (true) and the values its strata exclude (false), as ground atoms."""
-    atoms = [(_atom(f"slot.{k}", v, by_path), True) for k, v in slot.items() if k != "subject_bias"]
+    atoms = [(_atom(f"slot.{k}", v, by_path), True) for k, v in slot.items() if not isinstance(v, list)]
     for path, allowed in restrict.items():
         atoms += [(_atom(path, v, by_path), False) for v in by_path[path].domain if v not in allowed]
     return atoms
 
 
-def strong_subjects(sampler, grade: int) -> list[str]:
-    """The subjects a valid persona of this grade can have as a strong subject (e.g. no physics in
-    grade 2 under the curriculum rule): what a slot's subject bias is drawn from."""
-    lits = [(f.value, lit) for f, lit in sampler.values if f.field == "academic.strong_subjects"]
-    base = sampler.slot_assumptions({"grade": grade})
+def bias_pool(sampler, schema, slot: dict) -> list:
+    """The values a valid persona of this slot (its `by` variables) can hold in the field the bias
+    draws from ([slot] bias of schema.toml; in k12 a grade-2 student has no physics among strong
+    subjects under the curriculum rule): what a slot's bias is drawn from."""
+    spec = schema.slot
+    lits = [(f.value, lit) for f, lit in sampler.values if f.field == spec.bias_draws]
+    base = sampler.slot_assumptions({v: slot[v] for v in spec.bias_by if v in slot})
     return [s for s, lit in lits if sampler.satisfiable(base + [lit])]
 
 
@@ -63,9 +66,11 @@ def check(plan: Plan, theory: Theory) -> Feasibility:
                 ok.append(restrict)
         if ok:
             out.alternatives[cell] = ok
-            grade = slot.get("grade")
-            if grade is not None and grade not in out.subjects:
-                out.subjects[grade] = strong_subjects(sampler, grade)
+            spec = theory.schema.slot
+            if spec.bias and all(v in slot for v in spec.bias_by):
+                key = bias_key(theory.schema, slot)
+                if key not in out.pools:
+                    out.pools[key] = bias_pool(sampler, theory.schema, slot)
         else:
             checker = checker or Checker(theory)
             # a complete persona (nothing missing or invalid, clean prose): the cores name real conflicts

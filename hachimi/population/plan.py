@@ -10,10 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HachimiError
-from ..facts.table import K12
-from ..schema import enums as E
-
-SLOT_VARIABLES = {"grade": E.GRADES, "gender": E.GENDERS, "academic_level": E.ACADEMIC_LEVELS}
 
 
 class PlanError(HachimiError):
@@ -30,15 +26,16 @@ class Plan:
     strata: dict[str, dict[str, list[dict]]]  # variable -> value -> alternatives {field: allowed}
     population: list[dict] = field(default_factory=list)
     attempts_per_slot: int = 4
-    subject_bias: int = 1  # subjects drawn as the slot's bias (0 = none)
+    bias: int = 1  # values drawn as each slot's bias ([slot] bias of schema.toml; 0 = none)
     text: str = ""
+    slot_variables: tuple[str, ...] = ()  # the theory's slot variables ([slot] of schema.toml)
 
     @property
     def hash(self) -> str:
         return hashlib.sha256(self.text.encode()).hexdigest()[:16]
 
     def cell_slot(self, cell: tuple) -> dict:
-        return {v: x for v, x in zip(self.variables, cell) if v in SLOT_VARIABLES}
+        return {v: x for v, x in zip(self.variables, cell) if v in self.slot_variables}
 
     def cell_label(self, cell: tuple) -> str:
         return ",".join(f"{v}={x}" for v, x in zip(self.variables, cell))
@@ -59,9 +56,16 @@ def _matches(cell: dict, when: dict) -> bool:
     return all(cell[v] in (x if isinstance(x, list) else [x]) for v, x in when.items())
 
 
-def load(path: str | Path, schema=K12) -> Plan:
-    """A plan file, checked; strata may restrict any enum or integer field of `schema` (the theory's
-    persona format: a pack's own fields included)."""
+def slot_variables(schema) -> dict[str, tuple]:
+    """The variables a plan may stratify on directly: the theory's [slot] variables and their values."""
+    slot = schema.slot
+    return {v: tuple(schema.slot_domain(v)) for v in slot.variables} if slot else {}
+
+
+def load(path: str | Path, schema) -> Plan:
+    """A plan file, checked against `schema` (the theory's persona format): its variables are the
+    schema's [slot] variables or strata of its own; strata may restrict any enum or integer field
+    (a pack's own fields included)."""
     path = Path(path)
     if not path.is_file():
         raise HachimiError(f"no plan file {path} (see plans/ for examples)")
@@ -84,19 +88,28 @@ def load(path: str | Path, schema=K12) -> Plan:
     except ValidationError as e:
         raise PlanError(f, describe(e)) from None
     info = raw.get("plan", {})
+    slot_vars = slot_variables(schema)
     variables = {}
     for v, vals in raw.get("variables", {}).items():
-        known = SLOT_VARIABLES.get(v) or list(raw.get("strata", {}).get(v, {}))
+        known = slot_vars.get(v) or list(raw.get("strata", {}).get(v, {}))
         if not known:
-            raise PlanError(
-                f, f"variable '{v}' is neither a slot field ({', '.join(SLOT_VARIABLES)}) nor a [strata.{v}]"
-            )
+            slot_list = ", ".join(slot_vars) or f"none: {schema.source} has no [slot]"
+            raise PlanError(f, f"variable '{v}' is neither a slot variable ({slot_list}) nor a [strata.{v}]")
         if bad := [x for x in vals if x not in known]:
             raise PlanError(f, f"variable '{v}': unknown value(s) {bad}; allowed {list(known)}")
         variables[v] = list(vals)
     if not variables:
         raise PlanError(f, "a plan needs [variables], e.g. grade = [1, 2, 3]")
-    _check_names(raw, variables, f)
+    _check_names(raw, variables, f, slot_vars)
+    max_bias = _max_bias(schema)
+    bias = info.get("bias", min(1, max_bias))
+    if bias > max_bias:
+        what = (
+            f"at most {max_bias} (the items bound of slot.{schema.slot.bias} in {schema.source})"
+            if max_bias
+            else f"must be 0: the theory's [slot] has no bias ({schema.source})"
+        )
+        raise PlanError(f, f"plan.bias = {bias}: {what}")
     strata = {
         v: {k: _alternatives(alt, f, v, k, schema.by_path) for k, alt in spec.items()}
         for v, spec in raw.get("strata", {}).items()
@@ -110,9 +123,19 @@ def load(path: str | Path, schema=K12) -> Plan:
         strata,
         raw.get("population", []),
         info.get("attempts_per_slot", 4),
-        info.get("subject_bias", 1),
+        bias,
         text,
+        tuple(slot_vars),
     )
+
+
+def _max_bias(schema) -> int:
+    """The most values a slot's bias may hold: the items bound of its field in schema.toml."""
+    slot = schema.slot
+    if not slot or not slot.bias:
+        return 0
+    items = schema.by_path[slot.field(slot.bias)].items
+    return items[1] if items else len(schema.slot_domain(slot.bias))
 
 
 def _check_values(where: str, named: dict, variables: dict, file: str) -> None:
@@ -124,7 +147,7 @@ def _check_values(where: str, named: dict, variables: dict, file: str) -> None:
             raise PlanError(file, f"{where}: {v} has no value(s) {bad}; allowed {variables[v]}")
 
 
-def _check_names(raw: dict, variables: dict, file: str) -> None:
+def _check_names(raw: dict, variables: dict, file: str, slot_vars: dict) -> None:
     """Nothing that names a variable or value may name one the plan lacks (it would be ignored)."""
     for v in raw.get("marginals", {}):
         if v not in variables:
@@ -144,8 +167,8 @@ def _check_names(raw: dict, variables: dict, file: str) -> None:
         if "min" not in pc and "max" not in pc:
             raise PlanError(file, f"{label}: needs min and/or max (a share between 0 and 1)")
     for v in raw.get("strata", {}):
-        if v in SLOT_VARIABLES:
-            raise PlanError(file, f"[strata.{v}]: '{v}' is a slot field; strata are extra variables such as risk")
+        if v in slot_vars:
+            raise PlanError(file, f"[strata.{v}]: '{v}' is a slot variable; strata are extra variables such as risk")
 
 
 def _alternatives(spec: dict, file: str, var: str, value: str, by_path: dict) -> list[dict]:

@@ -10,7 +10,6 @@ from typing import Any, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 Value = Union[int, str]
-MAX_BIAS = 2  # subjects a slot may lean towards (the sampler allows at most two)
 
 
 class _Strict(BaseModel):
@@ -34,7 +33,7 @@ class PlanInfo(_Strict):
     name: str | None = None
     description: str | None = None
     attempts_per_slot: int = Field(4, ge=1, le=1000)
-    subject_bias: int = Field(1, ge=0, le=MAX_BIAS)
+    bias: int = Field(1, ge=0)  # values drawn as each slot's bias; at most the schema's items bound
 
 
 class Conditional(_Strict):

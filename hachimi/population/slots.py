@@ -1,12 +1,12 @@
-"""Allocation (or n and a seed) -> the ordered list of planned slots: ids, slot fields, the field
-restrictions of their strata. Cells are interleaved so that any prefix of a run is balanced."""
+"""Allocation (or n and a seed) -> the ordered list of planned slots: ids, slot variables, the slot's
+bias, the field restrictions of their strata. Cells are interleaved so that any prefix of a run is
+balanced. What a slot holds is the theory's [slot] table (schema.toml)."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
 
-from ..schema import enums as E
 from ..generate.seeds import derive
 from .plan import Plan
 
@@ -20,15 +20,15 @@ class PlannedSlot:
     restricts: list[dict] = field(default_factory=lambda: [{}])
 
 
-def _bias(seed: int, i: int, k: int, pool: list[str] | None = None) -> list[str]:
-    """k subjects drawn for slot i, from `pool` (those the slot's grade offers) or all subjects."""
+def _bias(seed: int, i: int, k: int, pool: list, order: tuple) -> list:
+    """k values drawn for slot i from `pool` (those the theory allows the slot), in scale order."""
     rng = random.Random(derive(seed, "bias", i))
-    pool = list(pool) if pool is not None else list(E.SUBJECTS)
-    return sorted(rng.sample(pool, min(k, len(pool))), key=E.SUBJECTS.index)
+    return sorted(rng.sample(list(pool), min(k, len(pool))), key=order.index)
 
 
-def make_id(slot: dict, i: int) -> str:
-    return f"g{slot['grade']:02d}-{slot['gender']}-{slot['academic_level']}-{i:06d}"
+def bias_key(schema, slot: dict) -> tuple:
+    """The slot variables the bias pool depends on ([slot] bias `by`), as a key."""
+    return tuple(slot.get(v) for v in schema.slot.bias_by)
 
 
 def from_plan(
@@ -36,34 +36,44 @@ def from_plan(
     counts: dict[tuple, int],
     seed: int,
     alternatives: dict[tuple, list[dict]],
-    subjects: dict[int, list[str]] | None = None,
+    schema,
+    pools: dict[tuple, list] | None = None,
 ) -> list[PlannedSlot]:
-    """`subjects`: grade -> the subjects a slot of that grade may lean to (Feasibility.subjects)."""
+    """`pools`: bias_key -> the values a slot may lean to (Feasibility.pools); all values without."""
+    spec = schema.slot
+    order = tuple(schema.slot_domain(spec.bias)) if spec.bias else ()
     cells = [c for c in counts if counts[c] > 0]
     out, i = [], 0
     for r in range(max(counts.values(), default=0)):
         for c in cells:
             if r < counts[c]:
-                cell_slot = plan.cell_slot(c)
-                pool = (subjects or {}).get(cell_slot.get("grade"))
-                slot = dict(cell_slot, subject_bias=_bias(seed, i, plan.subject_bias, pool))
-                out.append(PlannedSlot(make_id(slot, i), i, plan.cell_label(c), slot, alternatives.get(c, [{}])))
+                slot = plan.cell_slot(c)
+                if spec.bias:
+                    pool = (pools or {}).get(bias_key(schema, slot), order)
+                    slot[spec.bias] = _bias(seed, i, plan.bias, pool, order)
+                out.append(PlannedSlot(spec.make_id(slot, i), i, plan.cell_label(c), slot, alternatives.get(c, [{}])))
                 i += 1
     return out
 
 
-def uniform(n: int, seed: int) -> list[PlannedSlot]:
-    """Without a plan: grade, gender and level drawn uniformly per slot from the seed."""
+def uniform(n: int, seed: int, schema) -> list[PlannedSlot]:
+    """Without a plan: each slot variable drawn uniformly per slot from the seed (an integer from its
+    range, a value from its scale), and a bias of 0 to its items bound."""
+    spec = schema.slot
+    if spec is None:
+        raise ValueError(f"{schema.source} has no [slot]: a run needs a plan or a theory with a [slot] table")
+    order = tuple(schema.slot_domain(spec.bias)) if spec.bias else ()
+    items = schema.by_path[spec.field(spec.bias)].items if spec.bias else None
+    sizes = tuple(range(0, (items[1] if items else len(order)) + 1))
     out = []
     for i in range(n):
         rng = random.Random(derive(seed, "slot", i))
-        slot = {
-            "grade": rng.randint(1, 12),
-            "gender": rng.choice(E.GENDERS),
-            "academic_level": rng.choice(E.ACADEMIC_LEVELS),
-        }
-        slot["subject_bias"] = _bias(seed, i, rng.choice((0, 1, 2)))
-        out.append(
-            PlannedSlot(make_id(slot, i), i, ",".join(f"{k}={v}" for k, v in slot.items() if k != "subject_bias"), slot)
-        )
+        slot = {}
+        for v in spec.variables:
+            domain = schema.slot_domain(v)
+            kind = schema.by_path[spec.field(v)].kind
+            slot[v] = rng.randint(min(domain), max(domain)) if kind == "int" else rng.choice(list(domain))
+        if spec.bias:
+            slot[spec.bias] = _bias(seed, i, rng.choice(sizes), order, order)
+        out.append(PlannedSlot(spec.make_id(slot, i), i, spec.label(slot), slot))
     return out

@@ -126,16 +126,9 @@ def recount(manifest: dict, personas: list[dict], theory) -> tuple[dict, list[st
 def _cell_of(manifest: dict, theory) -> dict[str, str]:
     ident = manifest["identity"]
     plan = manifest.get("plan")
-    if plan:
-        from ..cli.plan_cmd import prepare
-        from ..population.slots import from_plan
+    from ..population.prepare import planned_slots
 
-        pl, counts, feas = prepare(Path(plan["file"]), ident["n"], ident["seed"], theory)
-        if pl.hash != plan["hash"]:
-            raise ValueError(f"{plan['file']} changed since the run")
-        planned = from_plan(pl, counts, ident["seed"], feas.alternatives, feas.subjects)
-    else:
-        from ..population.slots import uniform
-
-        planned = uniform(ident["n"], ident["seed"])
-    return {p.id: p.cell for p in planned}
+    prepared = planned_slots(theory, ident["n"], ident["seed"], Path(plan["file"]) if plan else None)
+    if plan and prepared.plan.hash != plan["hash"]:
+        raise ValueError(f"{plan['file']} changed since the run")
+    return {p.id: p.cell for p in prepared.slots}

@@ -7,7 +7,7 @@ import random
 import re
 from collections import Counter
 
-from ..dedup.text import narrative_text
+from ..dedup.text import compared_fields, narrative_text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -39,12 +39,12 @@ def self_bleu(texts: list[str], sample: int = 100, seed: int = 0) -> float | Non
     return sum(scores) / len(scores)
 
 
-def near_duplicates(personas: list[dict], stratum) -> dict:
+def near_duplicates(personas: list[dict], stratum, fields: tuple[str, ...]) -> dict:
     from ..dedup import pairs
 
-    out = {"lexical_pairs": len(pairs.lexical(personas, stratum))}
+    out = {"lexical_pairs": len(pairs.lexical(personas, stratum, fields))}
     try:
-        found, vecs = pairs.semantic(personas, stratum, 0.95)
+        found, vecs = pairs.semantic(personas, stratum, 0.95, fields)
         out["semantic_pairs"] = len(found)
         if len(vecs) > 1:
             n = len(vecs)
@@ -88,7 +88,9 @@ def compute(personas: list[dict], attempts: list[dict], manifest: dict, validato
     first = [e for e in attempts if e.get("type") == "validation" and e.get("stage") == "proposal"]
     outcomes = [e for e in attempts if e.get("type") == "outcome"]
     cells = manifest.get("cells", {})
-    texts = [narrative_text(p) for p in personas]
+    schema = validator.theory.schema
+    fields = compared_fields(schema)
+    texts = [narrative_text(p, fields) for p in personas]
     d1, d1r = distinct(texts, 1)
     d2, d2r = distinct(texts, 2)
     counts = manifest.get("counts", {})
@@ -111,9 +113,7 @@ def compute(personas: list[dict], attempts: list[dict], manifest: dict, validato
         "distinct_1_per_record": d1r,
         "distinct_2_per_record": d2r,
         "self_bleu": self_bleu(texts),
-        **near_duplicates(
-            personas, lambda p: "|".join(str(p.get("slot", {}).get(k)) for k in ("grade", "gender", "academic_level"))
-        ),
+        **near_duplicates(personas, schema.slot.key if schema.slot else (lambda p: ""), fields),
         "attempts": len(outcomes),
         "near_duplicates_regenerated": counts.get("near_duplicates", 0),
         **cost(outcomes, manifest, n_acc),

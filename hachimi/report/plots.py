@@ -69,7 +69,7 @@ def levels(personas: list[dict], out: Path, schema=None) -> Path:
     creativity; k12-motivation adds needs, regulation, math beliefs): the share of each scale
     value by the slot's target academic level."""
     plt = _plt()
-    from ..facts.table import K12
+    from ..plugins.k12.schema import K12  # TODO(issue 18): the run's theory
 
     schema = schema or K12
     targets = schema.scales["academic_level"].values if "academic_level" in schema.scales else ("",)
@@ -105,7 +105,7 @@ def levels(personas: list[dict], out: Path, schema=None) -> Path:
 def population(table: dict, out: Path) -> Path:
     """Each realism measure's share by academic level with its 95% interval (hollow: too few to judge)."""
     plt = _plt()
-    from ..schema import enums as E
+    from ..plugins.k12 import enums as E  # TODO(issue 18): the pack's realism
 
     fig, ax = plt.subplots(figsize=(9, 4))
     measures = table["measures"]

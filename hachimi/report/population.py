@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from ..schema import enums as E
+from ..plugins.k12 import enums as E  # TODO(issue 18): realism measures from the pack
 
 Z95 = 1.959963984540054
 MIN_N = 5  # personas a level needs before it is judged

@@ -1,5 +1,5 @@
-"""A persona format -> JSON Schema files (one per agent part plus the persona): grammars/ for k12,
-`hachimi schema export --theory T` for any theory."""
+"""A persona format -> JSON Schema files (one per agent part plus the persona): `hachimi schema
+export --theory T` for any theory (grammars/ holds the bundled k12's)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..facts.table import K12
 from .spec import PersonaSchema
 
 SCHEMA_VERSION = "v1"
 
 
-def schemas(spec: PersonaSchema = K12) -> dict[str, dict]:
+def schemas(spec: PersonaSchema) -> dict[str, dict]:
     """File name -> JSON Schema, deterministic."""
     from .models import part_models, persona_model
 
@@ -27,7 +26,7 @@ def render(schema: dict) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"  # field order = decoding order
 
 
-def schema_hash(spec: PersonaSchema = K12) -> str:
+def schema_hash(spec: PersonaSchema) -> str:
     """Hash of the exported files, in file-name order (for k12: of grammars/*.schema.json)."""
     h = hashlib.sha256()
     for name, schema in sorted(schemas(spec).items()):
@@ -35,7 +34,7 @@ def schema_hash(spec: PersonaSchema = K12) -> str:
     return h.hexdigest()[:16]
 
 
-def export(folder: Path, spec: PersonaSchema = K12) -> list[Path]:
+def export(folder: Path, spec: PersonaSchema) -> list[Path]:
     """Write every schema into folder; returns the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -46,7 +45,7 @@ def export(folder: Path, spec: PersonaSchema = K12) -> list[Path]:
     return written
 
 
-def stale(folder: Path, spec: PersonaSchema = K12) -> list[str]:
+def stale(folder: Path, spec: PersonaSchema) -> list[str]:
     """Names of schema files in folder that are missing or differ from the models."""
     return [
         name

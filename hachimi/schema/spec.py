@@ -86,6 +86,59 @@ class Group:
         return tuple(self.names)
 
 
+@dataclass(frozen=True)
+class SlotSpec:
+    """The quota cell a persona is generated for ([slot] of schema.toml): plans stratify on its
+    variables (fields slot.<variable>), the planner draws its bias, the sampler and narrowing hold
+    the persona to it, ids are written from it, reports and surveys group by it."""
+
+    variables: tuple[str, ...]
+    binds: dict  # variable -> the persona field it fixes
+    id: str  # str.format template of the variables and {index}
+    bias: str = ""  # a set field slot.<bias> drawn per slot, or ""
+    bias_draws: str = ""  # the persona field whose allowed values the bias is drawn from
+    bias_by: tuple[str, ...] = ()  # the variables those allowed values depend on
+
+    def field(self, variable: str) -> str:
+        return f"slot.{variable}"
+
+    def make_id(self, slot: dict, index: int) -> str:
+        return self.id.format(index=index, **{v: slot.get(v) for v in self.variables})
+
+    def label(self, slot: dict) -> str:
+        """The cell of a slot as text: grade=8,gender=female,..."""
+        return ",".join(f"{v}={slot.get(v)}" for v in self.variables)
+
+    def of(self, persona: dict) -> dict:
+        """The slot variables of a persona: its `slot` part's, else the persona fields they bind."""
+        slot = persona.get("slot") if isinstance(persona.get("slot"), dict) else {}
+        out = {}
+        for v in self.variables:
+            value = slot.get(v)
+            if value is None and v in self.binds:
+                node = persona
+                for k in self.binds[v].split("."):
+                    node = node.get(k) if isinstance(node, dict) else None
+                value = node
+            out[v] = value
+        return out
+
+    def key(self, persona: dict) -> str:
+        """The stratum a persona belongs to (near-duplicates are looked for within one): 8|female|low."""
+        return "|".join(str(x) for x in self.of(persona).values())
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    """Who a persona is ([person] of schema.toml): the fields that name it, give its gender and age.
+    Checks, scaffolds, reports and surveys read these; "" where the theory has none."""
+
+    name: str = ""
+    agent_name: str = ""
+    gender: str = ""
+    age: str = ""
+
+
 @dataclass(eq=False)  # identity: one loaded schema is one persona format (hashable, cacheable)
 class PersonaSchema:
     version: str
@@ -97,6 +150,17 @@ class PersonaSchema:
     fields: tuple[FieldSpec, ...]
     source: str = ""
     lines: dict[str, int] = field(default_factory=dict)  # field path -> line in the file
+    slot: SlotSpec | None = None  # the quota cell ([slot]); None: personas are generated without one
+    person: PersonSpec = field(default_factory=PersonSpec)  # [person]: name, agent name, gender, age fields
+
+    def slot_domain(self, variable: str) -> tuple:
+        return self.by_path[f"slot.{variable}"].domain
+
+    def slot_value(self, slot: dict | None, path: str):
+        """The value a slot fixes for the persona field `path` ([slot] binds), or None."""
+        if not slot or not self.slot or not path:
+            return None
+        return next((slot.get(v) for v, bound in self.slot.binds.items() if bound == path), None)
 
     @cached_property
     def by_path(self) -> dict[str, FieldSpec]:
@@ -300,7 +364,65 @@ def build(parsed, text: str, file: str, base: PersonaSchema | None = None) -> Pe
                 fail(f"fields {atoms[(f.pred, f.extra)]} and {f.path} map to the same fact {f.pred}/{f.extra}", f.path)
             atoms[(f.pred, f.extra)] = f.path
     objects = {**(base.objects if base else {}), **parsed.objects}
-    return PersonaSchema(parsed.version, scales, groups, agents, parts, objects, tuple(fields), file, lines)
+    by_path = {f.path: f for f in fields}
+    slot = _slot(parsed.slot, by_path, fail) if parsed.slot else (base.slot if base else None)
+    person = _person(parsed.person, by_path, fail, base.person if base else PersonSpec())
+    return PersonaSchema(
+        parsed.version, scales, groups, agents, parts, objects, tuple(fields), file, lines, slot, person
+    )
+
+
+_PERSON_KINDS = {"name": ("text",), "agent_name": ("text",), "gender": ("enum",), "age": ("int",)}
+
+
+def _person(entry, by_path: dict, fail, base: PersonSpec) -> PersonSpec:
+    """[person] checked: each named field exists with the kind its role needs; unset roles inherit."""
+    out = {}
+    for role, kinds in _PERSON_KINDS.items():
+        path = getattr(entry, role)
+        if path is None:
+            out[role] = getattr(base, role)
+            continue
+        if path and (path not in by_path or by_path[path].kind not in kinds):
+            fail(
+                f"[person] {role} = {path!r}: needs a{'n' if kinds[0][0] in 'aeiou' else ''} {kinds[0]} field",
+                "[person]",
+            )
+        out[role] = path
+    return PersonSpec(**out)
+
+
+def _slot(entry, by_path: dict, fail) -> SlotSpec:
+    """[slot] checked against the fields: every variable a scalar field slot.<v>, every bound field a
+    field with the same values, the id template naming only variables and {index}."""
+    import string
+
+    for v in entry.variables:
+        spec = by_path.get(f"slot.{v}")
+        if spec is None or spec.kind not in ("int", "enum"):
+            fail(f"[slot] variable {v!r}: needs an int or enum field slot.{v} in [[field]]", "[slot]")
+        bound = entry.binds.get(v)
+        if bound is not None and (bound not in by_path or tuple(by_path[bound].domain) != tuple(spec.domain)):
+            fail(f"[slot] binds {v} = {bound!r}: not a field with the values of slot.{v}", "[slot]")
+    if bad := sorted(set(entry.binds) - set(entry.variables)):
+        fail(f"[slot] binds {', '.join(bad)}: not slot variables ({', '.join(entry.variables)})", "[slot]")
+    names = {f for _, f, _, _ in string.Formatter().parse(entry.id) if f}
+    if bad := sorted(names - set(entry.variables) - {"index"}):
+        fail(f"[slot] id = {entry.id!r}: {{{bad[0]}}} is neither a slot variable nor {{index}}", "[slot]")
+    if "index" not in names:
+        fail(f"[slot] id = {entry.id!r}: needs {{index}} so that ids are unique", "[slot]")
+    bias, draws, by = "", "", ()
+    if entry.bias:
+        b = entry.bias
+        spec, src = by_path.get(f"slot.{b.field}"), by_path.get(b.draws)
+        if spec is None or spec.kind != "set":
+            fail(f"[slot.bias] field = {b.field!r}: needs a set field slot.{b.field}", "[slot.bias]")
+        if src is None or src.kind != "set" or src.scale != spec.scale:
+            fail(f"[slot.bias] draws = {b.draws!r}: needs a set field over the {spec.scale} scale", "[slot.bias]")
+        if bad := [v for v in b.by if v not in entry.variables]:
+            fail(f"[slot.bias] by: {', '.join(bad)} not slot variables", "[slot.bias]")
+        bias, draws, by = b.field, b.draws, tuple(b.by)
+    return SlotSpec(tuple(entry.variables), dict(entry.binds), entry.id, bias, draws, by)
 
 
 def _field(entry, dim: str, group: str, scales, parts, agent_of_part, fail) -> FieldSpec:

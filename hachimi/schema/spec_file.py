@@ -52,6 +52,28 @@ class FieldEntry(_Strict):
     dimensions: str | None = None
 
 
+class BiasEntry(_Strict):
+    field: str  # a set field of the slot part: slot.<field>
+    draws: str  # the persona set field whose allowed values it is drawn from
+    by: list[str] = Field(default_factory=list)  # slot variables the allowed values depend on
+
+
+class SlotEntry(_Strict):
+    variables: list[str] = Field(min_length=1)  # each a field slot.<variable>
+    binds: dict[str, str] = Field(default_factory=dict)  # variable -> the persona field it fixes
+    id: str = Field(min_length=1)  # the persona id, a str.format template of the variables and {index}
+    bias: BiasEntry | None = None
+
+
+class PersonEntry(_Strict):
+    name: str | None = None  # the persona's name (a text field)
+    agent_name: str | None = (
+        None  # the name as an identifier (a text field; the pack's plug-in spells one from the other)
+    )
+    gender: str | None = None  # the persona's gender (an enum field; its values are the pronoun sets of persons files)
+    age: str | None = None  # the persona's age in years (an int field)
+
+
 class SchemaFile(_Strict):
     version: str = "v1"
     scales: dict[str, ScaleEntry] = Field(default_factory=dict)
@@ -61,3 +83,5 @@ class SchemaFile(_Strict):
     parts: dict[str, PartEntry] = Field(default_factory=dict)
     objects: dict[str, str] = Field(default_factory=dict)
     field: list[FieldEntry] = Field(default_factory=list)
+    slot: SlotEntry | None = None
+    person: PersonEntry = Field(default_factory=PersonEntry)

@@ -16,21 +16,31 @@ from ..facts.domain import domain
 from ..theory.pack import Theory
 from .engine import Dependencies
 
-# Plausible list sizes (the strict schema's limits): 1-3 strong, 1-3 weak, 2-4 traits, 0-2 biases.
-SIZES = """
-:- #count { S : strong(0,S) } > 3.
-:- #count { S : weak(0,S) } > 3.
-:- #count { S : strong(0,S) } = 0.
-:- #count { S : weak(0,S) } = 0.
-:- #count { S : slot_bias(0,S) } > 2.
-:- traits(0,N), N > 4.
-has_slot :- slot_grade(0,_).
-has_slot :- slot_gender(0,_).
-has_slot :- slot_level(0,_).
-:- has_slot, not slot_grade(0,_).
-:- has_slot, not slot_gender(0,_).
-:- has_slot, not slot_level(0,_).
-"""
+
+def size_program(schema) -> str:
+    """List lengths within each field's `items` bounds (schema.toml, the one definition the pydantic
+    models, grammars and strict schemas also read), and a slot all or nothing: a persona either has
+    every slot variable or none. Lower bounds hold where the field's part is always there."""
+    lines = []
+    for f in schema.fields:
+        if f.items is None or f.kind not in ("set", "count"):
+            continue
+        lo, hi = f.items
+        args = ",".join(["0", *f.extra])
+        if f.kind == "set":
+            count = f"#count {{ V : {f.pred}({args},V) }}"
+            lines.append(f":- {count} > {hi}.")
+            if lo > 0 and not schema.parts[f.keys[0]].get("optional"):
+                lines.append(f":- {count} < {lo}.")
+        else:
+            lines.append(f":- {f.pred}({args},N), N > {hi}.")
+            lines.append(f":- {f.pred}({args},N), N < {lo}.")
+    if schema.slot:
+        preds = [schema.by_path[schema.slot.field(v)].pred for v in schema.slot.variables]
+        lines += [f"has_slot :- {p}(0,_)." for p in preds]
+        lines += [f":- has_slot, not {p}(0,_)." for p in preds]
+    return "\n".join(lines) + "\n"
+
 
 # Three questions on one ground program, chosen by assumptions on two externals: is there a
 # persona within the assumptions that violates no error rule (sampling: "ok"), some error rule
@@ -85,7 +95,9 @@ class Sampler:
         errors = "".join(f'error_rule("{r.id}").\n' for r in theory.rules.values() if r.severity == "error")
         # Thousands of small solves: a configuration with a cheaper per-solve start (berkmin, not
         # vsids) answers them ~30% faster; answers do not depend on it.
-        self.ctl = control(theory, clean_program(self.dom) + errors + SIZES + MODES, ["--configuration=frumpy"])
+        self.ctl = control(
+            theory, clean_program(self.dom) + errors + size_program(theory.schema) + MODES, ["--configuration=frumpy"]
+        )
         rules = Dependencies()
         self.ctl.register_observer(rules)
         self.ctl.ground([("base", [])])
@@ -174,7 +186,10 @@ class Sampler:
         impossible. A pure function of (theory, seed, slot, restrict)."""
         rng = random.Random(seed)
         fixed = self.slot_assumptions(slot) + self.restriction(restrict)
-        skip = {f"slot.{k}" for k in (slot or {})} | ({"slot.subject_bias"} if slot is None else set())
+        spec = self.theory.schema.slot
+        skip = {f"slot.{k}" for k in (slot or {})} | (
+            {spec.field(spec.bias)} if slot is None and spec and spec.bias else set()
+        )
         banned = {-x for x in fixed} | self.impossible(fixed)
         proposal = self._proposal(rng, skip, banned)
         if self.satisfiable(fixed + proposal):

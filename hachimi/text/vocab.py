@@ -11,6 +11,8 @@ The pack's file ([features.levels] vocabulary = "vocab/levels.toml"):
                         or [] / "" (a level word with no step on this scale: never guessed)
     [<lang>.modifiers]  end / middle / keep = [...]  (added to the language's own, text/data/<lang>.toml)
     [<lang>.negators]   words = [...] (plain), strong / mild / litotes = [...];  [<lang>.hedges] words = [...]
+    [<lang>.possessive] gender value -> the possessive the scaffold opens a sentence with ("Her"),
+                        "*" -> the one for a persona of no or another gender ("Their")
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Language:
     negators: dict[str, str]  # phrase -> how far it negates (text/steps.py NEGATIONS)
     hedges: frozenset[str]
     grammar: dict = field(default_factory=dict)  # text/data/<lang>.toml (construction words)
+    possessive: dict[str, str] = field(default_factory=dict)  # gender value ("*": any other) -> "Her"
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def _load(path: str, orders_t: tuple, shown: tuple) -> Vocabulary:
     return Vocabulary(scales, {s: orders[s] for s in set(scales.values())}, parts, languages, str(p))
 
 
-LANGUAGE_KEYS = ("names", "groups", "modifiers", "negators", "hedges")  # besides one table per scale
+LANGUAGE_KEYS = ("names", "groups", "modifiers", "negators", "hedges", "possessive")  # besides one table per scale
 NEGATOR_KEYS = ("words", "strong", "mild", "litotes")
 
 
@@ -193,4 +196,7 @@ def _language(lang: str, t: dict, scales: dict, orders: dict, display: dict, fai
     for tier in ("strong", "mild", "litotes"):
         negators.update({w: tier for w in [*base.get(f"negators_{tier}", ()), *t.get("negators", {}).get(tier, ())]})
     hedges = frozenset([*base.get("hedges", ()), *t.get("hedges", {}).get("words", ())])
-    return Language(names, groups, expressions, own, negators, hedges, _grammar(lang))
+    possessive = t.get("possessive", {})
+    if not isinstance(possessive, dict) or not all(isinstance(v, str) and v for v in possessive.values()):
+        raise fail(f'[{lang}.possessive]: expected gender value = "word" entries')
+    return Language(names, groups, expressions, own, negators, hedges, _grammar(lang), dict(possessive))

@@ -28,7 +28,7 @@ ATOMIC = ("lexicons", "patterns")  # tables whose entries are one thing each: re
 FILE_KEYS = {
     "levels": ("vocabulary",),
     "readable": ("trait_lexicon",),
-    "coherence": ("surnames", "persons", "age_topics"),
+    "coherence": ("name_data", "persons", "age_topics"),
 }
 
 Path_ = tuple[str, ...]

@@ -14,14 +14,13 @@ from ..errors import TheoryError
 AGENT_KEYS = {"slot", "context", "allowed", "anchor"}
 FIXED = {
     "system": set(),
-    "slot": {"grade", "gender", "level", "level_meaning", "bias"},
     "revise": {"previous", "problems"},
 }
 _PLACEHOLDER = re.compile(r"\$(?:(\$)|([_a-z][_a-z0-9]*)|\{([_a-z][_a-z0-9]*)\}|())", re.I)
 
 
 def prompt_findings(theory) -> list:
-    from ..generate.prompts import PROMPTS, schema_words
+    from ..generate.prompts import PROMPTS, schema_words, slot_keys
     from .lint import Finding
 
     out = []
@@ -29,7 +28,9 @@ def prompt_findings(theory) -> list:
     for d in theory.prompt_dirs:
         for path in sorted(d.glob("*/*.txt")):
             lang, name = path.parent.name, path.stem
-            if name in FIXED:
+            if name == "slot":  # each [slot] variable of schema.toml, its _meaning, $bias
+                allowed = slot_keys(theory.schema)
+            elif name in FIXED:
                 allowed = FIXED[name]
             elif name in theory.schema.owners:
                 allowed = AGENT_KEYS | set(schema_words(lang if (PROMPTS / lang).is_dir() else "en", theory.schema))
@@ -56,11 +57,24 @@ def prompt_findings(theory) -> list:
                             f"${key} is not filled in; {hint}known here: {', '.join('$' + k for k in sorted(allowed))}",
                         )
                     )
+    own = theory.root / "prompts"
     for lang in languages:
+        # a language this pack writes prompts in must have them all; one only the theories it extends
+        # write is a warning: generating in it stops at the agent's first call
+        severity = "error" if (own / lang).is_dir() else "warning"
         for agent in theory.schema.owners:
             if not any((d / lang / f"{agent}.txt").is_file() for d in (*theory.prompt_dirs, PROMPTS)):
-                where = theory.root / "prompts" / lang / f"{agent}.txt"
-                out.append(Finding("error", str(where), 0, 0, f"agent {agent!r} has no {lang} prompt: write this file"))
+                where = own / lang / f"{agent}.txt"
+                out.append(
+                    Finding(
+                        severity,
+                        str(where),
+                        0,
+                        0,
+                        f"agent {agent!r} has no {lang} prompt: write this file"
+                        + ("" if severity == "error" else f" to generate with --language {lang}"),
+                    )
+                )
     return out
 
 

@@ -52,6 +52,17 @@ class Theory:
     feature_roots: dict = field(default_factory=dict)  # feature table -> folder of the pack that declared it
     composition: "Composed | None" = None  # where each feature entry was declared; what this pack replaced
 
+    @cached_property
+    def plugin(self):
+        """The pack's plug-in module ([theory] plugin: code that cannot be data), the nearest in the
+        chain of theories it extends, or None (hachimi/plugins/)."""
+        spec = self.meta.get("plugin")  # meta: the [theory] table
+        if spec:
+            from ..plugins import load_module
+
+            return load_module(spec, self.root, str(self.root / "theory.toml"), "[theory] plugin")
+        return self.parent.plugin if self.parent else None
+
     def feature_root(self, *path: str) -> Path:
         """The folder data files of [features.<path>] are relative to: that of the pack that declared
         the entry (a child's new lexicon reads its file from the child's folder, k12's from k12's)."""
@@ -188,7 +199,7 @@ def _text_config(comp: Composed, file: str, schema: PersonaSchema, root: Path) -
         if isinstance(table, dict):
             roots[name] = comp.root(name, default=root)
             files = {
-                k: str(comp.root(name, k, default=root) / v)
+                k: str((comp.root(name, k, default=root) / v).resolve())  # absolute: the check joins it to its root
                 for k in FILE_KEYS.get(name, ())
                 if isinstance(v := table.get(k), str)
             }

@@ -20,6 +20,7 @@ class TheoryInfo(_Strict):
     version: str | None = None
     description: str | None = None
     extends: str | None = None  # a bundled theory's name or a folder (relative to this one)
+    plugin: str | None = None  # code the pack needs that cannot be data: a module or a .py file (hachimi/plugins/)
 
 
 class RuleEntry(_Strict):

@@ -13,7 +13,7 @@ import pytest
 from engine_harness import completion, stub_server
 from hachimi.engines.openai import OpenAIEngine
 from hachimi.engines.strict import StrictSchemaError, strict_schema
-from hachimi.engines.template import TemplateEngine
+from hachimi.generate.filler import template_engine
 from hachimi.errors import HachimiError
 from hachimi.generate.loop import PersonaLoop, Settings
 from hachimi.generate.models import ModelSpec
@@ -43,8 +43,8 @@ def hosted(base_url: str = "http://127.0.0.1:1/v1", **openai) -> ModelSpec:
 class Recording:
     """Answers like the template engine; keeps the body the openai engine would send for each call."""
 
-    def __init__(self, engine: OpenAIEngine):
-        self.engine, self.template, self.calls = engine, TemplateEngine(), []
+    def __init__(self, engine: OpenAIEngine, theory):
+        self.engine, self.template, self.calls = engine, template_engine(theory), []
 
     def generate(self, requests):
         self.calls += [(r.schema.get("title"), r.schema, self.engine.body(r)) for r in requests]
@@ -55,7 +55,7 @@ class Recording:
 def calls(request):
     theory = load(locate(request.param))
     with OpenAIEngine(hosted()) as engine:
-        rec = Recording(engine)
+        rec = Recording(engine, theory)
         for narrow in (True, False):  # unnarrowed and unrepaired, the template's values break rules: revisions too
             settings = Settings(max_text=700, max_short=200, narrative="free", narrow=narrow, direct_repair=narrow)
             loop = PersonaLoop(theory, settings)

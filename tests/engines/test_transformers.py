@@ -37,10 +37,12 @@ needs_bundled = pytest.mark.skipif(
 def persona_requests(n: int, max_text: int = 160, max_short: int = 90, seed: int = 100, cap: int | None = None):
     """n real agent calls on narrowed k12 slots, as engine Requests."""
     from hachimi.generate.samples import persona_requests as dicts
+    from hachimi.theory.locate import locate
+    from hachimi.theory.pack import load
 
     return [
         Request(d["messages"], d["schema"], d["seed"], d["max_new_tokens"], tag=d["agent"])
-        for d in dicts(n, seed, max_text, max_short, cap)
+        for d in dicts(load(locate("k12")), n, seed, max_text, max_short, cap)
     ]
 
 

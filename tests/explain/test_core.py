@@ -107,7 +107,7 @@ def _z3_forces(rule, values: dict) -> bool:
     """Independent of the tabulation: Z3 says no values of the other fields satisfy the rule."""
     import z3
 
-    from hachimi.facts.table import BY_PATH
+    from hachimi.plugins.k12.schema import BY_PATH
 
     decls = "\n".join(f"(declare-const {f} Int)" for f in rule.fields)
     formula = z3.parse_smt2_string(f"{decls}\n(assert {rule.text})")[0]
@@ -130,7 +130,7 @@ def test_numeric_cores_are_minimal_on_random_violating_assignments(theory, valid
     import copy
     import random
 
-    from hachimi.facts.table import BY_PATH
+    from hachimi.plugins.k12.schema import BY_PATH
 
     rule = next(r for r in theory.smt_rules if r.id == rule_id)
     rng = random.Random(11)

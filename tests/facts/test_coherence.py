@@ -4,12 +4,12 @@ import re
 
 import pytest
 
-from hachimi.facts.table import K12
+from hachimi.plugins.k12.schema import K12
 from hachimi.errors import TheoryError
 from hachimi.facts import coherence
-from hachimi.facts.pinyin import Surnames, segments, verdict
+from hachimi.plugins.k12.names import Surnames, segments, verdict
 from hachimi.facts.text import Terms, terms_in
-from hachimi.schema import enums as E
+from hachimi.plugins.k12 import enums as E
 from hachimi.theory.pack import lexicon_file
 
 SURNAMES = Surnames(frozenset({"欧阳"}), {"单": ("shan4",)})
@@ -107,7 +107,13 @@ def test_configure_refuses_unknown_keys_and_fields(tmp_path):
     with pytest.raises(TheoryError, match="not a text field"):
         coherence.configure({"persons": "p.toml", "person_fields": ["enrollment.age"]}, tmp_path, "theory.toml", K12)
     with pytest.raises(TheoryError, match="no such file"):
-        coherence.configure({"surnames": "missing.toml"}, tmp_path, "theory.toml", K12)
+        coherence.configure(
+            {"names": "hachimi.plugins.k12.names", "name_data": "missing.toml"}, tmp_path, "theory.toml", K12
+        )
+    with pytest.raises(TheoryError, match="no such module"):
+        coherence.configure({"names": "hachimi.plugins.nope"}, tmp_path, "theory.toml", K12)
+    with pytest.raises(TheoryError, match="lacks verdict"):
+        coherence.configure({"names": "json"}, tmp_path, "theory.toml", K12)
 
 
 def test_lexicon_file_and_allowed_phrases(tmp_path):

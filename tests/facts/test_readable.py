@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from hachimi.facts.table import K12
+from hachimi.plugins.k12.schema import K12
 from hachimi.errors import TheoryError
 from hachimi.facts import readable as R
 from conftest import set_path

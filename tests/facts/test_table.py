@@ -2,7 +2,7 @@
 
 from hachimi.facts.decode import values_of
 from hachimi.facts.reader import read
-from hachimi.facts.table import BY_PATH, FIELDS, owner_of
+from hachimi.plugins.k12.schema import BY_PATH, FIELDS, K12, owner_of
 
 
 def _structured_values(p: dict) -> dict:
@@ -22,17 +22,17 @@ def _structured_values(p: dict) -> dict:
 def test_round_trip(base, theory):
     rec = read(base, theory.text)
     assert rec.problems == []
-    assert values_of(rec.facts) == _structured_values(base)
+    assert values_of(rec.facts, K12) == _structured_values(base)
 
 
 def test_round_trip_on_sampled_personas(theory):
     from hachimi.solve.sample import Sampler
-    from hachimi.testing.personas import persona
+    from hachimi.plugins.k12.personas import persona
 
     s = Sampler(theory)
     for seed in range(20):
         p = persona(s.sample(seed), seed)
-        assert values_of(read(p, theory.text).facts) == _structured_values(p)
+        assert values_of(read(p, theory.text).facts, K12) == _structured_values(p)
 
 
 def test_same_name_in_json_and_asp(base, theory):

@@ -1,6 +1,7 @@
 """Text features: paragraphs, list markers, lengths, repeated sentences, mentions, lexicon terms."""
 
 from hachimi.facts.text import Terms, TextConfig, mentioned, narrative_flags, normalise, terms_in
+from hachimi.plugins.k12.schema import K12
 
 CFG = TextConfig(min_chars=20, max_chars=200)
 
@@ -24,7 +25,7 @@ def test_lengths_and_repeats():
 
 def test_mentions_treat_underscore_and_hyphen_as_space():
     """A theory without a level vocabulary: its dimensions are named by display name and id."""
-    names = TextConfig(mentions={"f": ("rule_of_law", "physical_mental_health")}).mention_names["f"]
+    names = TextConfig(mentions={"f": ("rule_of_law", "physical_mental_health")}, schema=K12).mention_names["f"]
     assert mentioned("Her Rule-of-Law sense is strong", names) == ["rule_of_law"]
     assert mentioned("physical and mental health: medium", names) == ["physical_mental_health"]
     assert normalise("A_b-c  d") == "a b c d"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hachimi.generate.filler import clean_part
+from hachimi.plugins.k12.prose import template_part as clean_part
 
 
 def script(tamper=None):

@@ -7,11 +7,11 @@ import random
 
 import pytest
 
-from hachimi.facts.table import BY_PATH
-from hachimi.generate.agents import AGENTS
+from hachimi.plugins.k12.schema import BY_PATH, K12
+from hachimi.generate.agents import agents_of
 from hachimi.generate.grammar import base_schema, build
 from hachimi.generate.narrow import Narrower
-from hachimi.testing.personas import persona
+from hachimi.plugins.k12.personas import persona
 
 SLOTS = [
     {"grade": g, "gender": s, "academic_level": lv}
@@ -63,21 +63,21 @@ def test_boxes_are_deterministic_and_diverse(narrower):
 
 def test_schema_fixes_slot_fields_and_uses_combinations_for_sets(narrower, theory):
     box = narrower.box({"grade": 6, "gender": "male", "academic_level": "low"}, seed=1)
-    enr = build("enrollment", box, 160, 90, theory.text)
+    enr = build("enrollment", box, 160, 90, theory.text, spec=theory.schema)
     assert enr["properties"]["grade"]["enum"] == [6] and enr["properties"]["gender"]["enum"] == ["male"]
-    acad = build("academic", box, 160, 90, theory.text)
+    acad = build("academic", box, 160, 90, theory.text, spec=theory.schema)
     combos = [c["const"] for c in acad["properties"]["strong_subjects"]["anyOf"]]
     assert all(len(set(c)) == len(c) for c in combos)
     weak = {s for c in acad["properties"]["weak_subjects"]["anyOf"] for s in c["const"]}
     assert not weak & {s for c in combos for s in c}
-    assert list(base_schema("enrollment")["properties"])[:3] == ["name", "agent_name", "age"]
+    assert list(base_schema("enrollment", K12)["properties"])[:3] == ["name", "agent_name", "age"]
 
 
 def test_mention_pattern_requires_every_dimension(theory, narrower):
     import re
 
     box = narrower.box({"grade": 6, "gender": "male", "academic_level": "low"}, seed=1)
-    pat = build("values", box, 160, 90, theory.text)["properties"]["narrative"]["pattern"]
+    pat = build("values", box, 160, 90, theory.text, spec=theory.schema)["properties"]["narrative"]["pattern"]
     good = (
         "Her moral cultivation is high, physical and mental health medium, rule of law fine, social "
         "responsibility low, political identity medium, cultural literacy high and family orientation strong."
@@ -91,7 +91,7 @@ def test_all_agent_schemas_compile_in_llguidance(theory, narrower, bundled_token
     for i, slot in enumerate(SLOTS[:4]):
         box = narrower.box(slot, seed=i)
         for narrow in (box, None):
-            for agent in AGENTS:
+            for agent in agents_of(theory.schema):
                 grammar = LLMatcher.grammar_from_json_schema(json.dumps(agent.schema(narrow, 160, 90, theory.text)))
                 m = LLMatcher(bundled_tokenizer[0], grammar)
                 assert not m.is_error(), (agent.key, m.get_error()[:300])
@@ -107,4 +107,4 @@ def test_grammars_come_from_the_schema_and_equal_the_checked_in_files():
 
     for part in ("enrollment", "academic", "values", "social", "creativity", "mental_health"):
         checked_in = json.loads((GRAMMARS / f"{part}.schema.json").read_text(encoding="utf-8"))
-        assert base_schema(part) == _inlined(checked_in), part
+        assert base_schema(part, K12) == _inlined(checked_in), part

@@ -104,7 +104,7 @@ def test_session_writes_run_folder(theory, tmp_path):
     counts = s.run()
     assert counts["accepted"] == 3
     personas = [json.loads(l) for l in (tmp_path / "run" / "personas.jsonl").read_text().splitlines()]
-    assert [p["slot"] for p in personas] == slots(3, 5)
+    assert [p["slot"] for p in personas] == slots(3, 5, theory.schema)
     attempts = [json.loads(l) for l in (tmp_path / "run" / "attempts.jsonl").read_text().splitlines()]
     assert sum(e["type"] == "call" for e in attempts) == counts["calls"] == 15
     manifest = json.loads((tmp_path / "run" / "run.json").read_text())
@@ -141,9 +141,9 @@ def test_banned_terms_are_those_of_the_runs_language(theory, language):
     """Decoding bans carry the run's language only (servers cap the list: vLLM at 128 token
     sequences); the validator's R12 still checks every language."""
     from hachimi.text.lang import language_of
-    from hachimi.generate.agents import AGENTS
+    from hachimi.generate.agents import agents_of
 
     loop = PersonaLoop(theory, Settings(language=language))
-    terms = loop._banned_terms(next(a for a in AGENTS if "mental_health" in a.parts))
+    terms = loop._banned_terms(next(a for a in agents_of(theory.schema) if "mental_health" in a.parts))
     assert terms and all(language_of(t) == language for t in terms)
     assert ("trauma" in terms) == (language == "en") and ("抑郁症" in terms) == (language == "zh")

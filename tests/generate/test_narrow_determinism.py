@@ -74,7 +74,7 @@ def test_sampler_answer_does_not_depend_on_earlier_calls(theory, slot):
 
 def _greedy_one_by_one(narrower, slot, seed, restrict, point):
     """The definition: candidates in seeded order, one check each, kept if the box stays safe."""
-    from hachimi.facts.table import BY_PATH
+    from hachimi.plugins.k12.schema import BY_PATH
     from hachimi.generate.narrow import MAX_SET_CHOICES
 
     rng = random.Random(seed ^ 0x5EED)
@@ -85,10 +85,12 @@ def _greedy_one_by_one(narrower, slot, seed, restrict, point):
     order = list(narrower.values)
     rng.shuffle(order)
     for path in order:
-        cands = [
+        cands = [  # a value no persona can have at all (a list size outside items) is never offered
             v
-            for v, _ in narrower.values[path]
-            if v not in box[path] and (restrict is None or path not in restrict or v in restrict[path])
+            for v, lit in narrower.values[path]
+            if v not in box[path]
+            and (restrict is None or path not in restrict or v in restrict[path])
+            and narrower.sampler.possible(lit)
         ]
         rng.shuffle(cands)
         for v in cands:

@@ -12,9 +12,9 @@ import pytest
 
 from hachimi.engines.scripted import ScriptedEngine
 from hachimi.facts.levels import vocabulary_of
-from hachimi.facts.table import K12
+from hachimi.plugins.k12.schema import K12
 from hachimi.generate import scaffold as sc
-from hachimi.generate.filler import CLAUSES, _scaffold_text
+from hachimi.plugins.k12.prose import CLAUSES, _scaffold_text
 from hachimi.generate.loop import PersonaLoop, Settings
 from hachimi.resources import CONSTRAINTS
 from scripted import script
@@ -32,10 +32,10 @@ def allowed_all(part):
 @pytest.mark.parametrize("part", ["values", "creativity", "mental_health"])
 def test_text_on_the_scaffold_matches_and_reads_back_its_levels(part, language):
     rng = random.Random(3)
-    who = sc.pronoun(language, "female")
+    who = sc.pronoun(VOCAB, language, "female")
     for _ in range(20 if language == "zh" else 3):  # the English pattern is ~0.8 MB: re compiles it slowly
         allowed = {k: rng.sample(v, rng.randint(1, len(v))) for k, v in allowed_all(part).items()}
-        lines = sc.plan(part, VOCAB.parts[part], allowed, vocab=VOCAB, language=language, who=who)
+        lines = sc.plan(part, VOCAB.parts[part], allowed, vocab=VOCAB, language=language, who=who, schema=K12)
         meta = {
             "who": who,
             "language": language,
@@ -43,7 +43,7 @@ def test_text_on_the_scaffold_matches_and_reads_back_its_levels(part, language):
         }
         text = _scaffold_text(meta, rng)
         assert re.fullmatch(sc.pattern(lines, VOCAB, language, who)[1:-1], text), text
-        got = sc.levels_from(text, part, VOCAB, language)
+        got = sc.levels_from(text, part, VOCAB, language, K12)
         assert set(got) == set(allowed)  # every level read back, each one of the allowed
         assert all(got[k] in allowed[k] for k in got)
         assert len(text) <= sc.max_chars(lines, VOCAB, language, who)
@@ -65,11 +65,12 @@ def test_clauses_cannot_state_a_level():
 def test_llguidance_accepts_the_scaffold_and_refuses_a_second_level(bundled_tokenizer):
     from llguidance import LLMatcher
 
-    from hachimi.generate.agents import BY_KEY
+    from hachimi.generate.agents import agents_of
 
+    BY_KEY = {a.key: a for a in agents_of(K12)}
     ll, tok = bundled_tokenizer
     allowed = {k: ["medium", "fairly_high"] for k in allowed_all("values")}
-    lines = sc.plan("values", VOCAB.parts["values"], allowed, vocab=VOCAB, who="Her")
+    lines = sc.plan("values", VOCAB.parts["values"], allowed, vocab=VOCAB, who="Her", schema=K12)
     narrative = {
         "pattern": sc.pattern(lines, VOCAB, "en", "Her"),
         "max_chars": sc.max_chars(lines, VOCAB, "en", "Her"),
@@ -111,7 +112,7 @@ def test_levels_come_from_the_prose_and_agree_first_time(theory):
     out, log, _ = _run(theory)
     assert out.persona is not None and out.first_pass_valid
     p = out.persona
-    assert sc.levels_from(p["values"]["narrative"], "values", VOCAB, "en") == {
+    assert sc.levels_from(p["values"]["narrative"], "values", VOCAB, "en", K12) == {
         f"values.levels.{d}": v for d, v in p["values"]["levels"].items()
     }
     first = [e for e in log if e["type"] == "validation"][0]
@@ -148,7 +149,7 @@ def test_a_repaired_level_rewrites_only_its_sentence(theory):
     assert "L1" not in repairs[0]["unfixable"]
     text = next(c["to"] for c in repairs[0]["changes"] if c["field"] == "values.narrative")
     assert not [e for e in log if e["type"] == "call" and e["agent"] == "values" and e["round"] == 1]
-    said = sc.levels_from(text, "values", VOCAB, "en")
+    said = sc.levels_from(text, "values", VOCAB, "en", K12)
     for key, level in said.items():
         assert level == changed.get(key, "high")  # repaired ones now stated, the rest unchanged
     kept = [s for s in text.split(". ") if " is high:" in s]
@@ -162,7 +163,7 @@ def test_every_agent_grammar_survives_a_random_walk_in_llguidance(theory, bundle
     distinct ~60 KB word regexes in one grammar once ran it out: LexerTooComplex)."""
     from llguidance import LLMatcher
 
-    from hachimi.generate.agents import AGENTS
+    from hachimi.generate.agents import agents_of
     from hachimi.generate.narrow import Narrower
 
     ll, _ = bundled_tokenizer
@@ -170,7 +171,7 @@ def test_every_agent_grammar_survives_a_random_walk_in_llguidance(theory, bundle
     slot = {"grade": 8, "gender": "female", "academic_level": "high", "subject_bias": []}
     box = Narrower(theory).box(slot, 3)
     rng = random.Random(0)
-    for agent in AGENTS:
+    for agent in agents_of(theory.schema):
         schema = agent.schema(box, 160, 90, theory.text, "en", loop._scaffold(agent, {}, slot, box, None))
         m = LLMatcher(ll, LLMatcher.grammar_from_json_schema(json.dumps(schema)))
         steps = 0

@@ -10,7 +10,7 @@ from hachimi.engines.base import Output
 from hachimi.engines.faults import FaultyEngine
 from hachimi.engines.retry import Retrying
 from hachimi.engines.scripted import ScriptedEngine
-from hachimi.engines.template import TemplateEngine
+from hachimi.generate.filler import template_engine
 from hachimi.generate.loop import Settings
 from hachimi.generate.session import Session
 from scripted import script
@@ -50,7 +50,7 @@ def test_calls_of_many_slots_share_batches(theory, tmp_path):
 def test_output_independent_of_k_with_near_duplicates(theory, tmp_path):
     files, counts = [], []
     for k in (1, 4, 10):
-        s = _session(theory, tmp_path, f"k{k}", TemplateEngine(), k=k, n=14)
+        s = _session(theory, tmp_path, f"k{k}", template_engine(theory), k=k, n=14)
         s.deduper = OrderSensitiveDedup()
         c = s.run()
         files.append((tmp_path / f"k{k}" / "personas.jsonl").read_bytes())
@@ -98,8 +98,8 @@ def test_engine_error_is_recorded_and_the_run_goes_on(theory, tmp_path):
 def test_faulty_engine_one_call_in_three(theory, tmp_path):
     """A real engine failing every third call: retries recover, nothing is lost, and the personas
     equal a healthy run's (a resent call has the same seed)."""
-    healthy = _session(theory, tmp_path, "ok", TemplateEngine(), k=4, n=8).run()
-    faulty_engine = FaultyEngine(TemplateEngine(), every=3)
+    healthy = _session(theory, tmp_path, "ok", template_engine(theory), k=4, n=8).run()
+    faulty_engine = FaultyEngine(template_engine(theory), every=3)
     c = _session(theory, tmp_path, "faulty", Retrying(faulty_engine, tries=3, backoff_s=0), k=4, n=8).run()
     assert faulty_engine.injected >= 10
     assert c["accepted"] == healthy["accepted"] == 8
@@ -113,7 +113,7 @@ def test_faulty_engine_one_call_in_three(theory, tmp_path):
 
 
 def test_faults_beyond_retries_become_failed_attempts(theory, tmp_path):
-    engine = Retrying(FaultyEngine(TemplateEngine(), every=2), tries=1, backoff_s=0)
+    engine = Retrying(FaultyEngine(template_engine(theory), every=2), tries=1, backoff_s=0)
     c = _session(theory, tmp_path, "r", engine, k=3, n=4, attempts=2).run()
     assert c["engine_errors"] == c["attempts"] - c["accepted"] > 0
     assert len((tmp_path / "r" / "personas.jsonl").read_text().splitlines()) == c["accepted"]
@@ -134,10 +134,10 @@ def test_retry_turns_an_exception_into_a_transient_error():
 def test_worker_pool_gives_the_same_file(theory, tmp_path, workers):
     from hachimi.generate.cpu import SolverPool
 
-    _session(theory, tmp_path, "inproc", TemplateEngine(), k=4, n=6).run()
+    _session(theory, tmp_path, "inproc", template_engine(theory), k=4, n=6).run()
     pool = SolverPool(theory, workers)
     try:
-        _session(theory, tmp_path, "pool", TemplateEngine(), k=4, n=6, solver=pool).run()
+        _session(theory, tmp_path, "pool", template_engine(theory), k=4, n=6, solver=pool).run()
     finally:
         pool.close()
     assert (tmp_path / "inproc" / "personas.jsonl").read_bytes() == (tmp_path / "pool" / "personas.jsonl").read_bytes()

@@ -46,17 +46,17 @@ def test_allocation_is_exact(plan, n, seed):
         assert dict(got) == {k: x for k, x in largest_remainder(ideal, n).items()}
 
 
-def test_deterministic_for_a_seed():
+def test_deterministic_for_a_seed(theory):
     from hachimi.population.plan import load
 
-    p = load("plans/k12-enrolment.toml")
+    p = load("plans/k12-enrolment.toml", theory.schema)
     assert allocate(p, 500, 3) == allocate(p, 500, 3)
 
 
-def test_population_constraint_holds_and_can_refuse(tmp_path):
+def test_population_constraint_holds_and_can_refuse(tmp_path, theory):
     from hachimi.population.plan import load
 
-    p = load("plans/k12-enrolment.toml")
+    p = load("plans/k12-enrolment.toml", theory.schema)
     counts = allocate(p, 600, 1)
     senior = [c for c in counts if c[0] in (10, 11, 12)]
     high = sum(counts[c] for c in senior if c[3] == "high") / sum(counts[c] for c in senior)
@@ -66,10 +66,10 @@ def test_population_constraint_holds_and_can_refuse(tmp_path):
         allocate(p, 600, 1)
 
 
-def test_impossible_cells_get_nothing():
+def test_impossible_cells_get_nothing(theory):
     from hachimi.population.plan import load
 
-    p = load("plans/k12-balanced.toml")
+    p = load("plans/k12-balanced.toml", theory.schema)
     dead = {c for c in p.weights if c[0] == 1}
     counts = allocate(p, 96, 0, impossible=dead)
     assert sum(counts.values()) == 96 and all(counts[c] == 0 for c in dead)

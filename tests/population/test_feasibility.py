@@ -17,7 +17,7 @@ citation = "test"
 
 
 def test_balanced_plan_is_feasible(theory):
-    assert check(load("plans/k12-balanced.toml"), theory).impossible == {}
+    assert check(load("plans/k12-balanced.toml", theory.schema), theory).impossible == {}
 
 
 def test_blocked_cell_names_its_rules(theory_copy, cli):
@@ -25,7 +25,8 @@ def test_blocked_cell_names_its_rules(theory_copy, cli):
     (theory_copy / "rules" / "extra.lp").write_text(
         'violation(P,"no-poor-third-graders",none) :- grade(P,3), academic_level(P,poor).\n'
     )
-    feas = check(load("plans/k12-balanced.toml"), load_theory(theory_copy))
+    copy = load_theory(theory_copy)
+    feas = check(load("plans/k12-balanced.toml", copy.schema), copy)
     blocked = {c: r for c, r in feas.impossible.items()}
     assert {c[:3] for c in blocked} == {(3, "female", "poor"), (3, "male", "poor")}
     assert all("no-poor-third-graders" in r and "slot-match" in r for r in blocked.values())

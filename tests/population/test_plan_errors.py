@@ -16,7 +16,7 @@ EXPECT = {
     "population-unknown-value": "[[population]] #1 is: risk has no value(s) ['extreme']",
     "population-unknown-variable": "[[population]] #1 where: unknown variable 'stage'",
     "string-share": "gender.female: a share must be a number, not 'half'",
-    "subject-bias-too-big": "plan.subject_bias: must be less than or equal to 2",
+    "bias-too-big": "plan.bias = 99: at most 2 (the items bound of slot.subject_bias in",
     "unknown-key": "plan.attempts: unknown key",
 }
 
@@ -45,7 +45,7 @@ def test_generate_refuses_before_loading(cli, tmp_path):
     r = cli(
         "generate",
         "--plan",
-        BAD / "subject-bias-too-big.toml",
+        BAD / "bias-too-big.toml",
         "--n",
         "4",
         "--out",
@@ -53,7 +53,7 @@ def test_generate_refuses_before_loading(cli, tmp_path):
         "--model",
         "template",
     )
-    assert r.exit_code == 2 and "subject_bias" in r.output and "loading" not in r.output
+    assert r.exit_code == 2 and "plan.bias = 99" in r.output and "loading" not in r.output
     assert not (tmp_path / "r").exists()
 
 

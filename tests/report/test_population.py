@@ -8,7 +8,7 @@ import pytest
 
 from hachimi.cli.report_text import population as population_text
 from hachimi.report.population import EXPECTED, MIN_N, cluster_bootstrap, table, wilson
-from hachimi.schema import enums as E
+from hachimi.plugins.k12 import enums as E
 
 
 def person(level: str, gender: str, values_lowish: int, creativity_lowish: int, risk: bool, unwell: bool) -> dict:

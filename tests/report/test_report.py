@@ -6,7 +6,7 @@ import pytest
 
 from hachimi.generate.loop import Settings
 from hachimi.generate.session import Session
-from hachimi.engines.template import TemplateEngine
+from hachimi.generate.filler import template_engine
 from hachimi.report.build import build
 from hachimi.report.metrics import distinct, kl
 
@@ -18,11 +18,11 @@ def run(theory, tmp_path_factory):
     from hachimi.population.plan import load
     from hachimi.population.slots import from_plan
 
-    plan = load("plans/k12-balanced.toml")
+    plan = load("plans/k12-balanced.toml", theory.schema)
     counts = allocate(plan, 16, 0)
-    planned = from_plan(plan, counts, 0, check(plan, theory).alternatives)
+    planned = from_plan(plan, counts, 0, check(plan, theory).alternatives, theory.schema)
     out = tmp_path_factory.mktemp("run") / "r"
-    Session(theory, TemplateEngine(), Settings(), out, 0, planned=planned, plan=plan, attempts_per_slot=2).run()
+    Session(theory, template_engine(theory), Settings(), out, 0, planned=planned, plan=plan, attempts_per_slot=2).run()
     return out
 
 

@@ -4,7 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from hachimi.schema.export import schemas, stale
-from hachimi.schema.persona import Persona, PART_MODELS
+from hachimi.plugins.k12.schema import K12
+from hachimi.plugins.k12.persona import Persona, PART_MODELS
 from conftest import ROOT, set_path
 
 
@@ -37,17 +38,17 @@ def test_unknown_keys_are_rejected(base):
 
 
 def test_checked_in_grammars_are_current():
-    assert stale(ROOT / "grammars") == [], "run: hachimi schema export"
+    assert stale(ROOT / "grammars", K12) == [], "run: hachimi schema export"
 
 
 def test_one_schema_per_part_plus_persona():
-    names = set(schemas())
+    names = set(schemas(K12))
     assert names == {f"{p}.schema.json" for p in PART_MODELS} | {"persona.schema.json"}
 
 
 def test_stale_detects_an_edit(tmp_path):
     from hachimi.schema.export import export
 
-    export(tmp_path)
+    export(tmp_path, K12)
     (tmp_path / "academic.schema.json").write_text("{}")
-    assert stale(tmp_path) == ["academic.schema.json"]
+    assert stale(tmp_path, K12) == ["academic.schema.json"]

@@ -21,7 +21,7 @@ def test_engine_equals_batch_on_all_fixture_cases(theory):
 
 def test_sampled_personas_have_no_violation(theory):
     from hachimi.solve.sample import Sampler
-    from hachimi.testing.personas import persona
+    from hachimi.plugins.k12.personas import persona
 
     s = Sampler(theory)
     ps = [

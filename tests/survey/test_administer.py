@@ -14,7 +14,7 @@ import time
 import pytest
 
 from conftest import ROOT
-from hachimi.engines.template import TemplateEngine
+from hachimi.generate.filler import template_engine
 from hachimi.survey.administer import Settings, administer, plan, system_prompt
 from hachimi.survey.instrument import load
 
@@ -55,7 +55,7 @@ def test_the_student_agent_is_the_persona():
 def test_answers_are_decoded_and_scored(tmp_path):
     inst = load("pisa2022-student")
     counts = administer(
-        _personas()[:4], inst, Settings("pisa2022-student", "short", seed=1), TemplateEngine(), tmp_path
+        _personas()[:4], inst, Settings("pisa2022-student", "short", seed=1), template_engine(None), tmp_path
     )
     assert counts["errors"] == 0
     rows = [json.loads(x) for x in (tmp_path / "answers.jsonl").read_text().splitlines()]
@@ -68,7 +68,9 @@ def test_answers_are_decoded_and_scored(tmp_path):
             else:
                 labels = inst.scale_of(by_id[iid]).labels["en"]
                 assert r["scores"][iid] == inst.score(by_id[iid], labels.index(label))
-    again = administer(_personas()[:4], inst, Settings("pisa2022-student", "short", seed=1), TemplateEngine(), tmp_path)
+    again = administer(
+        _personas()[:4], inst, Settings("pisa2022-student", "short", seed=1), template_engine(None), tmp_path
+    )
     assert again["asked"] == 0 and again["skipped_done"] == len(rows)  # nothing asked twice
 
 

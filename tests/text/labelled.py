@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 from hachimi.facts.levels import vocabulary_of
-from hachimi.facts.table import K12
+from hachimi.plugins.k12.schema import K12
 from hachimi.resources import CONSTRAINTS
 from hachimi.text.reader import read
 

@@ -45,7 +45,7 @@ CASES = {
     "min-chars-text": (
         lambda f: _edit(f, "theory.toml", "min_chars = 20", 'min_chars = "20"'),
         "features.min_chars: must be a whole number, not '20'",
-        "theory.toml:14",
+        "theory.toml:15",
     ),
     "fields-a-string": (
         lambda f: (f / "theory.toml").write_text(

@@ -1,6 +1,6 @@
 """Z3 numeric rules: the tabulated violations equal the arithmetic they state."""
 
-from hachimi.schema import enums as E
+from hachimi.plugins.k12 import enums as E
 
 
 def test_age_grade_table_is_the_r1_arithmetic(theory):

@@ -3,7 +3,7 @@ constraints/k12/schema.toml: one definition. Code that works on any theory uses 
 
 from __future__ import annotations
 
-from ..facts.table import K12 as _K12
+from .schema import K12 as _K12
 
 _S = {n: s.values for n, s in _K12.scales.items()}
 GENDERS = _S["gender"]

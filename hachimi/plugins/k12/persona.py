@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ..facts.table import K12
-from .models import part_models, persona_model
+from .schema import K12
+from ...schema.models import part_models, persona_model
 
 _ALL = part_models(K12)
 PART_MODELS: dict[str, type[BaseModel]] = {p: m for p, m in _ALL.items() if p != "slot"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from ..schema import enums as E
+from . import enums as E
 
 _SURNAMES = [
     ("Chen", "chen2"),

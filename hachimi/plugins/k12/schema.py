@@ -1,12 +1,11 @@
-"""The bundled k12 theory's field <-> fact table, from its schema.toml (hachimi/schema/spec.py).
-
-Code that works on any theory takes `theory.schema`; these names are the k12 defaults for code that
-has no theory at hand (the Chinese converter, the k12 report plots) and for existing imports."""
+"""The k12 persona format (its schema.toml) as module constants, for the k12 plug-in itself (the
+converter, the template prose), tests and benchmarks. Generic code never imports this: it takes the
+theory it was given (`theory.schema`)."""
 
 from __future__ import annotations
 
-from ..schema.spec import FieldSpec, PersonaSchema, load_schema  # noqa: F401  (FieldSpec re-exported)
-from ..resources import CONSTRAINTS
+from ...schema.spec import FieldSpec, PersonaSchema, load_schema  # noqa: F401  (FieldSpec re-exported)
+from ...resources import CONSTRAINTS
 
 K12: PersonaSchema = load_schema(CONSTRAINTS / "k12" / "schema.toml")
 

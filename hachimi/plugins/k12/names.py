@@ -1,4 +1,10 @@
-"""Name + agent name -> "ok", "mismatch" or "not_pinyin": is the agent name the tone-numbered pinyin
+"""k12's name rules ([features.coherence] names): the agent name is the tone-numbered pinyin of the
+name. The module interface every pack's name rules offer: load(data) -> rules data (from the file
+`name_data` names), verdict(name, agent_name, data) -> "ok" | "mismatch" | "not_pinyin",
+agent_name_pattern() -> the grammar's pattern for agent names, spell(agent_name) -> the name an
+agent name spells (or None).
+
+Name + agent name -> "ok", "mismatch" or "not_pinyin": is the agent name the tone-numbered pinyin
 of the name, family name first (陈雨彤 / Chen Yutong -> chen2_yu3tong2)?
 
 - A name in Chinese characters is read with pypinyin, one character at a time with all its readings
@@ -35,7 +41,7 @@ def syllables() -> frozenset[str]:
     """Every toneless pinyin syllable in pypinyin's character dictionary (ü as v), vowels required
     (the interjections m, n, ng, hm are not name syllables). Built once (a second: every reading of
     the dictionary) and kept in the user's cache (hachimi/cache.py)."""
-    from ..cache import cached
+    from ...cache import cached
 
     return frozenset(cached("pinyin-syllables", ("pypinyin",), (), _build_syllables))
 
@@ -133,3 +139,23 @@ def _chinese(name: str, agent: str, surnames: Surnames) -> str:
     if (len(parts[0]), len(parts[1])) != (len(family), len(given)):
         return "mismatch"
     return "ok" if all(not opts or _u(s) in opts for s, opts in zip(got, options)) else "mismatch"
+
+
+def load(data: dict) -> Surnames:
+    """The surname data of a lexicon file (compound family names, surname readings)."""
+    return Surnames(frozenset(data.get("compound", ())), {k: tuple(v) for k, v in data.get("readings", {}).items()})
+
+
+@lru_cache(maxsize=1)
+def agent_name_pattern() -> str:
+    """R6's shape with real pinyin syllables: family (1-2 syllables) _ given (1-3), each with a tone."""
+    syl = "(?:" + "|".join(sorted(syllables(), key=lambda x: (-len(x), x))) + ")[1-5]"
+    return rf"^{syl}(?:{syl})?_{syl}(?:{syl}){{0,2}}$"
+
+
+def spell(agent_name: str) -> str | None:
+    """The romanised name an agent name spells: chen2_yu3tong2 -> Chen Yutong (None if malformed)."""
+    m = re.fullmatch(r"([a-z1-5]+)_([a-z1-5]+)", agent_name or "")
+    if not m:
+        return None
+    return " ".join(re.sub(r"[1-5]", "", part).capitalize() for part in m.groups())

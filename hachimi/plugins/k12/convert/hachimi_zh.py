@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from ..schema.persona import Persona
+from ..persona import Persona
 from . import zh_vocab as V
-from ..text.reader import read, resolve
+from ....text.reader import read, resolve
 
 KNOWN_KEYS = (
     "id",

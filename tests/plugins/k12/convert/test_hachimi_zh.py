@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 
-from hachimi.convert import zh_vocab as V  # noqa: E402
-from hachimi.convert.hachimi_zh import (  # noqa: E402
+from hachimi.plugins.k12.convert import zh_vocab as V  # noqa: E402
+from hachimi.plugins.k12.convert.hachimi_zh import (  # noqa: E402
     academic_level_of,
     age_of,
     convert_lines,
@@ -20,8 +20,8 @@ from hachimi.convert.hachimi_zh import (  # noqa: E402
     stage_key,
 )
 from hachimi.text.reader import read, resolve  # noqa: E402
-from hachimi.schema import enums as E  # noqa: E402
-from hachimi.schema.persona import Persona  # noqa: E402
+from hachimi.plugins.k12 import enums as E  # noqa: E402
+from hachimi.plugins.k12.persona import Persona  # noqa: E402
 
 FIXTURE = ROOT / "tests" / "fixtures" / "hachimi_zh" / "original.jsonl"
 LINES = FIXTURE.read_text(encoding="utf-8").splitlines()

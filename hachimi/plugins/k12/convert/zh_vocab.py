@@ -95,9 +95,9 @@ MENTAL_RISK_INDICATORS = {"抑郁风险": "depression_risk", "焦虑风险": "an
 # (hachimi/text/), as the validator's narrative-level check reads them.
 def vocabulary():
     """The k12 pack's level vocabulary (loaded once)."""
-    from ..facts.levels import vocabulary_of
-    from ..facts.table import K12
-    from ..resources import CONSTRAINTS
+    from ....facts.levels import vocabulary_of
+    from ..schema import K12
+    from ....resources import CONSTRAINTS
 
     return vocabulary_of(CONSTRAINTS / "k12" / "vocab" / "levels.toml", K12)
 

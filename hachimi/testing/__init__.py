@@ -1,1 +1,0 @@
-"""Support for tests and benchmarks: theory-valid personas drawn from solver models."""
