@@ -34,7 +34,7 @@ def safe_text(s: str) -> str:
 
 
 def get_path(obj, path: str):
-    """The value at a dotted path ("mental_health.depression_risk") of nested dicts, or None."""
+    """The value at a dotted path ("part.field") of nested dicts, or None."""
     for k in path.split("."):
         obj = obj.get(k) if isinstance(obj, dict) else None
     return obj

@@ -44,10 +44,20 @@ def build(run: Path, problems: list[str] | None = None) -> Path:
 
         raise InputError(f"{src}: no such file (is {run} a run folder made by `hachimi generate`?)")
     problems = problems if problems is not None else []
-    tmp = db.with_suffix(".tmp")
-    tmp.unlink(missing_ok=True)
-    con = sqlite3.connect(tmp)
-    con.executescript(SCHEMA)
+    from ..fsio import atomic_path
+
+    with atomic_path(db) as tmp:  # a failed build leaves the old database (or none), never half of one
+        con = sqlite3.connect(tmp)
+        try:
+            con.executescript(SCHEMA)
+            _load(con, src, problems)
+            con.commit()
+        finally:
+            con.close()
+    return db
+
+
+def _load(con, src: Path, problems: list[str]) -> None:
     with open(src, "rb") as fh:
         for seq, raw in enumerate(fh):
             if not raw.strip():
@@ -76,12 +86,10 @@ def build(run: Path, problems: list[str] | None = None) -> Path:
                 _insert(con, e, seq)
             except KeyError as err:
                 problems.append(f"{where}: a '{e.get('type')}' record without the key {err.args[0]!r}; skipped")
+            except sqlite3.OperationalError:
+                raise  # the database itself (a full disk), not the record
             except (TypeError, ValueError, sqlite3.Error) as err:
                 problems.append(f"{where}: a '{e.get('type')}' record with a malformed value ({err}); skipped")
-    con.commit()
-    con.close()
-    tmp.replace(db)
-    return db
 
 
 def _insert(con, e: dict, seq: int) -> None:

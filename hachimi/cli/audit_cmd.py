@@ -17,10 +17,9 @@ from ..errors import HachimiError
 @click.option("--rules", "rules", is_flag=True, help="Rule firing counts and rates (first-pass proposals).")
 @click.option(
     "--by",
-    type=click.Choice(["grade", "gender", "level", "agent", "round"]),
-    default="grade",
-    show_default=True,
-    help="Grouping for --rules.",
+    default=None,
+    help="Grouping for --rules: a slot variable of the run's theory (k12: grade, gender, "
+    "academic_level), agent or round [default: the first slot variable].",
 )
 @click.option("--failed", is_flag=True, help="Slots that ran out of attempts, and why.")
 @click.option(
@@ -48,7 +47,7 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
 
     \b
       hachimi audit runs/big g07-female-low-000123   one persona's whole story, attempt by attempt
-      hachimi audit runs/big --rules --by grade      which rules fire most, per grade/gender/level/agent/round
+      hachimi audit runs/big --rules --by grade      which rules fire most, per slot variable/agent/round
       hachimi audit runs/big --failed                slots that ran out of budget, and why
       hachimi audit --file theirs.jsonl --id X [RUN] validate any v1 persona; near-duplicates in RUN
     The run's attempts.jsonl is loaded into RUN/audit.sqlite (rebuilt each time; query it with SQL).
@@ -78,7 +77,12 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
         if not (rules or failed or persona_id):
             return
     if rules:
-        out = views.rule_stats(db, by)
+        keys = views.group_keys(db)
+        if by is not None and by not in keys:
+            raise click.BadParameter(
+                f"{by!r}: this run's attempts can be grouped by {', '.join(keys)}", param_hint="--by"
+            )
+        out = views.rule_stats(db, by or keys[0])
         click.echo(json.dumps(out, ensure_ascii=False, indent=1) if fmt == "json" else render.rules_text(out))
     elif failed:
         out = views.failed(db)

@@ -121,8 +121,8 @@ def test_cmd(folder, verbose, fmt):
 @THEORY
 @format_option()
 def check_cmd(folder, fmt):
-    """Find rule sets no persona can satisfy (per grade, age, target level), grades or ages no
-    persona can have at all, and rules that never fire; for a theory that extends another, each
+    """Find rule sets no persona can satisfy (per slot cell and age: k12 walks grade, gender, target
+    level and age), values no persona can have at all, and rules that never fire; for a theory that extends another, each
     inherited rule it can no longer fire, with the [features] entry it replaced or removed."""
     from ..theory.consistency import check
 
@@ -131,14 +131,11 @@ def check_cmd(folder, fmt):
         click.echo(json.dumps(rep.to_dict(), indent=1))
         sys.exit(0 if rep.clean else 1)
     for c in rep.contradictions:
-        click.echo(
-            f"contradiction: grade {c['grade']}, age {c['age']}, level {c['level']}: "
-            f"{' + '.join(c['rules'])} cannot all hold"
-        )
-    for g, rules in rep.blocked_grades.items():
-        click.echo(f"no persona of grade {g} is possible at any age: blocked by {' + '.join(rules)}")
-    for a, rules in rep.blocked_ages.items():
-        click.echo(f"no persona aged {a} is possible in any grade: blocked by {' + '.join(rules)}")
+        cell = ", ".join(f"{v} {c[v]}" for v in rep.walked)
+        click.echo(f"contradiction: {cell}: {' + '.join(c['rules'])} cannot all hold")
+    for variable, values in rep.blocked.items():
+        for x, rules in values.items():
+            click.echo(f"no persona with {variable} {x} is possible: blocked by {' + '.join(rules)}")
     lost = {x["rule"]: x for x in rep.lost_rules}
     for r in rep.dead_rules:
         click.echo(f"error: {lost[r]['message']}" if r in lost else f"dead rule: {r} can never fire")
@@ -148,11 +145,17 @@ def check_cmd(folder, fmt):
             f"inherited from {rep.parent}: {len(rep.inherited)} rules, {alive} can still fire"
             + (f", {len(rep.inherited) - alive} cannot" if alive < len(rep.inherited) else "")
         )
+    excluded = (
+        f"; {sum(map(len, rep.excluded.values()))} {rep.walked[0]}/{rep.walked[-1]} pairs no persona has "
+        "(single rules, expected)"
+        if rep.excluded
+        else ""
+    )
     click.echo(
-        f"checked {rep.checked} grade/age/level combinations; single rules exclude some ages "
-        f"per grade (expected, e.g. R1); contradictions: {len(rep.contradictions)}; whole grades/ages "
-        f"excluded: {len(rep.blocked_grades)}/{len(rep.blocked_ages)}; "
-        f"dead rules: {len(rep.dead_rules)} -> {'clean' if rep.clean else 'NOT clean'}"
+        f"checked {rep.checked} {'/'.join(rep.walked) or 'no'} combinations{excluded}; "
+        f"contradictions: {len(rep.contradictions)}; values no persona can have: "
+        f"{sum(map(len, rep.blocked.values()))}; dead rules: {len(rep.dead_rules)} -> "
+        f"{'clean' if rep.clean else 'NOT clean'}"
     )
     sys.exit(0 if rep.clean else 1)
 

@@ -56,6 +56,10 @@ class CoreFinder:
             if "*" not in r.fields
         }
         self.field_of = {lit: f.field for lit, f in self.fact_of.items()}
+        kinds: dict[str, set] = {}
+        for f in theory.schema.fields:
+            kinds.setdefault(f.pred, set()).add(f.kind)
+        self._kinds = {pred: k.pop() for pred, k in kinds.items() if len(k) == 1}  # how a core shows a fact
         self.stats = {"solves": 0, "cache_hits": 0, "known": 0}
         self._last: tuple = (None, [])
         self._signs: tuple = (None, {})
@@ -159,4 +163,4 @@ class CoreFinder:
 
     def _render(self, lits: frozenset[int]) -> list[str]:
         facts = sorted(((self.fact_of[abs(x)], x > 0) for x in lits), key=lambda t: (t[0].field, t[0].rest))
-        return [render(f, pos) for f, pos in facts]
+        return [render(f, pos, self._kinds) for f, pos in facts]

@@ -15,17 +15,20 @@ _FLAG_TEXT = {
 }
 
 
-def render(fact: Fact, positive: bool = True) -> str:
+def render(fact: Fact, positive: bool = True, kinds: dict[str, str] | None = None) -> str:
+    """`kinds`: predicate -> the kind of the field it holds (schema.toml): members of a set field
+    read as ∋ / ∌, a count field as "has N items"."""
     p, v = fact.field, fact.value
+    kind = (kinds or {}).get(fact.pred)
     if fact.pred in _FLAG_TEXT:
         yes, no = _FLAG_TEXT[fact.pred]
         text = f"{p} {yes if positive else no}"
         return text if fact.pred != "invalid_value" or v is None else f"{p}={v} {yes}"
-    if fact.pred in ("strong", "weak", "slot_bias"):
+    if kind == "set":
         return f"{p}∋{v}" if positive else f"{p}∌{v}"
     if fact.pred == "dup":
         return f"{p} lists {v} twice" if positive else f"{p} lists {v} once"
-    if fact.pred == "traits":
+    if kind == "count":
         return f"{p} has {v} items"
     if fact.pred == "unmentioned":
         return f"{p} does not mention {v}" if positive else f"{p} mentions {v}"

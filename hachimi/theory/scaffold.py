@@ -62,7 +62,7 @@ RULES_LP = """\
 % {name}'s rules (clingo ASP). A rule derives violation(P, "rule-id", Key) from the persona's facts;
 % theory.toml has the rule's metadata. The facts: hachimi theory vocab {name}.
 % Example (with the habits part of schema.toml's comment):
-%   violation(P,"reading-young",none) :- grade(P,G), G <= 2, reading(P,often).
+%   violation(P,"reading-young",none) :- {pred}(P,X), X <= {low}, reading(P,often).
 """
 
 CASES_TOML = """\
@@ -74,16 +74,40 @@ CASES_TOML = """\
 #   rule = "reading-young"
 #   expect = "fail"
 #   name = "grade 1, reads often"
-#   set = {{ "enrollment.grade" = 1, "slot.grade" = 1, "enrollment.age" = 6, "habits.reading" = "often" }}
+#   set = {{ {example}"habits.reading" = "often" }}
 """
 
 PROMPTS_README = """\
 Prompts for {name}'s agents, one file per agent and language: prompts/<language>/<agent>.txt
 (a string.Template). hachimi fills $slot, $context, $allowed and $anchor, and from schema.toml
 $<group>_dimensions, $<group>_count and $<scale>_values; `hachimi theory lint {name}` names any
-other $word. An anchors.toml here adds [<agent>] tables (one line per target level: high, medium,
-low, poor) that $anchor takes. A file named like a built-in one (values.txt, ...) replaces it.
+other $word. An anchors.toml here adds [<agent>] tables (one line per value of the slot variable
+`anchor_by` names: {anchor_values}) that $anchor takes. A file named like one of {base}'s replaces it.
 """
+
+
+def _examples(base) -> tuple[str, int, str, str]:
+    """The comments' examples in the base's own terms: the first integer slot variable's persona
+    field (k12: grade), a low value of it, the case patch that sets it (slot and persona field), and
+    the values anchors go by."""
+    slot, by_path = base.schema.slot, base.schema.by_path
+    for v in slot.variables if slot else ():
+        bound = slot.binds.get(v)
+        if bound and by_path[bound].kind == "int":
+            low = min(by_path[bound].domain)
+            return by_path[bound].pred, low, f'"{bound}" = {low}, "{slot.field(v)}" = {low}, ', _anchor_values(base)
+    return "age", 10, "", _anchor_values(base)
+
+
+def _anchor_values(base) -> str:
+    from ..generate.prompts import anchors
+
+    for d in base.prompt_dirs:
+        for lang in sorted(p.name for p in d.iterdir() if p.is_dir()):
+            by = anchors(lang, tuple(base.prompt_dirs)).get("anchor_by")
+            if by and base.schema.slot and by in base.schema.slot.variables:
+                return f"{by}: " + ", ".join(map(str, base.schema.slot_domain(by)))
+    return "none in the base"
 
 
 def create(folder: Path, base_name: str) -> list[Path]:
@@ -96,16 +120,17 @@ def create(folder: Path, base_name: str) -> list[Path]:
     base = load(locate(base_name), check=False)
     name = folder.name
     owners = ", ".join(base.schema.owners)
+    pred, low, example, anchor_values = _examples(base)
     files = {
         "theory.toml": THEORY_TOML.format(name=name, base=base_name, owners=owners),
         "schema.toml": SCHEMA_TOML.format(name=name, base=base_name),
-        f"rules/{name.replace('-', '_')}.lp": RULES_LP.format(name=name),
-        "fixtures/cases.toml": CASES_TOML.format(name=name, base=base_name),
+        f"rules/{name.replace('-', '_')}.lp": RULES_LP.format(name=name, pred=pred, low=low),
+        "fixtures/cases.toml": CASES_TOML.format(name=name, base=base_name, example=example),
         "fixtures/base.json": json.dumps(
             json.loads((base.root / "fixtures" / "base.json").read_text(encoding="utf-8")), ensure_ascii=False, indent=2
         )
         + "\n",
-        "prompts/README.md": PROMPTS_README.format(name=name),
+        "prompts/README.md": PROMPTS_README.format(name=name, base=base_name, anchor_values=anchor_values),
     }
     written = []
     for rel, text in files.items():

@@ -24,7 +24,7 @@ def _with_rule(folder, rule_id, asp):
 
 def test_k12_is_clean(theory):
     rep = check(theory)
-    assert rep.clean and rep.checked == 12 * 15 * 4
+    assert rep.clean and rep.checked == 12 * 2 * 4 * 15 and rep.walked == ["grade", "gender", "academic_level", "age"]
     assert rep.excluded[1] == list(range(9, 20))  # R1 alone excludes these ages in grade 1 (5-8 fit)
 
 
