@@ -48,27 +48,32 @@ def _cell(s: dict) -> str:
 
 
 def population(pop: dict) -> str:
-    """The "Population realism" table of `hachimi report`: one row per measure, one column per
-    academic level, then the verdicts and elevated risk by level x gender."""
+    """The "Population realism" table of `hachimi report`: one row per measure of the theory's
+    realism.toml, one column per level of its `by` field, then the verdicts and the split measure
+    by level x the split field (a note where the theory declares no measures)."""
+    title = click.style("Population realism", bold=True)
+    if not pop.get("measures"):
+        return f"{title}: {pop.get('note', 'not measured')}"
     measures = pop["measures"]
-    levels = list(next(iter(measures.values()))["by_level"])
+    levels = pop["by"]["values"]
     names = {k: f"{m['label']} ({m['unit']})" for k, m in measures.items()}
     width = max(map(len, names.values())) + 2
-    head = "measure".ljust(width) + "".join(lv.ljust(22) for lv in levels)
-    lines = [click.style("Population realism", bold=True) + f" ({pop['ci']})", head]
+    head = "measure".ljust(width) + "".join(str(lv).ljust(22) for lv in levels)
+    lines = [title + f" ({pop['ci']})", head]
     for m in measures.values():
         lines.append(
             f"{m['label']} ({m['unit']})".ljust(width) + "".join(_cell(m["by_level"][lv]).ljust(22) for lv in levels)
         )
     lines.append("* fewer than {} personas: too few to judge".format(pop["thresholds"]["min_n"]))
-    risk = pop["risk_by_level_gender"]
-    lines.append("depression or anxiety risk moderate/high, by level x gender:")
-    for g in next(iter(risk.values())):
-        lines.append(f"  {g}".ljust(width) + "".join(_cell(risk[lv][g]).ljust(22) for lv in levels))
+    if s := pop.get("split"):
+        table = pop[s["table"]]
+        lines.append(f"{measures[s['measure']]['label']}, by level x {s['label']}:")
+        for g in next(iter(table.values())):
+            lines.append(f"  {g}".ljust(width) + "".join(_cell(table[lv][g]).ljust(22) for lv in levels))
     lines.append("verdicts (expected trend per measure; thresholds are heuristics):")
     for key, m in measures.items():
         colour = {"plausible": "green", "implausible": "red"}.get(m["verdict"], "yellow")
         lines.append(f"  {key} ({m['direction']}): " + click.style(m["message"], fg=colour))
     if pop["unplaced"]:
-        lines.append(f"{pop['unplaced']} personas have no known academic level and are left out")
+        lines.append(f"{pop['unplaced']} personas have no known {pop['by']['label']} and are left out")
     return "\n".join(lines)

@@ -69,9 +69,9 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
     manifest, notes = recount(manifest, personas, theory)
     m = metrics.compute(personas, attempts, manifest, Validator(theory))
     m["notes"] = notes
-    m["population"] = population.table(personas)
+    m["population"] = population.table(personas, theory)
     (out / "metrics.json").write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    pngs = [plots.quota(m, out), plots.rules(m, out), plots.levels(personas, out, theory.schema)]
+    pngs = [plots.quota(m, out), plots.rules(m, out), plots.levels(personas, out, theory.schema, m["population"])]
     from ..audit import html as audit_html
     from ..audit.store import build as build_store
 
@@ -90,7 +90,7 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
         population_png=plots.population(m["population"], out),
         survey_links=surveys,
     )
-    dataset.write(personas, manifest, out / "dataset")
+    dataset.write(personas, manifest, out / "dataset", theory)
     return m
 
 
@@ -102,12 +102,18 @@ def recount(manifest: dict, personas: list[dict], theory) -> tuple[dict, list[st
 
     cells = manifest.get("cells", {})
     ident = manifest.get("identity", {})
+    from ..schema.spec import CELL
+
+    notes = []
     try:
         cell_of = _cell_of(manifest, theory)
-    except Exception as e:  # the plan file moved or changed: say so, keep run.json's figures
-        return manifest, [f"quota figures are run.json's: the planned slots could not be rebuilt ({e})"]
+    except Exception as e:  # the plan file moved or changed: each persona's recorded cell (slot.cell)
+        recorded = [(p.get("slot") or {}).get(CELL) for p in personas]
+        if not all(recorded):
+            return manifest, [f"quota figures are run.json's: the planned slots could not be rebuilt ({e})"]
+        cell_of = {p.get("id"): c for p, c in zip(personas, recorded)}
+        notes.append(f"quota figures from the cells the personas record (the planned slots could not be rebuilt: {e})")
     realised = Counter(cell_of.get(p.get("id"), "(not a planned id)") for p in personas)
-    notes = []
     new_cells = {}
     for cell, c in cells.items():
         r = realised.get(cell, 0)

@@ -27,35 +27,44 @@ def _share(s: dict) -> str:
 
 
 def _population(pop: dict | None, png: Path | None) -> str:
-    """The "Population realism" section: measures by academic level, verdicts, risk by level x gender."""
+    """The "Population realism" section: the theory's measures by the levels of their `by` field,
+    verdicts, the split measure by level x the split field (a note where the theory has none)."""
     if not pop:
         return ""
-    levels = list(next(iter(pop["measures"].values()))["by_level"])
-    head = "".join(f"<th>{html.escape(lv)}</th>" for lv in levels)
+    if not pop.get("measures"):
+        return f"<h2>Population realism</h2><p>{html.escape(pop.get('note', 'not measured'))}.</p>"
+    by = pop["by"]
+    levels = by["values"]
+    head = "".join(f"<th>{html.escape(str(lv))}</th>" for lv in levels)
     rows = "".join(
         f"<tr><th>{html.escape(m['label'])}<br><small>{html.escape(m['unit'])}; {html.escape(m['direction'])}; "
-        f"heuristic cap for high: {m['high_max']:.0%}</small></th>"
+        f"heuristic cap for {html.escape(str(levels[0]))}: {m['high_max']:.0%}</small></th>"
         + "".join(_share(m["by_level"][lv]) for lv in levels)
         + f"<td class={_VERDICT_CLASS.get(m['verdict'], 'few')}>"
         f"{html.escape(m['message'])}</td></tr>"
         for m in pop["measures"].values()
     )
-    genders = list(next(iter(pop["risk_by_level_gender"].values())))
-    risk = "".join(
-        f"<tr><th>{html.escape(g)}</th>"
-        + "".join(_share(pop["risk_by_level_gender"][lv][g]) for lv in levels)
-        + "</tr>"
-        for g in genders
-    )
+    split = ""
+    if s := pop.get("split"):
+        table = pop[s["table"]]
+        title = pop["measures"][s["measure"]]["label"]
+        title = f"{title[:1].upper()}{title[1:]}, by {by['label']} x {s['label']}"
+        cells = "".join(
+            f"<tr><th>{html.escape(str(g))}</th>" + "".join(_share(table[lv][g]) for lv in levels) + "</tr>"
+            for g in next(iter(table.values()))
+        )
+        split = f"""
+<h3>{html.escape(title)}</h3>
+<table><tr><th>{html.escape(s["label"])}</th>{head}</tr>{cells}</table>"""
     img = f'<img src="{png.name}" alt="{png.stem}">' if png else ""
     unplaced = (
-        f"<p>{pop['unplaced']} personas have no known academic level and are left out.</p>" if pop["unplaced"] else ""
+        f"<p>{pop['unplaced']} personas have no known {html.escape(by['label'])} and are left out.</p>"
+        if pop["unplaced"]
+        else ""
     )
     return f"""<h2>Population realism</h2><p>{html.escape(pop["ci"])}. A level with fewer than
 {pop["thresholds"]["min_n"]} personas is too few to judge (grey); the caps are heuristics.</p>{unplaced}
-<table><tr><th>measure</th>{head}<th>verdict</th></tr>{rows}</table>
-<h3>Depression or anxiety risk moderate/high, by academic level x gender</h3>
-<table><tr><th>gender</th>{head}</tr>{risk}</table>{img}"""
+<table><tr><th>measure</th>{head}<th>verdict</th></tr>{rows}</table>{split}{img}"""
 
 
 def render(

@@ -16,22 +16,31 @@ def _plt():
     return plt
 
 
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
 def quota(metrics: dict, out: Path) -> Path:
+    """Planned vs realised personas per cell of the first slot variable x the slot variable of the
+    realism `by` field (k12: grade x academic level), summed over the others."""
     plt = _plt()
     cells = metrics["quota"]["cells"]
+    names = [kv.split("=", 1)[0] for kv in next(iter(cells), "").split(",") if "=" in kv]
+    target = ((metrics.get("population") or {}).get("by") or {}).get("variable") or ""
+    axes = names[:1] + ([target] if target in names[1:] else [])
     by = {}
     for label, c in cells.items():
-        parts = dict(kv.split("=", 1) for kv in label.split(","))
-        key = (parts.get("grade", "?"), parts.get("academic_level", "?"))
+        parts = dict(kv.split("=", 1) for kv in label.split(",") if "=" in kv)
+        key = tuple(parts.get(v, "?") for v in axes)
         p, r = by.get(key, (0, 0))
         by[key] = (p + c["planned"], r + c["realised"])
-    keys = sorted(by, key=lambda k: (int(k[0]) if k[0].isdigit() else 0, k[1]))
+    keys = sorted(by, key=lambda k: tuple((int(x), "") if x.isdigit() else (0, x) for x in k))
     fig, ax = plt.subplots(figsize=(12, 3.5))
     xs = range(len(keys))
     ax.bar([x - 0.2 for x in xs], [by[k][0] for k in keys], 0.4, label="planned")
     ax.bar([x + 0.2 for x in xs], [by[k][1] for k in keys], 0.4, label="realised")
-    ax.set_xticks(list(xs), [f"g{k[0]}\n{k[1][:3]}" for k in keys], fontsize=7)
-    ax.set_title("Quota: planned vs realised personas per grade x academic level")
+    ax.set_xticks(list(xs), ["\n".join([*k[:1], *(x[:3] for x in k[1:])]) for k in keys], fontsize=7)
+    ax.set_title(f"Quota: planned vs realised personas per {' x '.join(map(_words, axes)) or 'cell'}")
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "quota.png", dpi=110)
@@ -64,15 +73,15 @@ def yerr(points: list[float], lows: list[float], highs: list[float]) -> list[lis
     return [[gap(p, lo) for p, lo in zip(points, lows)], [gap(hi, p) for p, hi in zip(points, highs)]]
 
 
-def levels(personas: list[dict], out: Path, schema=None) -> Path:
+def levels(personas: list[dict], out: Path, schema, population: dict | None = None) -> Path:
     """One panel per group of rated dimensions in the theory's schema.toml (k12: values and
     creativity; k12-motivation adds needs, regulation, math beliefs): the share of each scale
-    value by the slot's target academic level."""
+    value by the slot's target level: the slot variable bound to the realism `by` field
+    (population table), else the first slot variable; one bar without a slot."""
     plt = _plt()
-    from ..plugins.k12.schema import K12  # TODO(issue 18): the run's theory
-
-    schema = schema or K12
-    targets = schema.scales["academic_level"].values if "academic_level" in schema.scales else ("",)
+    spec = schema.slot
+    variable = ((population or {}).get("by") or {}).get("variable") or (spec.variables[0] if spec else "")
+    targets = tuple(schema.slot_domain(variable)) if variable else ("",)
     groups = [g for g in schema.groups if any(f.group == g for f in schema.fields)]
     cols = min(3, max(1, len(groups)))
     rows = -(-max(1, len(groups)) // cols)
@@ -84,7 +93,7 @@ def levels(personas: list[dict], out: Path, schema=None) -> Path:
         scale = fields[0].domain
         by_level = {lv: Counter() for lv in targets}
         for p in personas:
-            lv = p.get("slot", {}).get("academic_level", "") if targets != ("",) else ""
+            lv = spec.of(p).get(variable) if variable else ""
             for f in fields:
                 v = _get(p, f.path)
                 if lv in by_level and v is not None:
@@ -92,9 +101,9 @@ def levels(personas: list[dict], out: Path, schema=None) -> Path:
         bottom = [0] * len(targets)
         for v in scale:
             h = [by_level[lv][v] / max(1, sum(by_level[lv].values())) for lv in targets]
-            ax.bar(targets, h, bottom=bottom, label=v)
+            ax.bar([str(t) for t in targets], h, bottom=bottom, label=v)
             bottom = [b + x for b, x in zip(bottom, h)]
-        ax.set_title(f"{group} by target academic level", fontsize=9)
+        ax.set_title(f"{group} by target {_words(variable) or 'cell'}", fontsize=9)
         ax.legend(fontsize=6, loc="upper right")
     fig.tight_layout()
     fig.savefig(out / "levels.png", dpi=110)
@@ -102,17 +111,19 @@ def levels(personas: list[dict], out: Path, schema=None) -> Path:
     return out / "levels.png"
 
 
-def population(table: dict, out: Path) -> Path:
-    """Each realism measure's share by academic level with its 95% interval (hollow: too few to judge)."""
+def population(table: dict, out: Path) -> Path | None:
+    """Each realism measure's share by level of its `by` field with its 95% interval (hollow: too
+    few to judge); None when the theory declares no measures."""
+    if not table.get("measures"):
+        return None
     plt = _plt()
-    from ..plugins.k12 import enums as E  # TODO(issue 18): the pack's realism
-
     fig, ax = plt.subplots(figsize=(9, 4))
     measures = table["measures"]
+    levels = table["by"]["values"]
     width = 0.5 / max(1, len(measures))
     for i, (key, m) in enumerate(measures.items()):
         xs, ys, err, hollow = [], [], [[], []], []
-        for x, lv in enumerate(E.ACADEMIC_LEVELS):
+        for x, lv in enumerate(levels):
             s = m["by_level"][lv]
             if not s["n"]:
                 continue
@@ -125,11 +136,11 @@ def population(table: dict, out: Path) -> Path:
         for x, y, h in zip(xs, ys, hollow):
             if h:
                 ax.plot([x], [y], "o", color="white", markeredgecolor=line[0].get_color())
-    ax.set_xticks(range(len(E.ACADEMIC_LEVELS)), E.ACADEMIC_LEVELS)
-    ax.set_xlabel("academic level")
+    ax.set_xticks(range(len(levels)), levels)
+    ax.set_xlabel(table["by"]["label"])
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("share (95% interval)")
-    ax.set_title("Population realism by academic level")
+    ax.set_title(f"Population realism by {table['by']['label']}")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     fig.tight_layout()
     fig.savefig(out / "population.png", dpi=110)

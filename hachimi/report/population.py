@@ -1,5 +1,7 @@
-"""Personas -> the population-realism table: lowish values / creativity, elevated risk and low
-wellbeing by academic level (risk also by level x gender), with 95% intervals and trend verdicts.
+"""Personas -> the population-realism table: the measures the theory's realism.toml declares (k12:
+lowish values / creativity, elevated risk and low wellbeing), each by the values of its `by` field
+(k12: academic level), one of them also by a second field (k12: risk by level x gender), with 95%
+intervals and trend verdicts. A theory without realism.toml gets a note instead of a table.
 
 Intervals. A persona-level share (a persona has most values lowish, is at elevated risk, ...) is a
 count of independent personas, so it gets a 95% Wilson score interval. A share over persona x
@@ -11,10 +13,11 @@ of a level with replacement, recompute (lowish cells) / (cells), take the 2.5 an
 of BOOTSTRAP resamples. The generator is seeded (SEED) afresh for every group, so the table is the
 same on every run and independent of the order in which it is computed.
 
-Verdicts (THRESHOLDS below are heuristics, not published norms; they say "look at this corpus",
-not "this corpus is wrong"). Only levels with at least MIN_N personas are judged; fewer than two
-judged levels and nothing over the cap is "too few to judge". A measure is implausible when
-- high achievers are above the measure's cap (lowish on more than half their value dimensions), or
+Verdicts (the caps in realism.toml are heuristics, not published norms; they say "look at this
+corpus", not "this corpus is wrong"). Only levels with at least MIN_N personas are judged; fewer
+than two judged levels and nothing over the cap is "too few to judge". A measure is implausible when
+- the personas at the first (top) level are above the measure's cap (k12: high achievers lowish on
+  more than half their value dimensions), or
 - the trend runs the wrong way end to end (first judged level above the last: high > poor), or
 - one step between adjacent judged levels goes the wrong way with disjoint 95% intervals.
 A wrong-way step whose intervals overlap is listed but does not condemn the measure: with a dozen
@@ -27,40 +30,22 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from ..plugins.k12 import enums as E  # TODO(issue 18): realism measures from the pack
+from ..jsonio import get_path
 
 Z95 = 1.959963984540054
 MIN_N = 5  # personas a level needs before it is judged
 BOOTSTRAP = 2000  # cluster-bootstrap resamples for shares over persona x dimension cells
 SEED = 0
-ELEVATED = E.RISKS[E.RISKS.index("moderate") :]  # moderate, high
-INCREASES = "increases from high to poor"
-DECREASES = "decreases from high to poor"
-_SIGN = {INCREASES: 1, DECREASES: -1}
 
-# The expected trends as data. high_max: the heuristic cap on the share for high achievers (a floor
-# for a measure that decreases).
-# phrase: how a message states the share ({p}) for a level's achievers.
-EXPECTED = (
-    # measure, label, unit, direction, high_max, phrase
-    ("values_lowish", "lowish value levels", "cells", INCREASES, 0.5, "lowish on {p} of value dimensions"),
-    ("values_mostly_lowish", "personas with most values lowish", "personas", INCREASES, 0.5,
-     "{p} with most value dimensions lowish"),
-    ("creativity_lowish", "lowish creativity levels", "cells", INCREASES, 0.5, "lowish on {p} of creativity dimensions"),
-    ("creativity_mostly_lowish", "personas with most creativity lowish", "personas", INCREASES, 0.5,
-     "{p} with most creativity dimensions lowish"),
-    ("elevated_risk", "depression or anxiety risk moderate/high", "personas", INCREASES, 0.4,
-     "{p} at moderate or high depression or anxiety risk"),
-    ("low_wellbeing", "overall state or happiness lowish", "personas", INCREASES, 0.5,
-     "{p} with overall state or happiness lowish"),
-)  # fmt: skip
-THRESHOLDS = {"min_n": MIN_N, "high_max": {m[0]: m[4] for m in EXPECTED}}
-
-OVER_CAP = "{level} achievers {phrase}, {side} the {cap:.0%} heuristic {bound}"
-REVERSED = "{level} achievers {phrase} vs {other:.0%} for {last} (expected: share {direction})"
+OVER_CAP = "{who} {phrase}, {side} the {cap:.0%} heuristic {bound}"
+REVERSED = "{who} {phrase} vs {other:.0%} for {last} (expected: share {direction})"
 STEP = "{a} {sa:.0%} {op} {b} {sb:.0%}"
 STEP_SIGNIFICANT = "{a} {sa:.0%} {op} {b} {sb:.0%} with disjoint 95% intervals"
 TOO_FEW = "too few to judge (levels with at least {min_n} personas: {judged})"
+NO_MEASURES = (
+    "not measured: the theory {theory} declares no population-realism measures "
+    "(no realism.toml in its folder or in those of the theories it extends)"
+)
 CI_NOTE = (
     "95% intervals: Wilson for shares of personas; for shares of persona x dimension cells a "
     f"persona-level cluster bootstrap ({BOOTSTRAP} resamples, seed {SEED}), since the cells of one "
@@ -129,59 +114,27 @@ def _share(scores: list[tuple[int, int]], unit: str) -> Share:
     return Share(len(scores), k, d, k / d if d else 0.0, lo, hi)
 
 
-# --- per-persona scores: (count, out of) or None when the persona lacks the fields ---------------
-
-
-def _lowish(p: dict, part: str, dims: tuple[str, ...]) -> tuple[int, int] | None:
-    levels = (p.get(part) or {}).get("levels") or {}
-    known = [levels.get(d) for d in dims if levels.get(d) in E.LEVELS]
-    return (sum(v in E.LOWISH for v in known), len(known)) if known else None
-
-
-def _mostly(score: tuple[int, int] | None) -> tuple[int, int] | None:
-    return None if score is None else (int(score[0] > score[1] / 2), 1)
-
-
-def _any_of(p: dict, fields: tuple[str, ...], scale: tuple[str, ...], bad: tuple[str, ...]):
-    mh = p.get("mental_health") or {}
-    known = [mh.get(f) for f in fields if mh.get(f) in scale]
-    return (int(any(v in bad for v in known)), 1) if known else None
-
-
-SCORES: dict[str, Callable[[dict], tuple[int, int] | None]] = {
-    "values_lowish": lambda p: _lowish(p, "values", E.VALUE_DIMENSIONS),
-    "values_mostly_lowish": lambda p: _mostly(_lowish(p, "values", E.VALUE_DIMENSIONS)),
-    "creativity_lowish": lambda p: _lowish(p, "creativity", E.CREATIVITY_DIMENSIONS),
-    "creativity_mostly_lowish": lambda p: _mostly(_lowish(p, "creativity", E.CREATIVITY_DIMENSIONS)),
-    "elevated_risk": lambda p: _any_of(p, ("depression_risk", "anxiety_risk"), E.RISKS, ELEVATED),
-    "low_wellbeing": lambda p: _any_of(p, ("overall_state", "happiness"), E.LEVELS, E.LOWISH),
-}
-
-
-def _level(p: dict) -> str | None:
-    lv = (p.get("academic") or {}).get("level")
-    return lv if lv in E.ACADEMIC_LEVELS else None
-
-
-def _by(personas: list[dict], measure: str, unit: str, key: Callable[[dict], object], keys) -> dict:
+def _by(personas: list[dict], score, unit: str, key: Callable[[dict], object], keys) -> dict:
     groups: dict = {k: [] for k in keys}
     for p in personas:
-        g, s = key(p), SCORES[measure](p)
+        g, s = key(p), score(p)
         if g in groups and s is not None:
             groups[g].append(s)
     return {g: _share(scores, unit) for g, scores in groups.items()}
 
 
-def verdict(by_level: dict[str, Share], direction: str, high_max: float, phrase: str) -> dict:
-    """{'verdict', 'message', 'breaks'} for one measure's shares by academic level."""
-    sign = _SIGN[direction]
-    judged = [lv for lv in E.ACADEMIC_LEVELS if by_level[lv].judged]
+def verdict(by_level: dict[str, Share], sign: int, high_max: float, phrase: str, direction: str, who: str) -> dict:
+    """{'verdict', 'message', 'breaks'} for one measure's shares by level (`by_level` in the order
+    of the `by` scale, its first level the top); sign 1: the share should increase along it, -1:
+    decrease; `who` names the personas at a level ("{value} achievers")."""
+    levels = list(by_level)
+    judged = [lv for lv in levels if by_level[lv].judged]
     problems, breaks = [], []
-    top = E.ACADEMIC_LEVELS[0]
+    top = levels[0]
     if by_level[top].judged and sign * by_level[top].share > sign * high_max:
         said = phrase.format(p=f"{by_level[top].share:.0%}")
         side, bound = ("above", "cap") if sign > 0 else ("below", "floor")
-        problems.append(OVER_CAP.format(level=top, phrase=said, side=side, cap=high_max, bound=bound))
+        problems.append(OVER_CAP.format(who=who.format(value=top), phrase=said, side=side, cap=high_max, bound=bound))
     for a, b in zip(judged, judged[1:]):
         sa, sb = by_level[a], by_level[b]
         if sign * (sb.share - sa.share) < 0:
@@ -197,7 +150,10 @@ def verdict(by_level: dict[str, Share], direction: str, high_max: float, phrase:
         if sign * (last.share - first.share) < 0:
             said = phrase.format(p=f"{first.share:.0%}")
             problems.insert(
-                0, REVERSED.format(level=judged[0], phrase=said, other=last.share, last=judged[-1], direction=direction)
+                0,
+                REVERSED.format(
+                    who=who.format(value=judged[0]), phrase=said, other=last.share, last=judged[-1], direction=direction
+                ),
             )
     noise = [b for b in breaks if b not in problems]
     tail = f" (steps out of order, within noise: {'; '.join(noise)})" if noise else ""
@@ -209,29 +165,46 @@ def verdict(by_level: dict[str, Share], direction: str, high_max: float, phrase:
     return {"verdict": "plausible", "message": "plausible" + tail, "breaks": breaks}
 
 
-def table(personas: list[dict]) -> dict:
-    """The population-realism table (JSON-ready): every measure by academic level with its verdict,
-    elevated risk by level x gender, and how many personas had no known academic level."""
+def table(personas: list[dict], theory) -> dict:
+    """The population-realism table (JSON-ready) of the theory's realism.toml (realism.py), or a
+    note saying that the theory declares none."""
+    from .realism import load
+
+    spec = load(theory)
+    if spec is None:
+        return {"personas": len(personas), "note": NO_MEASURES.format(theory=theory.name)}
+    return measure(personas, spec)
+
+
+def measure(personas: list[dict], spec) -> dict:
+    """Every measure by the levels of `by` with its verdict, the split measure by level x the split
+    field, how many personas had no known level, and what the renderers name them with (`by`, `split`)."""
     measures = {}
-    for key, label, unit, direction, high_max, phrase in EXPECTED:
-        by_level = _by(personas, key, unit, _level, E.ACADEMIC_LEVELS)
-        measures[key] = {
-            "label": label,
-            "unit": unit,
+    for m in spec.measures:
+        by_level = _by(personas, m.score, m.unit, spec.level, spec.levels)
+        direction = spec.direction(m)
+        measures[m.key] = {
+            "label": m.label,
+            "unit": m.unit,
             "direction": direction,
-            "high_max": high_max,
+            "high_max": m.high_max,
             "by_level": {lv: s.to_dict() for lv, s in by_level.items()},
-            **verdict(by_level, direction, high_max, phrase),
+            **verdict(by_level, m.sign, m.high_max, m.phrase, direction, spec.who),
         }
-    cells = [(lv, g) for lv in E.ACADEMIC_LEVELS for g in E.GENDERS]
-    gender_of = lambda p: (_level(p), (p.get("enrollment") or {}).get("gender"))  # noqa: E731
-    risk = _by(personas, "elevated_risk", "personas", gender_of, cells)
-    return {
+    out = {
         "personas": len(personas),
-        "unplaced": sum(_level(p) is None for p in personas),
+        "unplaced": sum(spec.level(p) is None for p in personas),
         "ci": CI_NOTE,
-        "thresholds": THRESHOLDS,
-        "expected": [{"measure": m[0], "direction": m[3]} for m in EXPECTED],
+        "thresholds": {"min_n": MIN_N, "high_max": {m.key: m.high_max for m in spec.measures}},
+        "expected": [{"measure": m.key, "direction": spec.direction(m)} for m in spec.measures],
         "measures": measures,
-        "risk_by_level_gender": {lv: {g: risk[(lv, g)].to_dict() for g in E.GENDERS} for lv in E.ACADEMIC_LEVELS},
+        "by": {"field": spec.by, "label": spec.label, "variable": spec.variable, "values": list(spec.levels)},
     }
+    if s := spec.split:
+        m = next(m for m in spec.measures if m.key == s.measure)
+        cells = [(lv, g) for lv in spec.levels for g in s.values]
+        key = lambda p: (spec.level(p), get_path(p, s.field))  # noqa: E731
+        shares = _by(personas, m.score, m.unit, key, cells)
+        out[s.name] = {lv: {g: shares[(lv, g)].to_dict() for g in s.values} for lv in spec.levels}
+        out["split"] = {"field": s.field, "label": s.label, "measure": s.measure, "table": s.name}
+    return out
