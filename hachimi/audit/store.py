@@ -10,6 +10,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+from ..schema.spec import CELL
+
 SCHEMA = """
 CREATE TABLE attempts (persona TEXT, attempt INT, cell TEXT, accepted INT,
   first_pass_valid INT, rounds INT, calls INT, tokens INT, seconds REAL, reason TEXT,
@@ -29,9 +31,9 @@ CREATE INDEX v_rule ON violations(rule); CREATE INDEX c_persona ON calls(persona
 
 
 def _slot(e: dict) -> dict:
-    """The slot's scalar values (its variables; a list such as the bias is left out)."""
+    """The slot's scalar values (its variables; a list such as the bias, and the cell label, left out)."""
     s = e.get("slot") if isinstance(e.get("slot"), dict) else {}
-    return {k: v for k, v in s.items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+    return {k: v for k, v in s.items() if k != CELL and isinstance(v, (str, int, float)) and not isinstance(v, bool)}
 
 
 def build(run: Path, problems: list[str] | None = None) -> Path:
@@ -102,7 +104,7 @@ def _insert(con, e: dict, seq: int) -> None:
             "INSERT OR REPLACE INTO attempts VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 *key,
-                ",".join(f"{k}={v}" for k, v in slot.items()) or None,
+                (e.get("slot") or {}).get(CELL) or ",".join(f"{k}={v}" for k, v in slot.items()) or None,
                 int(e.get("accepted", False)),
                 int(e.get("first_pass_valid", False)),
                 e.get("rounds", 0),

@@ -55,9 +55,9 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
     from ..audit import render, views
 
     if file:
-        from .report_cmd import run_theory
+        from ..store.run_theory import theory_of
 
-        return _external(file, ext_id, run, fmt, theory_name or (run_theory(run) if run else "k12"))
+        return _external(file, ext_id, run, fmt, theory_of(run, theory_name))
     if run is None:
         raise HachimiError("give a run folder (or --file FILE); see hachimi audit --help")
     from ..audit.store import build
@@ -102,20 +102,17 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
         raise HachimiError("say what to audit: a PERSONA_ID, --rules or --failed")
 
 
-def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory_name: str) -> None:
+def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory) -> None:
     from ..cli.report_text import block
     from ..dedup.simhash import distance, fingerprint
     from ..dedup.text import compared_fields, narrative_text
     from ..report.build import read_jsonl
-    from ..theory.locate import locate
-    from ..theory.pack import load
     from ..validate import Validator
 
     lines = file.read_text(encoding="utf-8").splitlines()
     idx = next((i for i, l in enumerate(lines) if pid is None or f'"{pid}"' in l), None)
     if idx is None:
         raise HachimiError(f"no persona with id {pid!r} in {file}")
-    theory = load(locate(theory_name))
     r = next(Validator(theory).validate_lines([lines[idx]], start=idx + 1))
     fields = compared_fields(theory.schema)
     near = []

@@ -11,16 +11,6 @@ import click
 from .options import format_option
 
 
-def run_theory(run: Path) -> str:
-    """The theory a run folder was generated with (run.json: its folder, else its bundled name),
-    or k12 if run.json does not say."""
-    try:
-        theory = json.loads((run / "run.json").read_text(encoding="utf-8"))["theory"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return "k12"
-    return theory["path"] if Path(theory.get("path", "")).is_dir() else theory.get("name", "k12")
-
-
 @click.command("report")
 @click.argument("run", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -47,10 +37,10 @@ def report_cmd(run, theory_name, out, fmt):
     from ..fsio import staged_folder
     from ..report.build import build
     from .report_text import population as population_text
-    from ..theory.locate import locate
-    from ..theory.pack import load
 
-    theory = load(locate(theory_name or run_theory(run)))
+    from ..store.run_theory import theory_of
+
+    theory = theory_of(run, theory_name)
     where = out or run / "report"
     if (run / "run.json").exists():
         with staged_folder(where) as staged:  # the report appears whole, or the old one stays as it was

@@ -64,11 +64,9 @@ def _personas(source: Path) -> tuple[Path, list[dict], dict | None]:
         plan = json.loads(manifest.read_text(encoding="utf-8")).get("plan") or {}
         if plan.get("file") and Path(plan["file"]).is_file():
             from ..population.plan import load
-            from ..theory.locate import locate
-            from ..theory.pack import load as load_theory
-            from .report_cmd import run_theory
+            from ..store.run_theory import theory_of
 
-            theory = load_theory(locate(run_theory(source)))  # the run's own theory: its plan's fields
+            theory = theory_of(source)  # the run's own theory: its plan's fields
             strata = load(Path(plan["file"]), theory.schema).strata
     return file, personas, strata
 

@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..schema.spec import CELL
 from ..solve.sample import Sampler
 from ..theory.pack import Theory
 
@@ -53,6 +54,8 @@ class Narrower:
         rng = random.Random(seed ^ 0x5EED)
         fixed = []
         for k, v in slot.items():
+            if k == CELL:
+                continue
             for x in v if isinstance(v, list) else [v]:
                 fixed.append(self.slot_lits[(f"slot.{k}", x)])
         spec = self.theory.schema.slot

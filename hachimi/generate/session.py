@@ -124,9 +124,11 @@ class Session:
             "hachimi": __version__,
             "status": status,
             "identity": self.identity,
-            "theory": {"name": self.theory.name, "path": str(self.theory.root), "hash": self.theory.hash},
+            "theory": {"name": self.theory.name, "path": str(self.theory.root.resolve()), "hash": self.theory.hash},
             "schema_hash": schema_hash(self.theory.schema),
-            "plan": {"name": self.plan.name, "file": self.plan.file, "hash": self.plan.hash} if self.plan else None,
+            "plan": {"name": self.plan.name, "file": str(Path(self.plan.file).resolve()), "hash": self.plan.hash}
+            if self.plan
+            else None,
             "model": {"name": self.engine_identity.get("model"), **self.engine_identity},
             "settings": asdict(self.settings),
             "attempts_per_slot": self.budget,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..theory.pack import Theory
+from ..schema.spec import CELL
 from .plan import Plan
 from .slots import bias_key
 
@@ -34,7 +35,7 @@ def _atom(path: str, value, by_path: dict) -> str:
 
 def _atoms(slot: dict, restrict: dict, by_path: dict) -> list[tuple[str, bool]]:
     """The slot's values (true) and the values its strata exclude (false), as ground atoms."""
-    atoms = [(_atom(f"slot.{k}", v, by_path), True) for k, v in slot.items() if not isinstance(v, list)]
+    atoms = [(_atom(f"slot.{k}", v, by_path), True) for k, v in slot.items() if not isinstance(v, list) and k != CELL]
     for path, allowed in restrict.items():
         atoms += [(_atom(path, v, by_path), False) for v in by_path[path].domain if v not in allowed]
     return atoms

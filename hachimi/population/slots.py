@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass, field
 
 from ..generate.seeds import derive
+from ..schema.spec import CELL
 from .plan import Plan
 
 
@@ -51,6 +52,8 @@ def from_plan(
                 if spec.bias:
                     pool = (pools or {}).get(bias_key(schema, slot), order)
                     slot[spec.bias] = _bias(seed, i, plan.bias, pool, order)
+                if spec.cell:
+                    slot[CELL] = plan.cell_label(c)
                 out.append(PlannedSlot(spec.make_id(slot, i), i, plan.cell_label(c), slot, alternatives.get(c, [{}])))
                 i += 1
     return out
@@ -75,5 +78,7 @@ def uniform(n: int, seed: int, schema) -> list[PlannedSlot]:
             slot[v] = rng.randint(min(domain), max(domain)) if kind == "int" else rng.choice(list(domain))
         if spec.bias:
             slot[spec.bias] = _bias(seed, i, rng.choice(sizes), order, order)
+        if spec.cell:
+            slot[CELL] = spec.label(slot)
         out.append(PlannedSlot(spec.make_id(slot, i), i, spec.label(slot), slot))
     return out

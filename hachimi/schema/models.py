@@ -38,6 +38,8 @@ def _annotation(f: FieldSpec) -> tuple[Any, Any]:
     kw["pattern"] = f.pattern or PARAGRAPH
     if f.description:
         kw["description"] = f.description
+    if not f.needed_in_part:  # a text that may be left out (min_chars = 0)
+        return str | None, Field(default=None, **kw)
     return str, Field(**kw)
 
 

@@ -51,7 +51,10 @@ class FieldSpec:
 
     @property
     def needed_in_part(self) -> bool:
-        """Whether the field must be there when its (optional) part is: all but lists that may be empty."""
+        """Whether the field must be there when its (optional) part is: all but lists and text that
+        may be empty."""
+        if self.kind == "text":  # an optional text that may be empty (slot.cell) may be left out
+            return self.required or self.min_chars > 0
         return not (self.kind in ("set", "count") and self.items is not None and self.items[0] == 0)
 
     @property
@@ -86,6 +89,9 @@ class Group:
         return tuple(self.names)
 
 
+CELL = "cell"  # slot.cell: the plan cell a persona was generated for (a label, e.g. grade=8,gender=female,...)
+
+
 @dataclass(frozen=True)
 class SlotSpec:
     """The quota cell a persona is generated for ([slot] of schema.toml): plans stratify on its
@@ -98,6 +104,7 @@ class SlotSpec:
     bias: str = ""  # a set field slot.<bias> drawn per slot, or ""
     bias_draws: str = ""  # the persona field whose allowed values the bias is drawn from
     bias_by: tuple[str, ...] = ()  # the variables those allowed values depend on
+    cell: bool = False  # the schema has a text field slot.cell: each persona records its plan cell there
 
     def field(self, variable: str) -> str:
         return f"slot.{variable}"
@@ -422,7 +429,10 @@ def _slot(entry, by_path: dict, fail) -> SlotSpec:
         if bad := [v for v in b.by if v not in entry.variables]:
             fail(f"[slot.bias] by: {', '.join(bad)} not slot variables", "[slot.bias]")
         bias, draws, by = b.field, b.draws, tuple(b.by)
-    return SlotSpec(tuple(entry.variables), dict(entry.binds), entry.id, bias, draws, by)
+    cell = by_path.get(f"slot.{CELL}")
+    if cell is not None and cell.kind != "text":
+        fail(f'slot.{CELL}: the slot\'s cell label is a text field (kind = "text")', f"slot.{CELL}")
+    return SlotSpec(tuple(entry.variables), dict(entry.binds), entry.id, bias, draws, by, cell is not None)
 
 
 def _field(entry, dim: str, group: str, scales, parts, agent_of_part, fail) -> FieldSpec:

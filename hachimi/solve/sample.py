@@ -13,6 +13,7 @@ import random
 from typing import Any
 
 from ..facts.domain import domain
+from ..schema.spec import CELL
 from ..theory.pack import Theory
 from .engine import Dependencies
 
@@ -286,6 +287,8 @@ class Sampler:
         if slot is None:  # no slot at all
             return [-lit for f, lit in self.values if f.field.startswith("slot.")]
         for path, value in slot.items():
+            if path == CELL:  # the cell's label, not a value to hold
+                continue
             for v in value if isinstance(value, list) else [value]:
                 lit = self.slot_lit.get((f"slot.{path}", v))
                 if lit is None:

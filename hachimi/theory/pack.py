@@ -94,6 +94,11 @@ class Theory:
         files = [p for p in self.root.rglob("*") if p.is_file() and "fixtures" not in p.relative_to(self.root).parts]
         for p in sorted(files):
             h.update(p.relative_to(self.root).as_posix().encode() + b"\0" + p.read_bytes())
+        if self.meta.get("plugin") and self.plugin is not None:  # its code too (a module or a package)
+            source = Path(self.plugin.__file__)
+            code = sorted(source.parent.rglob("*.py")) if source.name == "__init__.py" else [source]
+            for p in code:
+                h.update(b"plugin\0" + p.relative_to(source.parent).as_posix().encode() + b"\0" + p.read_bytes())
         if self.parent is not None:
             h.update(b"extends\0" + self.parent.hash.encode())
         return h.hexdigest()[:16]

@@ -25,7 +25,7 @@ pred = "mood"
 
 def test_k12_format_is_the_v1_table(theory):
     s = theory.schema
-    assert len(s.fields) == 45 and list(s.parts)[0] == "slot"
+    assert len(s.fields) == 46 and list(s.parts)[0] == "slot"
     assert [a.key for a in s.agents] == ["enrollment", "academic", "values", "social_creativity", "mental_health"]
     age = s.by_path["enrollment.age"]
     assert (age.pred, age.kind, age.domain[0], age.domain[-1]) == ("age", "int", 5, 19)
