@@ -50,7 +50,15 @@ def _records(file: Path, what: str) -> list[dict]:
     return [obj for _, obj in records]
 
 
-def _personas(source: Path) -> tuple[Path, list[dict], dict | None]:
+def _theory(source: Path, override: str | None = None):
+    """The personas' theory: `override` (a folder or bundled name), else the one run.json of their
+    run folder (SOURCE, or the folder a personas file lies in) names, else k12."""
+    from ..store.run_theory import theory_of
+
+    return theory_of(source if source.is_dir() else source.parent, override)
+
+
+def _personas(source: Path, theory) -> tuple[Path, list[dict], dict | None]:
     """A run folder (its personas.jsonl and its plan's strata) or a personas .jsonl file."""
     from ..errors import HachimiError
 
@@ -64,10 +72,8 @@ def _personas(source: Path) -> tuple[Path, list[dict], dict | None]:
         plan = json.loads(manifest.read_text(encoding="utf-8")).get("plan") or {}
         if plan.get("file") and Path(plan["file"]).is_file():
             from ..population.plan import load
-            from ..store.run_theory import theory_of
 
-            theory = theory_of(source)  # the run's own theory: its plan's fields
-            strata = load(Path(plan["file"]), theory.schema).strata
+            strata = load(Path(plan["file"]), theory.schema).strata  # the run's own theory: its plan's fields
     return file, personas, strata
 
 
@@ -127,9 +133,15 @@ def lint_cmd(instrument, fmt):
     help="Personas re-asked some items with reversed options.",
 )
 @click.option("--concurrency", type=click.IntRange(1), default=8, show_default=True)
+@click.option(
+    "--theory",
+    "theory_name",
+    default=None,
+    help="The personas' theory (who each is, where it falls in the cohorts) [default: the run's (run.json), else k12].",
+)
 @format_option("counts as one JSON document")
 def administer_cmd(
-    source, instrument, form, out, model_name, seed, language, block_size, check_share, concurrency, fmt
+    source, instrument, form, out, model_name, seed, language, block_size, check_share, concurrency, theory_name, fmt
 ):
     """Each persona of SOURCE (a run folder or a personas .jsonl) answers the instrument's items.
 
@@ -143,18 +155,23 @@ def administer_cmd(
     from ..generate import models
     from ..store.lock import FolderLock
     from ..survey import administer as A
+    from ..survey.cohorts import placement
     from ..survey.instrument import load
+    from ..survey.persona import student
     from .generate_cmd import _engine
 
     try:
         inst = load(instrument)
-        file, personas, strata = _personas(source)
+        inst.form(form)  # an unknown form fails here, before the model loads
+        theory = _theory(source, theory_name)
+        file, personas, strata = _personas(source, theory)
         spec = models.get(model_name)
         lang = language or spec.language
         if lang not in inst.languages:
             raise HachimiError(f"instrument {inst.name} has no {lang} text (languages: {', '.join(inst.languages)})")
         s = A.Settings(inst.name, form, seed, lang, block_size, check_share)
-        inst.form(form)  # an unknown form fails here, before the model loads
+        student(theory, lang)  # so does a theory that does not say who a persona is
+        placement(theory)  # or where it falls in the cohorts
         # paths relative to the survey folder, so a committed folder works on another machine
         ident = A.identity(s, inst, Path(os.path.relpath(file.resolve(), out.resolve())), models.identity(spec))
         with os_errors(out):
@@ -174,13 +191,21 @@ def administer_cmd(
     try:
         write_text(
             manifest,
-            json.dumps({"identity": ident, "strata": strata, "instrument_root": _instrument_ref(inst, out)}, indent=1),
+            json.dumps(
+                {
+                    "identity": ident,
+                    "strata": strata,
+                    "instrument_root": _instrument_ref(inst, out),
+                    "theory": _theory_ref(theory_name, out),
+                },
+                indent=1,
+            ),
         )
         click.echo(f"loading {spec.name} ...", err=True)
         engine = _engine(spec, 2)
         resume = "the answered blocks are kept; run the same command again to resume"
         with _bar() as advance, os_errors(out / A.ANSWERS, then=resume):
-            counts = A.administer(personas, inst, s, engine, out, concurrency, advance)
+            counts = A.administer(personas, inst, s, engine, out, concurrency, advance, theory=theory)
     except KeyboardInterrupt:
         click.echo("interrupted: run the same command again to resume", err=True)
         sys.exit(130)
@@ -204,8 +229,25 @@ def _instrument_ref(inst, out: Path) -> str:
     return os.path.relpath(inst.root.resolve(), out.resolve())
 
 
+def _theory_ref(ref: str | None, out: Path) -> str | None:
+    """--theory as survey.json keeps it: a folder relative to the survey folder, a bundled name, or
+    None (the personas' run says which)."""
+    if ref and Path(ref).is_dir():
+        return os.path.relpath(Path(ref).resolve(), out.resolve())
+    return ref
+
+
+def _folder_theory(folder: Path, m: dict, personas_file: Path):
+    """The theory of a survey folder's personas: the --theory administer was given, else their run's."""
+    ref = m.get("theory")
+    if ref and (folder / ref).is_dir():
+        ref = str(folder / ref)
+    return _theory(personas_file, ref)
+
+
 def _load_folder(folder: Path):
     from ..errors import HachimiError
+    from ..survey.cohorts import placement
     from ..survey.instrument import load
     from ..survey.score import score
 
@@ -225,7 +267,8 @@ def _load_folder(folder: Path):
     personas = _records(personas_file, "persona")
     answers = _records(folder / "answers.jsonl", "block of answers")
     seed = m["identity"]["settings"]["seed"]
-    return inst, answers, score(personas, answers, inst, m.get("strata"), seed), seed
+    where = placement(_folder_theory(folder, m, personas_file))
+    return inst, answers, score(personas, answers, inst, where, m.get("strata"), seed), seed
 
 
 def _fmt(x, nd=2) -> str:
@@ -237,12 +280,14 @@ def _fmt(x, nd=2) -> str:
 @format_option("persona scores and cohort means as one JSON document")
 def score_cmd(folder, fmt):
     """Construct scores per persona (z over the sample) and cohort means with 95% bootstrap
-    intervals: the 16 cohorts (tier/gender/risk), grade bands, tiers, genders, risk strata.
-    Writes FOLDER/scores.csv and FOLDER/cohorts.csv."""
+    intervals: the survey's cohorts (16: tier/gender/risk), bands (k12: grades), and each cohort
+    variable alone; where a persona falls is its theory's. Writes FOLDER/scores.csv and
+    FOLDER/cohorts.csv."""
     import csv
 
     from ..errors import HachimiError
     from ..fsio import atomic_output
+    from ..survey.cohorts import vocabulary
 
     try:
         inst, answers, scored, _ = _load_folder(folder)
@@ -256,9 +301,7 @@ def score_cmd(folder, fmt):
         w.writerow(
             [
                 "persona",
-                "tier",
-                "gender",
-                "risk",
+                *scored.variables,
                 "band",
                 *[f"{c}_z" for c in scored.constructs],
                 *[f"{c}_raw" for c in scored.constructs],
@@ -268,9 +311,7 @@ def score_cmd(folder, fmt):
             w.writerow(
                 [
                     pid,
-                    r["tier"],
-                    r["gender"],
-                    r["risk"],
+                    *[r[v] for v in scored.variables],
                     r["band"],
                     *[_fmt(r["z"].get(c), 4) for c in scored.constructs],
                     *[_fmt(r["raw"].get(c), 4) for c in scored.constructs],
@@ -286,7 +327,7 @@ def score_cmd(folder, fmt):
     click.echo(
         f"{len(scored.personas)} personas scored on {len(scored.constructs)} constructs; {folder / 'scores.csv'}, {folder / 'cohorts.csv'}"
     )
-    for row in [r for r in scored.cohorts if r["kind"] == "tier"]:
+    for row in [r for r in scored.cohorts if r["kind"] in vocabulary().ordered]:
         click.echo(
             f"  {row['construct']:<9} {row['key']:<7} n={row['n']:<3} mean z {_fmt(row['mean_z'])} [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]"
         )
@@ -361,6 +402,7 @@ def reference_cmd(source, student_file, out, instrument, country, risk_column, r
     from ..errors import HachimiError
     from ..fsio import atomic_path, os_errors
     from ..survey import reference as R
+    from ..survey.cohorts import vocabulary
     from ..survey.instrument import load
 
     try:
@@ -372,7 +414,8 @@ def reference_cmd(source, student_file, out, instrument, country, risk_column, r
         out.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(out) as tmp:  # the table appears whole, or not at all
         R.write(rows, tmp)
-    cohorts = len({(r["tier"], r["gender"], r["risk"]) for r in rows if r["tier"] != "all"})
+    names = vocabulary().names
+    cohorts = len({tuple(r[v] for v in names) for r in rows if r[names[0]] != R.ALL})
     if fmt == "json":
         click.echo(
             json.dumps({"out": str(out), "rows": len(rows), "cohorts": cohorts, "constructs": list(inst.constructs)})

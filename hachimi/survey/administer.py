@@ -1,6 +1,7 @@
 """Personas + an instrument -> each persona answers the items as a student agent, through an engine.
 
-Each persona becomes a student (a system prompt from its fields, in the run's language). Its items,
+Each persona becomes a student (a system prompt from its fields, in its theory's words and the
+run's language). Its items,
 in an order drawn from its own seed, go out in blocks; every item's options are listed in a drawn
 order, plus an explicit refusal, and the answer is constrained by a JSON grammar to exactly those
 options. A share of personas is asked a few items again with their options reversed (the
@@ -25,6 +26,7 @@ from ..errors import HachimiError
 from ..generate.seeds import derive
 from ..store.state import repair_torn
 from .instrument import Instrument, Item
+from .persona import student
 
 PROMPTS = Path(__file__).resolve().parent / "prompts"
 ANSWERS = "answers.jsonl"
@@ -59,26 +61,16 @@ def _terms(language: str) -> dict:
 def _template(language: str, name: str) -> Template:
     path = PROMPTS / language / f"{name}.txt"
     if not path.is_file():
-        raise HachimiError(
-            f"no survey prompt {path} (languages: {', '.join(sorted(p.name for p in PROMPTS.iterdir()))})"
-        )
+        languages = ", ".join(sorted(p.name for p in PROMPTS.iterdir() if p.is_dir()))
+        raise HachimiError(f"no survey prompt {path} (languages: {languages})")
     return Template(path.read_text(encoding="utf-8").strip())
 
 
-def system_prompt(persona: dict, language: str) -> str:
-    """The student agent: who the persona is, from its own fields."""
-    t, e = _terms(language), persona.get("enrollment", {})
-    level = persona.get("academic", {}).get("level") or persona.get("slot", {}).get("academic_level", "")
-    return _template(language, "system").substitute(
-        name=e.get("name", "a student"),
-        age=e.get("age", ""),
-        gender=t["gender"].get(e.get("gender", ""), e.get("gender", "")),
-        grade=e.get("grade", ""),
-        level=t["level"].get(level, level),
-        personality=persona.get("values", {}).get("personality", ""),
-        relationships=persona.get("social", {}).get("relationships", ""),
-        wellbeing=persona.get("mental_health", {}).get("narrative", ""),
-    )
+def system_prompt(persona: dict, language: str, theory) -> str:
+    """The student agent: who the persona is, from its own fields, in its theory's words
+    (persona.py), then how to answer."""
+    who = student(theory, language).describe(persona, theory.schema)
+    return _template(language, "system").substitute(persona=who)
 
 
 def _block_prompt(inst: Instrument, items: list[Item], options: dict[str, list[str]], language: str) -> str:
@@ -103,14 +95,14 @@ def _schema(items: list[Item], options: dict[str, list[str]]) -> dict:
     }
 
 
-def plan(persona: dict, inst: Instrument, s: Settings) -> list[Block]:
+def plan(persona: dict, inst: Instrument, s: Settings, theory) -> list[Block]:
     """Every block one persona is asked, with its drawn item and option orders (a function of the
-    persona id and the seed only)."""
+    persona id and the seed only); `theory`: the persona's, whose words say who it is."""
     pid = persona["id"]
     rng = random.Random(derive(s.seed, "survey", pid))
     items = inst.form(s.form)
     rng.shuffle(items)
-    system = system_prompt(persona, s.language)
+    system = system_prompt(persona, s.language, theory)
     refusal = inst.refusal[s.language]
     blocks: list[Block] = []
 
@@ -200,12 +192,15 @@ def administer(
     folder: Path,
     concurrency: int = 8,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    theory,
 ) -> dict:
-    """Ask every block not yet answered; append each answered block to answers.jsonl."""
+    """Ask every block not yet answered; append each answered block to answers.jsonl. `theory`:
+    the personas' (who each is, in its words)."""
     folder.mkdir(parents=True, exist_ok=True)
     repair_torn(folder / ANSWERS)
     done = done_blocks(folder)
-    todo = [b for p in personas for b in plan(p, inst, s) if (b.persona, b.kind, b.index) not in done]
+    todo = [b for p in personas for b in plan(p, inst, s, theory) if (b.persona, b.kind, b.index) not in done]
     total = len(done) + len(todo)
     counts = {"asked": 0, "errors": 0, "skipped_done": len(done)}
     fd = os.open(folder / ANSWERS, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)

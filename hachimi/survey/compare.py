@@ -12,14 +12,22 @@ from pathlib import Path
 
 from ..errors import HachimiError
 from ..generate.seeds import derive
+from .cohorts import vocabulary
 from .instrument import Instrument
-from .score import TIERS, Scored, bootstrap_mean
+from .score import Scored, bootstrap_mean
 
-REFERENCE_COLUMNS = ("construct", "tier", "gender", "risk", "mean")
+ALL = "all"  # a reference row over every cohort (its sd: the overall spread)
+
+
+def reference_columns() -> tuple[str, ...]:
+    """The columns a human cohort file needs: construct, one per cohort variable, mean."""
+    return ("construct", *vocabulary().names, "mean")
 
 
 def read_reference(path: Path) -> list[dict]:
-    """A human cohort file: construct, tier, gender, risk, mean (and optionally sd, n)."""
+    """A human cohort file: construct, a column per cohort variable (tier, gender, risk), mean (and
+    optionally sd, n)."""
+    columns = reference_columns()
     try:
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
@@ -27,8 +35,8 @@ def read_reference(path: Path) -> list[dict]:
         raise HachimiError(f"no reference file {path}") from None
     if not rows:
         raise HachimiError(f"{path}: no rows")
-    if missing := [c for c in REFERENCE_COLUMNS if c not in rows[0]]:
-        raise HachimiError(f"{path}: missing column(s) {', '.join(missing)} (needs {', '.join(REFERENCE_COLUMNS)})")
+    if missing := [c for c in columns if c not in rows[0]]:
+        raise HachimiError(f"{path}: missing column(s) {', '.join(missing)} (needs {', '.join(columns)})")
     out = []
     for i, r in enumerate(rows, start=2):
         try:
@@ -89,13 +97,14 @@ def spearman_ci(x: list[float], y: list[float], seed: int, n: int = 1000) -> tup
 
 def correlations(scored: Scored, reference: list[dict], seed: int = 0) -> list[dict]:
     agent = {(c["key"], c["construct"]): c["mean_z"] for c in scored.cohorts if c["kind"] == "cohort"}
+    variables = scored.variables or vocabulary().names
     out = []
     for construct in scored.constructs:
         pairs = []
         for r in reference:
             if r["construct"] != construct:
                 continue
-            key = f"{r['tier']}/{r['gender']}/{r['risk']}"
+            key = "/".join(str(r.get(v)) for v in variables)
             if (key, construct) in agent:
                 pairs.append((agent[(key, construct)], r["mean"], key))
         x, y = [p[0] for p in pairs], [p[1] for p in pairs]
@@ -117,7 +126,9 @@ def correlations(scored: Scored, reference: list[dict], seed: int = 0) -> list[d
 
 def hypotheses(scored: Scored, inst: Instrument, seed: int = 0) -> list[dict]:
     """Each directional hypothesis on the agents' persona-level z scores: effect size (Cohen's d
-    for two groups, Spearman rho over tiers for a trend), a bootstrap interval, pass/fail."""
+    for two groups, Spearman rho along the ordered categories of `by` for a trend: tiers poor ->
+    high), a bootstrap interval, pass/fail."""
+    categories = vocabulary().variables
     out = []
     rows = list(scored.personas.values())
     for h in inst.hypotheses:
@@ -125,16 +136,17 @@ def hypotheses(scored: Scored, inst: Instrument, seed: int = 0) -> list[dict]:
         have = [r for r in rows if c in r["z"]]
         res = {"id": h.id, "construct": c, "by": h.by, "expect": h.expect, "citation": h.citation}
         if h.expect in ("increasing", "decreasing"):
-            xs = [TIERS.index(r["tier"]) for r in have if r["tier"] in TIERS]
-            ys = [r["z"][c] for r in have if r["tier"] in TIERS]
+            order = categories.get(h.by, ())
+            xs = [order.index(r.get(h.by)) for r in have if r.get(h.by) in order]
+            ys = [r["z"][c] for r in have if r.get(h.by) in order]
             rho = spearman(xs, ys)
             lo, hi = spearman_ci(xs, ys, derive(seed, "hyp", h.id))
             sign = 1 if h.expect == "increasing" else -1
             res.update(effect="spearman_rho", value=rho, ci=(lo, hi), n=len(xs))
         else:
             a, b = (s.strip() for s in h.expect.split(">"))
-            ga = [r["z"][c] for r in have if r[h.by] == a]
-            gb = [r["z"][c] for r in have if r[h.by] == b]
+            ga = [r["z"][c] for r in have if r.get(h.by) == a]
+            gb = [r["z"][c] for r in have if r.get(h.by) == b]
             if len(ga) < 2 or len(gb) < 2:
                 res.update(effect="cohens_d", value=float("nan"), ci=(float("nan"), float("nan")), n=len(ga) + len(gb))
                 res["verdict"] = "too few"
@@ -210,9 +222,7 @@ def pitfalls(answers: list[dict], inst: Instrument, reference: list[dict] | None
                 ):
                     diffs.append(r["scores"][iid] - first[(r["persona"], iid)])
         raws = [s["raw"][c] for s in scored.personas.values() if c in s["raw"]]
-        human_sd = next(
-            (r["sd"] for r in reference or [] if r["construct"] == c and r["tier"] == "all" and r.get("sd")), None
-        )
+        human_sd = next((r["sd"] for r in reference or [] if r["construct"] == c and _overall(r) and r.get("sd")), None)
         agent_sd = statistics.pstdev(raws) if len(raws) > 1 else float("nan")
         out.append(
             {
@@ -231,6 +241,11 @@ def pitfalls(answers: list[dict], inst: Instrument, reference: list[dict] | None
             }
         )
     return out
+
+
+def _overall(row: dict) -> bool:
+    """A reference row over every cohort (reference.py writes "all" in each cohort column)."""
+    return all(row.get(v) == ALL for v in vocabulary().names)
 
 
 __all__ = ["read_reference", "correlations", "hypotheses", "pitfalls", "pearson", "spearman", "bootstrap_mean"]

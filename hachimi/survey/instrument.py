@@ -52,8 +52,8 @@ class ItemEntry(_Strict):
 class HypothesisEntry(_Strict):
     id: str
     construct_: str = Field(alias="construct")
-    by: str  # "gender" or "tier" or "risk"
-    expect: str  # "female > male", "increasing", "decreasing", "high > low"
+    by: str  # a cohort variable of the survey (prompts/cohorts.toml: tier, gender, risk)
+    expect: str  # "A > B" (two of its categories), or "increasing" / "decreasing" along an ordered one
     citation: str
 
 
@@ -155,6 +155,29 @@ def _read(path: Path, model):
         raise InstrumentError(f"{where}: {err['msg']}", str(path), line) from None
 
 
+def _check_hypothesis(h: HypothesisEntry, file: str, line: int) -> None:
+    """`by` is a cohort variable of the survey (cohorts.py), a trend runs along an ordered one, and
+    'A > B' compares two of its categories."""
+    from .cohorts import vocabulary
+
+    vocab = vocabulary()
+    if h.by not in vocab.variables:
+        raise InstrumentError(f"hypothesis {h.id}: by = {h.by!r}; use {', '.join(vocab.names)}", file, line)
+    if not re.fullmatch(r"increasing|decreasing|\w+ > \w+", h.expect):
+        raise InstrumentError(
+            f"hypothesis {h.id}: expect = {h.expect!r}; write 'increasing', 'decreasing' or 'A > B'", file, line
+        )
+    if h.expect in ("increasing", "decreasing") and h.by not in vocab.ordered:
+        raise InstrumentError(
+            f"hypothesis {h.id}: {h.expect} needs an ordered cohort variable ({', '.join(vocab.ordered)}), not {h.by!r}",
+            file,
+            line,
+        )
+    categories = vocab.variables[h.by]
+    if " > " in h.expect and (bad := [x for x in h.expect.split(" > ") if x not in categories]):
+        raise InstrumentError(f"hypothesis {h.id}: {bad[0]!r} is not a {h.by} ({', '.join(categories)})", file, line)
+
+
 def load(name_or_path: str) -> Instrument:
     root = locate(name_or_path)
     path = root / "instrument.toml"
@@ -218,16 +241,7 @@ def load(name_or_path: str) -> Instrument:
                 raise InstrumentError(
                     f"hypothesis {h.id}: unknown construct {h.construct_!r}", str(root / "hypotheses.toml"), hline
                 )
-            if h.by not in ("gender", "tier", "risk"):
-                raise InstrumentError(
-                    f"hypothesis {h.id}: by = {h.by!r}; use gender, tier or risk", str(root / "hypotheses.toml"), hline
-                )
-            if not re.fullmatch(r"increasing|decreasing|\w+ > \w+", h.expect):
-                raise InstrumentError(
-                    f"hypothesis {h.id}: expect = {h.expect!r}; write 'increasing', 'decreasing' or 'A > B'",
-                    str(root / "hypotheses.toml"),
-                    hline,
-                )
+            _check_hypothesis(h, str(root / "hypotheses.toml"), hline)
         hyps = list(hp.hypothesis)
     return Instrument(
         str(meta.get("name", root.name)),

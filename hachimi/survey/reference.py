@@ -3,7 +3,8 @@
 Each student's construct score is computed exactly as the agents' is: the mean of the
 instrument's items (the file's item columns, e.g. ST290Q01WA, mapped through the scale's
 `file_codes`, reverse keys flipped, invalid and missing codes left out). Means are weighted by the
-final student weight W_FSTUWT. The academic tier comes from the mathematics plausible values:
+final student weight W_FSTUWT. Where a student falls in the survey's cohorts is survey data
+(prompts/cohorts.toml [pisa2022]): the academic tier comes from the mathematics plausible values:
 for each of PV1MATH..PV10MATH the student's weighted percentile gives the tier (top 10% high,
 10-30% medium, 30-50% low, the rest poor, as the generation plan's levels mean), the cohort means
 are computed per plausible value and averaged (the point estimate of Rubin's rules). Gender is
@@ -20,10 +21,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import HachimiError
+from .cohorts import vocabulary
 from .instrument import Instrument
 
-TIER_CUTS = (("high", 0.10), ("medium", 0.30), ("low", 0.50), ("poor", 1.01))  # share from the top
 PVS = tuple(f"PV{k}MATH" for k in range(1, 11))
+ALL = "all"
+COLUMNS = ("construct", "tier", "gender", "risk", "mean", "sd", "n")  # the layout compare reads
+
+
+def _layout() -> dict:
+    """The student file's cohorts ([pisa2022] of prompts/cohorts.toml): tier cuts by the share of
+    students above, the gender column and its codes, the risk stratum's two values."""
+    return vocabulary().sources["pisa2022"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,8 @@ def _weighted_quantile_rank(values, weights):
     return out
 
 
-def _tier(share_above: float) -> str:
-    return next(t for t, cut in TIER_CUTS if share_above < cut)
+def _tier(share_above: float, cuts: dict) -> str:
+    return next(t for t, cut in cuts.items() if share_above < cut)
 
 
 def construct_scores(df, inst: Instrument):
@@ -100,18 +109,21 @@ def cohort_means(df, inst: Instrument, risk: RiskRule = RiskRule(), country: str
         df = df[df["CNT"] == country]
         if df.empty:
             raise HachimiError(f"no students with CNT = {country}")
-    need = ["W_FSTUWT", "ST004D01T", risk.column, *PVS]
+    layout = _layout()
+    sex = layout["gender"]
+    need = ["W_FSTUWT", sex["column"], risk.column, *PVS]
     if missing := [c for c in need if c not in df.columns]:
         raise HachimiError(f"the student file lacks column(s) {', '.join(missing)}")
     df = df.reset_index(drop=True)
     w = df["W_FSTUWT"].astype(float).to_numpy()
     scores = construct_scores(df, inst)
-    gender = df["ST004D01T"].map({1: "female", 2: "male"})
+    gender = df[sex["column"]].map({int(code): g for code, g in sex["codes"].items()})
     rv = df[risk.column].astype(float)
-    risk_s = np.where(rv.isna(), None, np.where(rv < risk.high_below, "high", "low"))
+    below, otherwise = layout["risk"]["below"], layout["risk"]["otherwise"]
+    risk_s = np.where(rv.isna(), None, np.where(rv < risk.high_below, below, otherwise))
     rows: dict[tuple, list] = {}
     for pv in PVS:
-        tiers = [_tier(x) for x in _weighted_quantile_rank(df[pv].astype(float).to_numpy(), w)]
+        tiers = [_tier(x, layout["tiers"]) for x in _weighted_quantile_rank(df[pv].astype(float).to_numpy(), w)]
         for c in inst.constructs:
             x = scores[c].to_numpy()
             for i in range(len(df)):
@@ -131,9 +143,7 @@ def cohort_means(df, inst: Instrument, risk: RiskRule = RiskRule(), country: str
             continue
         mu = np.average(x[ok], weights=w[ok])
         sd = math.sqrt(np.average((x[ok] - mu) ** 2, weights=w[ok]))
-        out.append(
-            {"construct": c, "tier": "all", "gender": "all", "risk": "all", "mean": mu, "sd": sd, "n": int(ok.sum())}
-        )
+        out.append({"construct": c, "tier": ALL, "gender": ALL, "risk": ALL, "mean": mu, "sd": sd, "n": int(ok.sum())})
         keys = sorted({k[1:4] for k in rows if k[0] == c})
         for tier, g, r in keys:
             means, sds, ns = [], [], []
@@ -165,7 +175,7 @@ def cohort_means(df, inst: Instrument, risk: RiskRule = RiskRule(), country: str
 def write(rows: list[dict], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=["construct", "tier", "gender", "risk", "mean", "sd", "n"])
+        w = csv.DictWriter(fh, fieldnames=list(COLUMNS))
         w.writeheader()
         for r in rows:
             w.writerow({k: (f"{v:.6f}" if isinstance(v, float) else v) for k, v in r.items()})

@@ -1,6 +1,6 @@
 """compare's results -> FOLDER/report/index.html with plots: agent vs human cohort means per
-construct, the fidelity gradient (r per construct, with intervals), agent cohort means with their
-bootstrap intervals, and the hypothesis and pitfall tables."""
+construct, the fidelity gradient (r per construct, with intervals), agent cohort means along each
+ordered cohort variable (tiers) with their bootstrap intervals, and the hypothesis and pitfall tables."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import math
 from pathlib import Path
 
 from ..fsio import atomic_path, write_text
+from .cohorts import vocabulary
 
 _CSS = """body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child{text-align:left}
@@ -61,27 +62,31 @@ def _plots(out: Path, doc: dict, scored) -> list[str]:
             fig.savefig(tmp, dpi=100)
         plt.close(fig)
         names.append("fidelity.png")
-    tiers = [c for c in scored.cohorts if c["kind"] == "tier"]
-    if tiers:
+    vocab = vocabulary()
+    for variable in vocab.ordered:  # the agents' means along each ordered cohort variable (tiers)
+        rows = [c for c in scored.cohorts if c["kind"] == variable]
+        if not rows:
+            continue
+        order = list(vocab.variables[variable])
         fig, ax = plt.subplots(figsize=(9, 3.2))
-        order = ["poor", "low", "medium", "high"]
         for i, construct in enumerate(scored.constructs):
-            pts = sorted((order.index(c["key"]), c) for c in tiers if c["construct"] == construct and c["key"] in order)
+            pts = sorted((order.index(c["key"]), c) for c in rows if c["construct"] == construct and c["key"] in order)
             if not pts:
                 continue
             xs = [x + (i - len(scored.constructs) / 2) * 0.05 for x, _ in pts]
             ys = [c["mean_z"] for _, c in pts]
             err = yerr(ys, [c["ci_low"] for _, c in pts], [c["ci_high"] for _, c in pts])
             ax.errorbar(xs, ys, yerr=err, marker="o", capsize=2, label=construct)
-        ax.set_xticks(range(4), order)
+        ax.set_xticks(range(len(order)), order)
         ax.set_ylabel("agent mean z (95% CI)")
-        ax.set_title("Agent construct means by academic tier")
+        ax.set_title(f"Agent construct means by {vocab.labels[variable]}")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
         fig.tight_layout()
-        with atomic_path(out / "tiers.png") as tmp:  # whole or not at all (a full disk)
+        png = f"{variable}s.png"
+        with atomic_path(out / png) as tmp:  # whole or not at all (a full disk)
             fig.savefig(tmp, dpi=100)
         plt.close(fig)
-        names.append("tiers.png")
+        names.append(png)
     return names
 
 

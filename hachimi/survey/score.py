@@ -2,9 +2,10 @@
 
 A persona's construct score is the mean of its keyed item scores (reverse keys already flipped;
 refusals left out; the option-order check's repeats left out), then standardised over the sample
-(z). Cohorts are the paper's 16 (academic tier x gender x risk stratum) and grade bands; a
-persona's tier and gender come from its plan slot, its risk stratum from the plan's [strata.risk]
-(or, without a plan, from its depression and anxiety risk: moderate or high on either is "high")."""
+(z). Cohorts are those of the survey's reference data (cohorts.py: HACHIMI's 16 = academic tier x
+gender x risk stratum), each variable alone, and bands; where a persona falls is its theory's
+(prompts/survey.toml of the pack: k12 reads tier and gender from the plan slot, the risk stratum
+from the plan's [strata.risk] or, without a plan, from its depression and anxiety risk)."""
 
 from __future__ import annotations
 
@@ -16,41 +17,16 @@ from pathlib import Path
 
 from ..generate.seeds import derive
 from .instrument import Instrument
-from ..jsonio import get_path as _get
 
-TIERS = ("poor", "low", "medium", "high")  # low -> high achievement
-BANDS = {"1-3": range(1, 4), "4-6": range(4, 7), "7-9": range(7, 10), "10-12": range(10, 13)}
 BOOT = 1000
 
 
 @dataclass
 class Scored:
-    personas: dict[str, dict]  # id -> {"tier", "gender", "risk", "band", "raw": {c: mean}, "z": {c: z}}
+    personas: dict[str, dict]  # id -> {<cohort variable>: category, ..., "band", "raw": {c: mean}, "z": {c: z}}
     constructs: list[str]
     cohorts: list[dict] = field(default_factory=list)  # one row per (kind, key, construct)
-
-
-def risk_of(persona: dict, strata: dict | None) -> str:
-    mh = persona.get("mental_health", {})
-    if strata and "risk" in strata:
-        for value, alternatives in strata["risk"].items():
-            if any(all(_get(persona, path) in allowed for path, allowed in alt.items()) for alt in alternatives):
-                return value
-        return "unknown"
-    elevated = {"moderate", "high"}
-    return "high" if mh.get("depression_risk") in elevated or mh.get("anxiety_risk") in elevated else "low"
-
-
-def cohort_of(persona: dict, strata: dict | None) -> dict:
-    slot = persona.get("slot") or {}
-    grade = persona.get("enrollment", {}).get("grade")
-    band = next((b for b, r in BANDS.items() if grade in r), "unknown")
-    return {
-        "tier": slot.get("academic_level") or persona.get("academic", {}).get("level", "unknown"),
-        "gender": slot.get("gender") or persona.get("enrollment", {}).get("gender", "unknown"),
-        "risk": risk_of(persona, strata),
-        "band": band,
-    }
+    variables: list[str] = field(default_factory=list)  # the cohort variables, in the survey's order
 
 
 def persona_scores(answers: list[dict], inst: Instrument) -> dict[str, dict[str, float]]:
@@ -89,21 +65,22 @@ def bootstrap_mean(values: list[float], seed: int, n: int = BOOT) -> tuple[float
 
 
 def score(
-    personas: list[dict], answers: list[dict], inst: Instrument, strata: dict | None = None, seed: int = 0
+    personas: list[dict], answers: list[dict], inst: Instrument, placement, strata: dict | None = None, seed: int = 0
 ) -> Scored:
+    """`placement`: where the personas' theory puts a persona in the cohorts (cohorts.placement);
+    `strata`: the run plan's strata, if any."""
     constructs = list(inst.constructs)
     raw = persona_scores(answers, inst)
     z = standardise(raw, constructs)
-    out = Scored({}, constructs)
+    variables = list(placement.variables)
+    out = Scored({}, constructs, variables=variables)
     for p in personas:
         if p["id"] in raw:
-            out.personas[p["id"]] = {**cohort_of(p, strata), "raw": raw[p["id"]], "z": z[p["id"]]}
+            out.personas[p["id"]] = {**placement.of(p, strata), "raw": raw[p["id"]], "z": z[p["id"]]}
     groupings = {
-        "cohort": lambda r: f"{r['tier']}/{r['gender']}/{r['risk']}",
+        "cohort": lambda r: "/".join(r[v] for v in variables),
         "band": lambda r: r["band"],
-        "tier": lambda r: r["tier"],
-        "gender": lambda r: r["gender"],
-        "risk": lambda r: r["risk"],
+        **{v: (lambda r, v=v: r[v]) for v in variables},
     }
     for kind, key_of in groupings.items():
         keys = sorted({key_of(r) for r in out.personas.values()})

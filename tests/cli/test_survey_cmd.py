@@ -22,8 +22,12 @@ def survey(cli):
 def test_administer_score_compare_as_json(survey, tmp_path):
     out = tmp_path / "sv"
     run = ROOT / "examples" / "run-balanced-16"
-    r = survey("administer", run, "--model", "template", "--form", "short", "--out", out, "--format", "json")
+    # the example run's pack has changed since it was made: --theory says which to read it with
+    r = survey(
+        "administer", run, "--model", "template", "--form", "short", "--out", out, "--theory", "k12", "--format", "json"
+    )
     assert r.exit_code == 0, r.output
+    assert json.loads((out / "survey.json").read_text())["theory"] == "k12"  # score and compare read it
     assert json.loads(r.stdout)["errors"] == 0
     r = survey("score", out, "--format", "json")
     assert r.exit_code == 0, r.output
@@ -63,3 +67,17 @@ def test_bad_input_is_one_clear_line(survey, tmp_path, args, fragment):
     run = ROOT / "examples" / "run-balanced-16"
     r = survey(*[a.format(tmp=tmp_path, run=run) for a in args])
     assert r.exit_code == 2 and fragment in r.output and "Traceback" not in r.output, r.output
+
+
+def test_a_theory_that_does_not_say_who_a_persona_is_stops_before_the_model(survey, tmp_path):
+    import shutil
+
+    from hachimi.resources import DATA
+
+    pack = tmp_path / "pack"
+    shutil.copytree(DATA / "constraints" / "k12", pack, ignore=shutil.ignore_patterns("survey.toml"))
+    run = ROOT / "examples" / "run-balanced-16"
+    r = survey("administer", run, "--model", "template", "--out", tmp_path / "o", "--theory", pack)
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert f"does not say who a persona is in a survey in en: write {pack}/prompts/en/survey.toml" in r.output
+    assert not (tmp_path / "o" / "answers.jsonl").exists()

@@ -25,10 +25,10 @@ def _personas():
     return [json.loads(x) for x in (RUN / "personas.jsonl").read_text().splitlines()]
 
 
-def test_blocks_are_a_function_of_the_persona_and_the_seed():
+def test_blocks_are_a_function_of_the_persona_and_the_seed(theory):
     inst, p = load("pisa2022-student"), _personas()[0]
     s = Settings("pisa2022-student", "short", seed=4, check_share=1.0)
-    a, b = plan(p, inst, s), plan(p, inst, s)
+    a, b = plan(p, inst, s, theory), plan(p, inst, s, theory)
     assert [(x.items, x.options) for x in a] == [(x.items, x.options) for x in b]
     main = [x for x in a if x.kind == "main"]
     assert sorted(i for x in main for i in x.items) == sorted(i.id for i in inst.form("short"))
@@ -41,22 +41,21 @@ def test_blocks_are_a_function_of_the_persona_and_the_seed():
     shown = {i: o for x in main for i, o in x.options.items()}
     for iid, opts in check[0].options.items():
         assert opts[:-1] == list(reversed(shown[iid][:-1]))
-    other = plan(p, inst, Settings("pisa2022-student", "short", seed=5, check_share=1.0))
+    other = plan(p, inst, Settings("pisa2022-student", "short", seed=5, check_share=1.0), theory)
     assert [x.items for x in other] != [x.items for x in a]
 
 
-def test_the_student_agent_is_the_persona():
+def test_the_student_agent_is_the_persona(theory):
     p = _personas()[0]
-    en, zh = system_prompt(p, "en"), system_prompt(p, "zh")
+    en, zh = system_prompt(p, "en", theory), system_prompt(p, "zh", theory)
     assert p["enrollment"]["name"] in en and f"grade {p['enrollment']['grade']}" in en and "top 10%" in en
     assert "年级" in zh
 
 
-def test_answers_are_decoded_and_scored(tmp_path):
+def test_answers_are_decoded_and_scored(tmp_path, theory):
     inst = load("pisa2022-student")
-    counts = administer(
-        _personas()[:4], inst, Settings("pisa2022-student", "short", seed=1), template_engine(None), tmp_path
-    )
+    s = Settings("pisa2022-student", "short", seed=1)
+    counts = administer(_personas()[:4], inst, s, template_engine(None), tmp_path, theory=theory)
     assert counts["errors"] == 0
     rows = [json.loads(x) for x in (tmp_path / "answers.jsonl").read_text().splitlines()]
     by_id = {i.id: i for i in inst.items}
@@ -68,9 +67,7 @@ def test_answers_are_decoded_and_scored(tmp_path):
             else:
                 labels = inst.scale_of(by_id[iid]).labels["en"]
                 assert r["scores"][iid] == inst.score(by_id[iid], labels.index(label))
-    again = administer(
-        _personas()[:4], inst, Settings("pisa2022-student", "short", seed=1), template_engine(None), tmp_path
-    )
+    again = administer(_personas()[:4], inst, s, template_engine(None), tmp_path, theory=theory)
     assert again["asked"] == 0 and again["skipped_done"] == len(rows)  # nothing asked twice
 
 
@@ -92,6 +89,8 @@ def _cmd(out, seed="1"):
         seed,
         "--concurrency",
         "4",
+        "--theory",  # the example run's own pack has changed since it was made
+        "k12",
     ]
 
 
@@ -126,7 +125,7 @@ def test_kill_9_then_resume_gives_the_uninterrupted_file(tmp_path):
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_the_bundled_model_answers_within_the_grammar(tmp_path):
+def test_the_bundled_model_answers_within_the_grammar(tmp_path, theory):
     """The real bundled model as a student agent: every block decodes to one of each item's
     options (or the refusal), nothing fails."""
     from hachimi.generate import models
@@ -135,7 +134,7 @@ def test_the_bundled_model_answers_within_the_grammar(tmp_path):
     engine = models.engine(spec)
     inst = load("pisa2022-student")
     s = Settings("pisa2022-student", "short", seed=3, block_size=10, check_share=0.0)
-    counts = administer(_personas()[:1], inst, s, engine, tmp_path, concurrency=2)
+    counts = administer(_personas()[:1], inst, s, engine, tmp_path, concurrency=2, theory=theory)
     rows = [json.loads(x) for x in (tmp_path / "answers.jsonl").read_text().splitlines()]
     assert counts["errors"] == 0 and len(rows) == counts["asked"] == 2
     assert all(r["answers"][i] in r["options"][i] for r in rows for i in r["items"])

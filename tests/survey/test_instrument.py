@@ -73,11 +73,23 @@ def test_bad_instrument_files_are_refused_clearly(tmp_path, name):
     assert fragment in str(e.value) and "instrument.toml:" in str(e.value), str(e.value)
 
 
-def test_a_bad_hypothesis_names_its_line(tmp_path):
+@pytest.mark.parametrize(
+    "by,expect,fragment",
+    [
+        ("shoe size", "increasing", "hypothesis x: by = 'shoe size'; use tier, gender, risk"),
+        ("gender", "increasing", "hypothesis x: increasing needs an ordered cohort variable (tier), not 'gender'"),
+        ("tier", "top > poor", "hypothesis x: 'top' is not a tier (poor, low, medium, high)"),
+        ("tier", "better", "hypothesis x: expect = 'better'"),
+    ],
+)
+def test_a_bad_hypothesis_names_its_line(tmp_path, by, expect, fragment):
+    """`by` is one of the survey's cohort variables (survey/prompts/cohorts.toml), a trend runs
+    along an ordered one, 'A > B' compares two of its categories."""
     folder = tmp_path / "inst"
     shutil.copytree(INSTRUMENTS / "pisa2022-student", folder)
     (folder / "hypotheses.toml").write_text(
-        '[[hypothesis]]\nid = "x"\nconstruct = "MATHEFF"\nby = "shoe size"\nexpect = "increasing"\ncitation = "c"\n'
+        f'[[hypothesis]]\nid = "x"\nconstruct = "MATHEFF"\nby = "{by}"\nexpect = "{expect}"\ncitation = "c"\n'
     )
-    with pytest.raises(HachimiError, match=r"hypotheses.toml:2: hypothesis x: by = 'shoe size'"):
+    with pytest.raises(HachimiError, match=r"hypotheses.toml:2: ") as e:
         load(str(folder))
+    assert fragment in str(e.value)

@@ -7,8 +7,9 @@ import math
 
 import pytest
 
+from hachimi.survey.cohorts import placement
 from hachimi.survey.instrument import load
-from hachimi.survey.score import bootstrap_mean, cohort_of, score
+from hachimi.survey.score import bootstrap_mean, score
 
 INSTRUMENT = """
 [instrument]
@@ -75,7 +76,7 @@ def test_reverse_key(tiny):
     assert [tiny.score(j1, k) for k in range(4)] == [1, 2, 3, 4]
 
 
-def test_scores_by_hand(tiny):
+def test_scores_by_hand(tiny, theory):
     personas = [
         _persona("a", "high", "female"),
         _persona("b", "poor", "male", dep="high"),
@@ -87,7 +88,7 @@ def test_scores_by_hand(tiny):
         _answers("c", 2, 3, None),  # J3 refused: mean of J1, J2 = 2.5
         _answers("c", 4, 4, 0, kind="reversed"),  # the option-order repeat is not scored
     ]
-    s = score(personas, answers, tiny)
+    s = score(personas, answers, tiny, placement(theory))
     raw = {p: s.personas[p]["raw"]["JOY"] for p in "abc"}
     assert raw == pytest.approx({"a": 11 / 3, "b": 4 / 3, "c": 2.5})
     mu = (11 / 3 + 4 / 3 + 2.5) / 3
@@ -98,18 +99,28 @@ def test_scores_by_hand(tiny):
     assert poor["n"] == 2 and poor["mean_raw"] == pytest.approx((4 / 3 + 2.5) / 2)
     cohort = next(c for c in s.cohorts if c["kind"] == "cohort" and c["key"] == "poor/male/high")
     assert cohort["n"] == 1 and math.isnan(cohort["ci_low"])  # one persona: no interval
+    assert s.variables == ["tier", "gender", "risk"]
+    assert [c["kind"] for c in s.cohorts if c["construct"] == "JOY"] == [
+        *["cohort"] * 3,
+        "band",
+        *["tier"] * 2,
+        *["gender"] * 2,
+        *["risk"] * 2,
+    ]
 
 
-def test_risk_from_the_plan_strata():
+def test_risk_from_the_plan_strata(theory):
     strata = {
         "risk": {
             "low": [{"mental_health.depression_risk": ["low", "mild"]}],
             "high": [{"mental_health.depression_risk": ["moderate", "high"]}],
         }
     }
-    assert cohort_of(_persona("x", "low", "male", dep="mild"), strata)["risk"] == "low"
-    assert cohort_of(_persona("x", "low", "male", dep="high"), strata)["risk"] == "high"
-    assert cohort_of(_persona("x", "low", "male"), strata)["band"] == "7-9"
+    where = placement(theory)
+    assert where.of(_persona("x", "low", "male", dep="mild"), strata)["risk"] == "low"
+    assert where.of(_persona("x", "low", "male", dep="high"), strata)["risk"] == "high"
+    assert where.of(_persona("x", "low", "male"), strata)["band"] == "7-9"
+    assert where.of({"mental_health": {"depression_risk": "severe"}}, strata)["risk"] == "unknown"
 
 
 def test_bootstrap_interval_holds_the_mean_and_is_seeded():
