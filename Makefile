@@ -39,6 +39,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports    # .importlinter: the layers, no import cycles (function-level imports included)
 
 test: $(STAMP) lint
 	$(BIN)/hachimi theory lint k12

@@ -153,7 +153,7 @@ def main() -> None:
     a = ap.parse_args()
     os.environ.setdefault("TORCHDYNAMO_DISABLE", "1")
     from hachimi.engines.transformers import TransformersEngine
-    from hachimi.generate import models
+    from hachimi.engines import models
 
     requests = to_requests(persona_requests(a.n, a.seed, cap=a.cap or None))
     spec = models.get(a.model)

@@ -113,7 +113,7 @@ def print_table(rows: dict) -> None:
 
 def throughput(a) -> None:
     from hachimi.engines.retry import Retrying
-    from hachimi.generate import models
+    from hachimi.engines import models, registry
     from hachimi.generate.loop import Settings
     from hachimi.theory.locate import locate
     from hachimi.theory.pack import load
@@ -134,7 +134,7 @@ def throughput(a) -> None:
             if a.batch_threads:
                 spec = spec.model_copy(update={"batch_threads": a.batch_threads})
             t = time.time()
-            engine = Retrying(models.engine(spec))
+            engine = Retrying(registry.engine(spec))
             print(f"{mode}: engine ready in {time.time() - t:.0f} s", file=sys.stderr)
             name = "sequential K=1 b=1" if mode == "sequential" else f"transformers K={a.k}"
             rows[name] = run_session(
@@ -158,7 +158,7 @@ def throughput(a) -> None:
             try:
                 os.environ["HACHIMI_OPENAI_BASE_URL"] = url
                 spec = models.get("smollm2-135m-openai")
-                engine = Retrying(models.engine(spec))
+                engine = Retrying(registry.engine(spec))
                 rows[f"vLLM server K={a.k}"] = run_session(
                     theory, engine, models.identity(spec), settings, tmp / mode, planned, plan, a.k, a.seed
                 )
@@ -182,7 +182,7 @@ def throughput(a) -> None:
 def narrowing(a) -> None:
     """Solver-narrowed vs plain schemas, same slots and seeds, sequential (the issue-3 comparison)."""
     from hachimi.engines.retry import Retrying
-    from hachimi.generate import models
+    from hachimi.engines import models, registry
     from hachimi.generate.loop import Settings
     from hachimi.theory.locate import locate
     from hachimi.theory.pack import load
@@ -190,7 +190,7 @@ def narrowing(a) -> None:
 
     theory = load(locate("k12"))
     spec = models.get("smollm2-135m-instruct").model_copy(update={"max_batch": 1})
-    engine = Retrying(models.engine(spec))
+    engine = Retrying(registry.engine(spec))
     tmp = Path(tempfile.mkdtemp(prefix="hachimi-genbench-"))
     rows = {}
     for name, narrow in (("solver-narrowed", True), ("plain schema", False)):
@@ -214,7 +214,7 @@ def scaffold(a) -> None:
     the batched transformers engine: first-pass narrative-level agreement (no L1/L2 error) before
     and after, with validity, acceptance and throughput."""
     from hachimi.engines.retry import Retrying
-    from hachimi.generate import models
+    from hachimi.engines import models, registry
     from hachimi.generate.loop import Settings
     from hachimi.population.prepare import planned_slots
     from hachimi.theory.locate import locate
@@ -224,7 +224,7 @@ def scaffold(a) -> None:
     prepared = planned_slots(theory, a.n, a.seed, ROOT / "plans/k12-balanced.toml")
     plan, planned = prepared.plan, prepared.slots
     spec = models.get("smollm2-135m-instruct").model_copy(update={"max_batch": a.k})
-    engine = Retrying(models.engine(spec))
+    engine = Retrying(registry.engine(spec))
     tmp = Path(tempfile.mkdtemp(prefix="hachimi-genbench-"))
     rows = {}
     for name, style in (("free narratives", "free"), ("level scaffold", "scaffold")):

@@ -18,7 +18,7 @@ from hachimi.theory.pack import load
 
 
 def main(src: str, dst: str) -> None:
-    text = load(locate("k12"), check=False).text
+    text = load(locate("k12")).text
     with open(src, "rb") as fin, open(dst, "wb") as out:
         for n, line in enumerate(fin, 1):
             try:

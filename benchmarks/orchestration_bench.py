@@ -44,7 +44,7 @@ COMPONENTS = [
     ("template filling", "hachimi.plugins.k12.prose:template_part"),
     ("template filling", "hachimi.generate.template_runner:clean_part"),
     ("grammars", "hachimi.generate.agents:Agent.schema"),
-    ("prompts", "hachimi.generate.prompts:render"),
+    ("prompts", "hachimi.theory.prompts:render"),
     ("dedup", "hachimi.population.dedupe:Deduper.near"),
     ("dedup", "hachimi.population.dedupe:Deduper.add"),
     ("I/O", "hachimi.store.rundir:RunDir.append"),

@@ -83,7 +83,7 @@ def set_path(p: dict, path: str, value) -> dict:
 def bundled_tokenizer():
     """(llguidance tokenizer, transformers tokenizer) of the bundled model, from its GGUF (no weights)."""
     hf = pytest.importorskip("llguidance.hf")
-    from hachimi.generate import models
+    from hachimi.engines import models
 
     spec = models.get("smollm2-135m-instruct")
     folder, _ = models.locate(spec)

@@ -57,7 +57,7 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
     if file:
         from ..store.run_theory import theory_of
 
-        return _external(file, ext_id, run, fmt, theory_of(run, theory_name))
+        return _external(file, ext_id, run, fmt, theory_of(run, theory_name, _warn))
     if run is None:
         raise HachimiError("give a run folder (or --file FILE); see hachimi audit --help")
     from ..audit.store import build
@@ -106,18 +106,18 @@ def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory) -
     from ..cli.report_text import block
     from ..dedup.simhash import distance, fingerprint
     from ..dedup.text import compared_fields, narrative_text
-    from ..report.build import read_jsonl
+    from ..jsonio import read_jsonl, text_lines
     from ..validate import Validator
 
-    lines = file.read_text(encoding="utf-8").splitlines()
-    idx = next((i for i, l in enumerate(lines) if pid is None or f'"{pid}"' in l), None)
-    if idx is None:
+    found = next(((n, t) for n, t in text_lines(file) if isinstance(t, str) and t.strip() and _is(t, pid)), None)
+    if found is None:
         raise HachimiError(f"no persona with id {pid!r} in {file}")
-    r = next(Validator(theory).validate_lines([lines[idx]], start=idx + 1))
+    n, line = found
+    r = next(Validator(theory).validate_lines([line], start=n))
     fields = compared_fields(theory.schema)
     near = []
     if run and r.error is None:
-        fp = fingerprint(narrative_text(json.loads(lines[idx]), fields))
+        fp = fingerprint(narrative_text(json.loads(line), fields))
         dist = {
             p["id"]: distance(fp, fingerprint(narrative_text(p, fields))) for p in read_jsonl(run / "personas.jsonl")
         }
@@ -132,3 +132,19 @@ def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory) -
                 + (", ".join(f"{n['id']} (distance {n['distance']})" for n in near) or "none")
             )
     sys.exit(0 if r.valid else 1)
+
+
+def _is(line: str, pid: str | None) -> bool:
+    """Whether a line is the persona `pid` (the first one when no id is given); a line that is not
+    JSON is matched by the id's text, so that its problems can still be explained."""
+    if pid is None:
+        return True
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        return f'"{pid}"' in line
+    return isinstance(obj, dict) and obj.get("id") == pid
+
+
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)

@@ -30,7 +30,7 @@ def convert(source, theory_name, src: Path, dst: Path):
     from ..jsonio import atomic_output, dumps
     from ..theory.locate import locate
     from ..theory.pack import load
-    from .validate_cmd import read_text_lines
+    from ..jsonio import text_lines as read_text_lines
 
     theory = load(locate(theory_name))
     formats = theory.plugin.converters() if hasattr(theory.plugin, "converters") else {}

@@ -142,13 +142,13 @@ def generate(
     """
     from ..errors import HachimiError
     from ..fsio import os_errors
-    from ..generate import models
+    from ..engines import models
     from ..generate.loop import Settings
     from ..generate.session import Session, identity
     from ..store.lock import FolderLock
     from ..store.state import check_identity
     from ..theory.locate import locate
-    from ..theory.gate import require_clean
+    from ..authoring.gate import require_clean
     from ..theory.pack import load
 
     from ..population.prepare import planned_slots
@@ -229,7 +229,7 @@ def generate(
 def _narrative(spec, chosen: str | None, no_scaffold: bool) -> str:
     """The run's narrative style: --narrative, else --no-scaffold (deprecated: free), else the
     model's; a style the model's server cannot take is a usage error."""
-    from ..generate import models
+    from ..engines import models
 
     if no_scaffold:
         if chosen == "scaffold":
@@ -246,10 +246,12 @@ def _engine(spec, retries: int, theory=None):
     """The model's engine, with retries for transient errors; HACHIMI_FAULT_EVERY=k makes every
     k-th call fail (a drill for the retry and recording paths)."""
     import os
-    from ..engines.retry import Retrying
-    from ..generate import models
 
-    engine = models.engine(spec, theory)
+    from ..engines import registry
+    from ..engines.retry import Retrying
+    from ..generate.filler import writer
+
+    engine = registry.engine(spec, writer(theory))
     if every := int(os.environ.get("HACHIMI_FAULT_EVERY", "0") or 0):
         from ..engines.faults import FaultyEngine
 
@@ -321,7 +323,7 @@ def models_cmd(fmt):
     tensor parallel, prefix caching), openai (any OpenAI-compatible server or hosted API: bounded
     concurrency with AIMD, retries), template (no LLM; smoke tests).
     """
-    from ..generate import models
+    from ..engines import models
 
     rows = []
     for spec in models.specs().values():

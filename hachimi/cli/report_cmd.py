@@ -40,7 +40,7 @@ def report_cmd(run, theory_name, out, fmt):
 
     from ..store.run_theory import theory_of
 
-    theory = theory_of(run, theory_name)
+    theory = theory_of(run, theory_name, lambda m: click.echo(f"warning: {m}", err=True))
     where = out or run / "report"
     if (run / "run.json").exists():
         with staged_folder(where) as staged:  # the report appears whole, or the old one stays as it was
@@ -92,7 +92,7 @@ def dedup_cmd(file, semantic, threshold, theory_name, fmt):
     Exit code: 0 no pairs, 1 pairs or unreadable lines.
     """
     from ..dedup import pairs as near
-    from ..report.build import read_records
+    from ..jsonio import read_records
 
     records, problems = read_records(file, need_id=True)
     personas = [p for _, p in records]

@@ -25,7 +25,7 @@ def _spec(theory: str):
     from ..theory.pack import load
 
     try:
-        return load(locate(theory), check=False).schema
+        return load(locate(theory)).schema
     except HachimiError as e:
         click.echo(f"hachimi: error: {e}", err=True)
         sys.exit(2)

@@ -42,7 +42,7 @@ def _fail(e) -> None:
 def _records(file: Path, what: str) -> list[dict]:
     """The objects of a JSONL file; a line that cannot be read is reported on stderr with its
     number and left out, and the rest is used (a torn last line after a crash included)."""
-    from ..report.build import read_records
+    from ..jsonio import read_records
 
     records, problems = read_records(file)
     for n, why in problems:
@@ -55,7 +55,7 @@ def _theory(source: Path, override: str | None = None):
     run folder (SOURCE, or the folder a personas file lies in) names, else k12."""
     from ..store.run_theory import theory_of
 
-    return theory_of(source if source.is_dir() else source.parent, override)
+    return theory_of(source if source.is_dir() else source.parent, override, _warn)
 
 
 def _personas(source: Path, theory) -> tuple[Path, list[dict], dict | None]:
@@ -152,7 +152,7 @@ def administer_cmd(
     """
     from ..errors import HachimiError
     from ..fsio import os_errors, write_text
-    from ..generate import models
+    from ..engines import models
     from ..store.lock import FolderLock
     from ..survey import administer as A
     from ..survey.cohorts import placement
@@ -422,3 +422,7 @@ def reference_cmd(source, student_file, out, instrument, country, risk_column, r
         )
         return
     click.echo(f"wrote {out}: {len(rows)} rows, {cohorts} cohorts x {len(inst.constructs)} constructs")
+
+
+def _warn(message: str) -> None:
+    click.echo(f"warning: {message}", err=True)

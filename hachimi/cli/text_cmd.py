@@ -54,7 +54,7 @@ def read_cmd(file, pid, line, sentence, part, theory_name, fmt):
         return
     if file is None:
         raise InputError("give a JSONL FILE of personas, or --sentence TEXT")
-    from .validate_cmd import LineError, read_text_lines
+    from ..jsonio import LineError, text_lines as read_text_lines
 
     found = 0
     for n, text in read_text_lines(file):

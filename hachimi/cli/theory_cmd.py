@@ -31,7 +31,7 @@ def theory():
 def lint_cmd(folder, fmt):
     """Syntax, unsafe variables, #script, unknown predicates, an answer set, metadata vs rules,
     message templates and placeholders, theory.toml types and keys; each finding with file:line:col."""
-    from ..theory.lint import lint
+    from ..authoring.lint import lint
     from ..theory.locate import locate
 
     findings = lint(locate(folder))
@@ -62,7 +62,7 @@ def lint_cmd(folder, fmt):
 @format_option()
 def test_cmd(folder, verbose, fmt):
     """Run every rule's pass and fail fixtures (fixtures/cases.toml and cases-<topic>.toml applied to fixtures/base.json)."""
-    from ..theory.fixtures import base_persona, run
+    from ..authoring.fixtures import base_persona, run
     from ..validate import Validator
 
     th = _load(folder)
@@ -124,7 +124,7 @@ def check_cmd(folder, fmt):
     """Find rule sets no persona can satisfy (per slot cell and age: k12 walks grade, gender, target
     level and age), values no persona can have at all, and rules that never fire; for a theory that extends another, each
     inherited rule it can no longer fire, with the [features] entry it replaced or removed."""
-    from ..theory.consistency import check
+    from ..authoring.check import check
 
     rep = check(_load(folder))
     if fmt == "json":
@@ -169,7 +169,7 @@ def new_cmd(folder: Path, base: str, fmt):
     prompts/, each file documented. Then edit them and run `hachimi theory lint|test|check FOLDER`."""
     from ..errors import HachimiError
     from ..fsio import cleaned_on_error
-    from ..theory.scaffold import create
+    from ..authoring.scaffold import create
 
     try:
         with cleaned_on_error(folder):  # a disk that fills half way leaves no half-made theory
@@ -189,7 +189,7 @@ def new_cmd(folder: Path, base: str, fmt):
 @THEORY
 def vocab_cmd(folder):
     """The facts a rule can use: one line per persona field, plus features and vocabulary."""
-    from ..theory.lint import FACT_PREDICATES
+    from ..authoring.lint import FACT_PREDICATES
 
     t = _load(folder)
     click.echo("% persona fields (P is the persona):")

@@ -10,61 +10,7 @@ from typing import Iterator
 import click
 
 from ..errors import InputError
-
-
-class LineError(Exception):
-    """A line that cannot be text (reported for that line; the run goes on)."""
-
-
-def _open(path: str):
-    """A binary stream of `path` ('-' = stdin); gzip is read through; UTF-16 and folders refused."""
-    import gzip
-
-    if path == "-":
-        return sys.stdin.buffer
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{path}: is a folder, not a JSONL file")
-    if not p.exists():
-        raise InputError(f"{path}: no such file (expected a JSONL file with one persona per line)")
-    try:
-        fh = open(p, "rb")
-    except OSError as e:
-        from ..fsio import fs_error
-
-        raise fs_error(e, path, "cannot read") from None
-    if p.is_file():
-        head = fh.peek(4)[:4] if hasattr(fh, "peek") else b""
-        if head[:2] == b"\x1f\x8b":
-            fh.close()
-            return gzip.open(p, "rb")
-        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            fh.close()
-            raise InputError(f"{path}: UTF-16 text; convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8 {path})")
-    return fh
-
-
-def read_text_lines(path: str) -> Iterator[tuple[int, str | LineError]]:
-    """(line number, text) for every line of a file or '-': a UTF-8 BOM is dropped, CR, LF and CRLF
-    all end lines; a line that is not UTF-8 comes as a LineError naming the byte (never dropped)."""
-    import gzip
-
-    fh = _open(path)
-    n = 0
-    try:
-        with fh:
-            for raw in fh:
-                parts = raw.rstrip(b"\r\n").split(b"\r") if b"\r" in raw.rstrip(b"\r\n") else [raw.rstrip(b"\r\n")]
-                for part in parts:
-                    n += 1
-                    if n == 1 and part.startswith(b"\xef\xbb\xbf"):
-                        part = part[3:]
-                    try:
-                        yield n, part.decode("utf-8")
-                    except UnicodeDecodeError as e:
-                        yield n, LineError(f"not UTF-8 (byte {e.start + 1} of the line)")
-    except (OSError, EOFError, gzip.BadGzipFile) as e:
-        raise InputError(f"{path}: read failed after line {n}: {e}") from None
+from ..jsonio import LineError, open_binary as _open, text_lines as read_text_lines  # noqa: F401  (the one JSONL reader)
 
 
 def _lines(path: str) -> Iterator[str]:
@@ -186,7 +132,7 @@ def validate(file, fmt, theory_name, unchecked, no_core, no_repair, apply, warni
 
 def _lint_gate(theory, unchecked: bool) -> None:
     """Refuse (exit 2) a theory `theory lint` rejects, naming the finding; --unchecked goes on, saying so."""
-    from ..theory.gate import require_clean
+    from ..authoring.gate import require_clean
 
     if overridden := require_clean(theory, unchecked):
         click.echo(f"warning: --unchecked: theory lint rejects {theory.name}: {overridden[0]}", err=True)

@@ -246,7 +246,7 @@ class TransformersEngine:
     """A loaded transformers causal LM behind the Engine interface (see the module docstring)."""
 
     def __init__(self, spec):
-        from ..generate import models
+        from . import models
 
         if str(spec.device_map).startswith("cpu"):
             os.environ.setdefault("TORCHDYNAMO_DISABLE", "1")

@@ -15,7 +15,7 @@ prefix cache (enable_prefix_caching, on by default here) skips re-reading it.
 
 Settings, from [vllm] in models/*.toml, go to vllm.AsyncEngineArgs as they are (tensor_parallel_size,
 max_model_len, gpu_memory_utilization, dtype, quantization, max_num_seqs, enforce_eager, ...), except:
-  model            a folder or hub id (default: where hachimi.generate.models.locate finds the weights)
+  model            a folder or hub id (default: where hachimi.engines.models.locate finds the weights)
   max_concurrency  slots hachimi keeps in flight by default (default: max_num_seqs, else 64)
   env              a table of environment variables set (if unset) before vLLM is imported,
                    e.g. VLLM_CPU_KVCACHE_SPACE on a CPU build
@@ -72,7 +72,7 @@ class VLLMEngine:
     name = "vllm"
 
     def __init__(self, spec):
-        from ..generate.models import ModelNotFound, locate
+        from .models import ModelNotFound, locate
 
         cfg = dict(spec.vllm or {})
         self.spec = spec

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..facts.render import render
 from ..solve.engine import Engine
+from ..solve.shrink import shrink
 from ..theory.pack import Theory
 
 
@@ -142,24 +143,9 @@ class CoreFinder:
         return None
 
     def _shrink(self, base: list[int], target: int, known: _Known | None = None) -> list[int]:
-        """The minimal core that deleting literals one by one, front to back, would leave (each
-        literal is dropped if the literals kept so far and those after it still force the target);
-        the next literal to keep is found by bisection over the suffixes (a shorter suffix forces
-        less). A function of the ordered base and SAT/UNSAT answers only."""
-        kept: list[int] = []
-        rest = base
-        while True:
-            lo, hi = 0, len(rest)  # kept + rest[lo:] forces the target; find the largest such lo
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if self._unsat(kept + rest[mid:], target, known):
-                    lo = mid
-                else:
-                    hi = mid - 1
-            if lo == len(rest):
-                return kept
-            kept.append(rest[lo])
-            rest = rest[lo + 1 :]
+        """The minimal core of the ordered base (solve/shrink.py): a function of the order and of
+        SAT/UNSAT answers only."""
+        return shrink(base, lambda lits: self._unsat(lits, target, known))
 
     def _render(self, lits: frozenset[int]) -> list[str]:
         facts = sorted(((self.fact_of[abs(x)], x > 0) for x in lits), key=lambda t: (t[0].field, t[0].rest))

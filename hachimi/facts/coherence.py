@@ -132,7 +132,7 @@ def configure(table: dict, root: Path, file: str, schema) -> Config:
         allow = tuple(a.casefold() for v in data.get("allow", {}).values() for a in v)
     names = None
     if t.names:
-        from ..plugins import load_module
+        from ..loader import load_module
 
         if not (schema.person.name and schema.person.agent_name):
             raise TheoryError("[features.coherence] names: schema.toml's [person] needs name and agent_name", file)

@@ -1,11 +1,8 @@
-"""Generation: models, solver-narrowed grammars, the five agents and the propose-validate-revise loop.
+"""Generation: solver-narrowed grammars, the agents of a theory and the propose-validate-revise loop
+(model specs and engines are hachimi/engines/).
 
 Heavy dependencies (torch, transformers, llguidance, httpx2, vllm) are imported only inside the functions that
 need them, so importing this package stays cheap.
 """
 
-# How narratives are decoded (README "Narrative styles"; `narrative =` in models/*.toml, `hachimi
-# generate --narrative`): "scaffold" fixes one sentence per rated dimension and writes clauses of
-# frequent words (scaffold.py, lexicon.py), for small models; "free" bounds text by length and
-# paragraph form only (grammar.paragraph), for capable models and hosted APIs.
-NARRATIVES = ("scaffold", "free")
+from ..engines.models import NARRATIVES  # noqa: F401  (the narrative styles, kept importable from here)

@@ -30,7 +30,7 @@ class Solver:
         return self._narrower
 
     def answer(self, need):
-        from .loop import Check, Narrow
+        from .needs import Check, Narrow
 
         if isinstance(need, Narrow):
             return self.narrower.box(need.slot, need.seed, need.restrict)
@@ -42,7 +42,7 @@ class Solver:
 
     def answer_many(self, needs: list) -> list:
         """Answers in order; Check needs are validated together (one ground program for all)."""
-        from .loop import Check
+        from .needs import Check
 
         checks = [i for i, n in enumerate(needs) if isinstance(n, Check)]
         out: list = [None] * len(needs)

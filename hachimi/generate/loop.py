@@ -20,10 +20,11 @@ from ..facts.levels import key_of
 from ..theory.pack import Theory
 from ..validate import Result
 from .agents import Agent, agents_of
+from .needs import Calls, Check, Narrow, Need
 from .grammar import name_rules, text_budget
 from . import scaffold as sc
-from .prompts import chars_per_token, render
-from .seeds import derive
+from ..theory.prompts import chars_per_token, render
+from ..seeds import derive
 from ..jsonio import get_path as _get
 
 
@@ -43,27 +44,6 @@ class Settings:
         return self.narrative == "scaffold"
 
 
-@dataclass(frozen=True)
-class Calls:
-    """Model requests that may go out together (one agent's proposal, or one round's revisions)."""
-
-    requests: list[Request]
-    agents: list[str]
-
-
-@dataclass(frozen=True)
-class Narrow:
-    slot: dict
-    seed: int
-    restrict: dict | None
-
-
-@dataclass(frozen=True)
-class Check:
-    persona: dict
-
-
-Need = Calls | Narrow | Check
 Steps = Generator[Need, Any, "Outcome"]
 
 

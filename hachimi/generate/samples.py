@@ -19,7 +19,7 @@ def persona_requests(
     from .agents import agents_of
     from .grammar import text_budget
     from .narrow import Narrower
-    from .prompts import chars_per_token, render
+    from ..theory.prompts import chars_per_token, render
 
     narrower = Narrower(theory)
     agents = agents_of(theory.schema)

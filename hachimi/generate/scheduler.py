@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Generator, Hashable
 
-from .loop import Calls
+from .needs import Calls
 
 
 @dataclass

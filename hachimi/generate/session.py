@@ -21,7 +21,7 @@ from ..theory.pack import Theory
 from .loop import PersonaLoop, Settings
 from .scheduler import Scheduler
 from ..schema.export import schema_hash
-from .seeds import derive
+from ..seeds import derive
 
 MANIFEST_EVERY_S = 2.0
 

@@ -53,7 +53,7 @@ def bias_pool(sampler, schema, slot: dict) -> list:
 
 def check(plan: Plan, theory: Theory) -> Feasibility:
     from ..solve.sample import Sampler
-    from ..theory.consistency import Checker
+    from ..authoring.consistency import Checker
 
     sampler, checker, out = Sampler(theory), None, Feasibility()
     for cell, w in plan.weights.items():

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from ..generate.seeds import derive
+from ..seeds import derive
 from ..schema.spec import CELL
 from .plan import Plan
 

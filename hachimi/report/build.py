@@ -7,52 +7,7 @@ import os
 from pathlib import Path
 
 from ..errors import InputError
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    """Objects of a JSONL file ([] if it does not exist: a run may have accepted nothing yet);
-    the first unreadable line stops it with an error naming the line."""
-    objs, problems = read_records(path)
-    if problems:
-        raise InputError(f"{path}:{problems[0][0]}: {problems[0][1]}; `hachimi validate` reports every bad line")
-    return [o for _, o in objs]
-
-
-def read_records(path: Path, need_id: bool = False) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
-    """(line, object) for every readable line and (line, why) for every other one: not UTF-8, not
-    JSON, not an object, or (need_id) without a string id. A torn last line counts as unreadable."""
-    objs: list[tuple[int, dict]] = []
-    problems: list[tuple[int, str]] = []
-    if not path.exists():
-        return objs, problems
-    if not path.is_file():
-        raise InputError(f"{path}: not a regular file")
-    with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, 1):
-            if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as e:
-                problems.append((n, f"not UTF-8 (byte {e.start + 1})"))
-                continue
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as e:
-                problems.append((n, f"not JSON ({e.msg} at column {e.colno})"))
-                continue
-            except RecursionError:
-                problems.append((n, "nested too deeply"))
-                continue
-            if not isinstance(obj, dict):
-                problems.append((n, f"not a JSON object (a {type(obj).__name__.replace('dict', 'object')})"))
-            elif need_id and not isinstance(obj.get("id"), str):
-                problems.append((n, "no string 'id'" if "id" not in obj else f"'id' must be text, not {obj['id']!r}"))
-            else:
-                objs.append((n, obj))
-    return objs, problems
+from ..jsonio import read_jsonl, read_records  # noqa: F401  (the one JSONL reader; callers import them from here too)
 
 
 def build(run: Path, theory, out: Path | None = None) -> dict:

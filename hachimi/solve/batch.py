@@ -52,7 +52,7 @@ def detect(theory: Theory, records: list[Record]) -> list[list[Hit]]:
                     details[(a[0].number, a[1].string, str(a[2]))][a[3].name] = to_python(a[4])
     if not models:  # every persona would look valid: the rules forbid personas instead of judging them
         from ..errors import TheoryError
-        from ..theory.program_check import NO_ANSWER
+        from .program_check import NO_ANSWER
 
         raise TheoryError(NO_ANSWER, str(theory.root / "rules"))
     out = []

@@ -6,8 +6,7 @@ from typing import Any, Callable
 
 from ..facts.domain import Domain
 from ..theory.pack import Theory
-
-SHOW = "#show violation/3.\n#show detail/5.\n"
+from .ground import SHOW, raw_control  # noqa: F401  (SHOW: read from here by callers)
 
 
 def to_python(sym) -> Any:
@@ -27,15 +26,18 @@ def to_python(sym) -> Any:
     return str(sym)
 
 
-def control(theory: Theory, extra: str = "", args: list[str] | None = None, logger: Callable | None = None):
-    """A Control with vocabulary, theory rules (.lp files loaded so errors name them), Z3 tables."""
-    import clingo
+def control(
+    theory: Theory, extra: str = "", args: list[str] | None = None, logger: Callable | None = None, check: bool = True
+):
+    """A Control with vocabulary, theory rules (.lp files loaded so errors name them), Z3 tables. The
+    theory's programs are checked before their first use (solve/program_check.py: syntax, unsafe
+    variables, #script, an answer set; a TheoryError naming the file and line)."""
+    if check and not theory.__dict__.get("_programs_checked"):
+        from .program_check import check as check_programs
 
-    ctl = clingo.Control(args or [], logger=logger or (lambda code, msg: None))
-    ctl.add("base", [], theory.vocabulary + theory.smt_program + extra)
-    for path in theory.lp_files:
-        ctl.load(str(path))
-    return ctl
+        check_programs(theory)
+        theory.__dict__["_programs_checked"] = True
+    return raw_control(theory, extra, args, logger)
 
 
 def completion_program(dom: Domain, p: int = 0) -> str:

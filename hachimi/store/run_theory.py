@@ -1,14 +1,17 @@
 """A run folder -> the theory it was generated with. run.json remembers the pack by content (its
 hash: every file of the pack, its plug-in's code and the packs it extends) and by its resolved
 folder; `report`, `audit` and `survey` load the pack from there, from any working folder. A pack
-that is gone or has changed since the run is an error that names what was tried and says how to go
-on (`--theory FOLDER`); runs from before the folder was resolved (a relative path) are looked up
-from the working folder and as a bundled name."""
+that has changed since the run is used with a warning that says so (its verdicts may differ from
+the run's); one that is gone everywhere is an error naming what was tried and how to go on
+(`--theory FOLDER`). Runs from before the folder was resolved (a relative path) are looked up from
+the working folder, beside the run and as a bundled name."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from typing import Callable
 
 from ..errors import HachimiError
 
@@ -24,9 +27,9 @@ def recorded(run: Path) -> dict | None:
     return entry if isinstance(entry, dict) else None
 
 
-def theory_of(run: Path | None, override: str | None = None):
+def theory_of(run: Path | None, override: str | None = None, warn: Callable[[str], None] | None = None):
     """The Theory to read RUN with: `override` (a folder or bundled name) if given, else the pack
-    run.json names, checked against its recorded hash."""
+    run.json names, checked against its recorded hash (`warn` hears of a pack that changed)."""
     from ..theory.locate import locate
     from ..theory.pack import load
 
@@ -37,6 +40,7 @@ def theory_of(run: Path | None, override: str | None = None):
         return load(locate(DEFAULT))
     name, path, want = entry.get("name", "?"), entry.get("path", ""), entry.get("hash")
     tried: list[str] = []
+    changed = []  # packs found at the recorded place (or by name) whose files differ from the run's
     candidates = [Path(path)] if path else []
     if path and not Path(path).is_absolute():
         candidates.append(run / ".." / path)
@@ -45,7 +49,7 @@ def theory_of(run: Path | None, override: str | None = None):
             theory = load(folder)
             if want is None or theory.hash == want:
                 return theory
-            tried.append(f"{folder.resolve()} (changed since the run: hash {theory.hash}, the run's {want})")
+            changed.append(theory)
         else:
             tried.append(f"{folder} (not found)")
     try:
@@ -55,7 +59,16 @@ def theory_of(run: Path | None, override: str | None = None):
     if bundled is not None:
         if want is None or bundled.hash == want:
             return bundled
-        tried.append(f"the bundled {name} (hash {bundled.hash}, the run's {want})")
+        changed.append(bundled)
+    if changed:
+        theory = changed[0]
+        if warn:
+            warn(
+                f"{run / 'run.json'}: theory {name} at {theory.root.resolve()} has changed since the run "
+                f"(hash {theory.hash}, the run's {want}): its verdicts may differ from the run's; "
+                "--theory FOLDER reads the run with the pack you name"
+            )
+        return theory
     raise HachimiError(
         f"{run / 'run.json'}: the run was generated with theory {name} (hash {want}); tried "
         + "; ".join(tried or ["nothing"])

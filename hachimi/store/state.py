@@ -84,17 +84,18 @@ def _upgraded(old: dict) -> dict:
 
 
 def _lines(path: Path):
+    """The records of a run file (after repair_torn): any line that cannot be read stops the resume."""
+    from ..jsonio import LineError, records
+
     if not path.exists():
         return
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as e:
-                raise HachimiError(
-                    f"{path}:{n}: not JSON ({e.msg}); this folder was edited or damaged "
-                    "(only a torn last line is repaired automatically)"
-                ) from None
+    for n, obj in records(path):
+        if isinstance(obj, LineError):
+            raise HachimiError(
+                f"{path}:{n}: {obj}; this folder was edited or damaged "
+                "(only a torn last line is repaired automatically)"
+            )
+        yield obj
 
 
 def load_state(folder: Path) -> State:

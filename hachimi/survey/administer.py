@@ -23,7 +23,7 @@ from typing import Callable
 
 from ..engines.base import Request
 from ..errors import HachimiError
-from ..generate.seeds import derive
+from ..seeds import derive
 from ..store.state import repair_torn
 from .instrument import Instrument, Item
 from .persona import student
@@ -150,14 +150,13 @@ def identity(s: Settings, inst: Instrument, personas_file: Path, engine_identity
 
 def done_blocks(folder: Path) -> dict[tuple[str, str, int], dict]:
     """(persona, kind, block) -> its record, for every block answered without an engine error."""
+    from ..jsonio import read_records
+
     out = {}
-    path = folder / ANSWERS
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                if not r.get("error"):
-                    out[(r["persona"], r["kind"], r["block"])] = r
+    records, _ = read_records(folder / ANSWERS)  # a line that cannot be read is a block to ask again
+    for _, r in records:
+        if not r.get("error") and all(k in r for k in ("persona", "kind", "block")):
+            out[(r["persona"], r["kind"], r["block"])] = r
     return out
 
 

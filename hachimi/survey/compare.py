@@ -11,7 +11,7 @@ import statistics
 from pathlib import Path
 
 from ..errors import HachimiError
-from ..generate.seeds import derive
+from ..seeds import derive
 from .cohorts import vocabulary
 from .instrument import Instrument
 from .score import Scored, bootstrap_mean

@@ -9,13 +9,12 @@ from the plan's [strata.risk] or, without a plan, from its depression and anxiet
 
 from __future__ import annotations
 
-import json
 import random
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..generate.seeds import derive
+from ..seeds import derive
 from .instrument import Instrument
 
 BOOT = 1000
@@ -108,7 +107,8 @@ def score(
 
 
 def load_answers(folder: Path) -> list[dict]:
-    path = folder / "answers.jsonl"
-    if not path.is_file():
-        return []
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+    """The answer records of a survey folder (lines that cannot be read are left out; the CLI
+    reads the file itself and names them)."""
+    from ..jsonio import read_records
+
+    return [r for _, r in read_records(folder / "answers.jsonl")[0]]

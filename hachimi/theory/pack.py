@@ -14,24 +14,18 @@ from ..facts.text import TextConfig
 from ..schema.spec import PersonaSchema, load_schema
 from .compose import FILE_KEYS, Composed, compose, strip_directives
 from .smt import SmtRule, asp_program, parse_file
+from .toml_schema import RuleEntry
 
 SEVERITIES = ("error", "warning")
 OWNER_OF_KEY = "owner"  # a rule owner meaning: the owner of the field its violation key names
-RULE_KEYS = {"id", "ref", "owner", "severity", "fields", "message", "citation", "fixable", "description"}
+RULE_KEYS = set(RuleEntry.model_fields)  # the metadata keys of a [[rule]]
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-@dataclass
-class Rule:
-    id: str
-    ref: str
-    owner: str  # an agent, or "owner": the owner of the field named by the violation key
-    severity: str
-    fields: list[str]
-    message: str
-    citation: str
-    fixable: bool = False
-    description: str = ""
+class Rule(RuleEntry):
+    """A rule's metadata (theory.toml [[rule]]: its keys are declared once, toml_schema.RuleEntry)
+    and where it is declared."""
+
     line: int = 0  # line of its id in theory.toml
     file: str = ""  # the theory.toml that describes it (a parent's, for an inherited rule)
 
@@ -58,7 +52,7 @@ class Theory:
         chain of theories it extends, or None (hachimi/plugins/)."""
         spec = self.meta.get("plugin")  # meta: the [theory] table
         if spec:
-            from ..plugins import load_module
+            from ..loader import load_module
 
             return load_module(spec, self.root, str(self.root / "theory.toml"), "[theory] plugin")
         return self.parent.plugin if self.parent else None
@@ -244,7 +238,7 @@ def lexicon_file(path: Path, where: str) -> tuple[list[str], list[str]]:
     return [t for ts in parsed.terms.values() for t in ts], [a for a_s in parsed.allow.values() for a in a_s]
 
 
-def load(root: str | Path, check: bool = True, _chain: tuple[Path, ...] = ()) -> Theory:
+def load(root: str | Path, _chain: tuple[Path, ...] = ()) -> Theory:
     """Load and check a theory folder (with `check`, its programs too: syntax, unsafe variables,
     #script, an answer set); raises TheoryError naming the file and line. A theory whose [theory]
     table says `extends = "k12"` (a bundled name or a folder, relative to this one) starts from
@@ -319,10 +313,6 @@ def load(root: str | Path, check: bool = True, _chain: tuple[Path, ...] = ()) ->
         {name: comp.root(name, default=root) for name, v in comp.features.items() if isinstance(v, dict)},
         comp,
     )
-    if check:
-        from .program_check import check as check_programs
-
-        check_programs(theory)
     return theory
 
 
@@ -344,7 +334,7 @@ def _parent(extends: str | None, root: Path, file: str, line: int, chain: tuple[
         raise TheoryError(
             f"extends = {extends!r} makes a cycle ({' -> '.join(p.name for p in (*chain, me, folder))})", file, line
         )
-    return load(folder, check=False, _chain=(*chain, me))
+    return load(folder, _chain=(*chain, me))
 
 
 def rule_owner(rule: Rule, key_field: str | None, schema: PersonaSchema) -> str:

@@ -89,7 +89,7 @@ class TheoryFile(_Strict):
 
 def first_error(e: ValidationError, raw: dict) -> tuple[str, str | None]:
     """(message naming table and key, rule id if inside a [[rule]])."""
-    from ..population.plan_schema import describe
+    from ..pydantic_errors import describe
 
     err = e.errors()[0]
     loc = err["loc"]

@@ -577,7 +577,7 @@ def test_reading_goes_on_past_a_bad_line(hachimi, world):
     personas.write_text("not json\n" + personas.read_text())
     r = hachimi("survey", "score", world["sv"], "--format", "json")
     assert r.exit_code == 0, r.output
-    assert f"{personas}:1: not JSON" in r.stderr and f"{answers}:35: not JSON" in r.stderr
+    assert f"{personas}:1: not JSON" in r.stderr and f"{answers}:35: torn last line" in r.stderr
     assert len(json.loads(r.stdout)["personas"]) == 16
 
 

@@ -90,7 +90,7 @@ def test_dedup_bad_input(run_cli, tmp_path):
         {"line": 5, "error": "not a JSON object (a list)"},
         {"line": 6, "error": "'id' must be text, not 7"},
         {"line": 7, "error": "no string 'id'"},
-        {"line": 8, "error": "not UTF-8 (byte 1)"},
+        {"line": 8, "error": "not UTF-8 (byte 1 of the line)"},
     ]
     doc = json.loads(run_cli("dedup", f, "--no-semantic", "--format", "json").stdout)
     assert doc["personas"] == 3 and doc["unreadable_lines"] == 5 and doc["pairs"] == []

@@ -19,11 +19,11 @@ from engine_cases import SCHEMAS, cases, messages  # noqa: E402
 def main() -> None:
     out_path = Path(sys.argv[1])
     from hachimi.engines.base import Request
-    from hachimi.generate import models
+    from hachimi.engines import models, registry
 
     report: dict = {}
     t0 = time.perf_counter()
-    engine = models.engine(models.get("smollm2-135m-vllm"))
+    engine = registry.engine(models.get("smollm2-135m-vllm"))
     report["start_s"] = time.perf_counter() - t0
     report["describe"] = engine.describe()
     report["default_concurrency"] = engine.default_concurrency

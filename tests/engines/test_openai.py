@@ -14,7 +14,7 @@ from hachimi.engines.base import Request
 from hachimi.engines.openai import AIMD, OpenAIEngine
 from hachimi.engines.strict import strict_schema
 from hachimi.errors import HachimiError
-from hachimi.generate.models import ModelSpec, get
+from hachimi.engines.models import ModelSpec, get
 
 DECODING = {"temperature": 0.7, "top_p": 0.9, "repetition_penalty": 1.15}
 

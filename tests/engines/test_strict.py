@@ -16,7 +16,7 @@ from hachimi.engines.strict import StrictSchemaError, strict_schema
 from hachimi.generate.filler import template_engine
 from hachimi.errors import HachimiError
 from hachimi.generate.loop import PersonaLoop, Settings
-from hachimi.generate.models import ModelSpec
+from hachimi.engines.models import ModelSpec
 from hachimi.theory.locate import locate
 from hachimi.theory.pack import load
 from strict_checker import body_problems, keys, problems

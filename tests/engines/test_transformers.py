@@ -377,7 +377,7 @@ def test_gpu_bench_tiny_smoke(tmp_path):
 @pytest.fixture(scope="module")
 def smol():
     from hachimi.engines.transformers import TransformersEngine
-    from hachimi.generate import models
+    from hachimi.engines import models
 
     engine = TransformersEngine(models.get("smollm2-135m-instruct"))
     yield engine

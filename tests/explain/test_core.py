@@ -4,7 +4,7 @@ import pytest
 
 from hachimi.explain.core import CoreFinder
 from hachimi.facts.reader import read
-from hachimi.theory.fixtures import load_cases
+from hachimi.authoring.fixtures import load_cases
 
 
 @pytest.fixture(scope="module")

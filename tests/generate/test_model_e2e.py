@@ -7,7 +7,7 @@ import json
 import pytest
 
 from hachimi.generate.loop import Settings
-from hachimi.generate import models
+from hachimi.engines import models, registry
 from hachimi.generate.session import Session
 
 pytestmark = [pytest.mark.model, pytest.mark.slow]
@@ -15,10 +15,10 @@ pytestmark = [pytest.mark.model, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def runner():
-    from hachimi.generate import models
+    from hachimi.engines import models
 
     spec = models.get("smollm2-135m-instruct")
-    engine = models.engine(spec)
+    engine = registry.engine(spec)
     engine.spec = spec
     return engine
 

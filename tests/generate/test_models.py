@@ -4,7 +4,7 @@ import json
 import pytest
 
 from hachimi.errors import HachimiError
-from hachimi.generate import models
+from hachimi.engines import models
 
 
 def test_configured_models():

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hachimi.errors import HachimiError
-from hachimi.generate import NARRATIVES, models
+from hachimi.engines import models
+from hachimi.engines.models import NARRATIVES
 from hachimi.generate.grammar import TRAIT, WHITESPACE, paragraph
 from hachimi.generate.loop import PersonaLoop, Settings
 

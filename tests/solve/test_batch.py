@@ -3,7 +3,7 @@
 from hachimi.facts.reader import read
 from hachimi.solve.batch import detect
 from hachimi.solve.engine import Engine
-from hachimi.theory.fixtures import load_cases
+from hachimi.authoring.fixtures import load_cases
 
 
 def test_engine_equals_batch_on_all_fixture_cases(theory):

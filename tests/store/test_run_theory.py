@@ -63,7 +63,7 @@ def test_every_persona_records_its_cell(made):
         assert p["slot"]["cell"].startswith(f"grade={p['slot']['grade']},gender={p['slot']['gender']},")
 
 
-def test_a_changed_pack_is_refused_with_what_was_tried(made, tmp_path):
+def test_a_changed_pack_is_used_with_a_warning(made, tmp_path):
     base, pack, _ = made
     changed = tmp_path / "run"
     shutil.copytree(base / "run", changed)
@@ -73,11 +73,11 @@ def test_a_changed_pack_is_refused_with_what_was_tried(made, tmp_path):
     doc = json.loads((changed / "run.json").read_text())
     doc["theory"]["path"] = str(edited)
     (changed / "run.json").write_text(json.dumps(doc))
-    with pytest.raises(HachimiError) as e:
-        theory_of(changed)
-    msg = str(e.value)
-    assert str(edited) in msg and "changed since the run" in msg and "--theory" in msg
-    assert theory_of(changed, str(edited)).root == edited  # the override is taken as given
+    said = []
+    theory = theory_of(changed, warn=said.append)  # used, with a warning that says it changed
+    assert theory.root == edited and len(said) == 1
+    assert str(edited.resolve()) in said[0] and "has changed since the run" in said[0] and "--theory" in said[0]
+    assert theory_of(changed, str(edited), warn=said.append).root == edited and len(said) == 1  # as given
 
 
 def test_a_missing_pack_names_the_path_tried(made, tmp_path):
@@ -85,7 +85,7 @@ def test_a_missing_pack_names_the_path_tried(made, tmp_path):
     gone = tmp_path / "run"
     shutil.copytree(base / "run", gone)
     doc = json.loads((gone / "run.json").read_text())
-    doc["theory"]["path"] = str(tmp_path / "nowhere")
+    doc["theory"]["path"], doc["theory"]["name"] = str(tmp_path / "nowhere"), "nowhere-pack"
     (gone / "run.json").write_text(json.dumps(doc))
     with pytest.raises(HachimiError) as e:
         theory_of(gone)

@@ -128,10 +128,10 @@ def test_kill_9_then_resume_gives_the_uninterrupted_file(tmp_path):
 def test_the_bundled_model_answers_within_the_grammar(tmp_path, theory):
     """The real bundled model as a student agent: every block decodes to one of each item's
     options (or the refusal), nothing fails."""
-    from hachimi.generate import models
+    from hachimi.engines import models, registry
 
     spec = models.get("smollm2-135m-instruct")
-    engine = models.engine(spec)
+    engine = registry.engine(spec)
     inst = load("pisa2022-student")
     s = Settings("pisa2022-student", "short", seed=3, block_size=10, check_share=0.0)
     counts = administer(_personas()[:1], inst, s, engine, tmp_path, concurrency=2, theory=theory)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from hachimi.errors import TheoryError
-from hachimi.theory.lint import lint
+from hachimi.authoring.lint import lint
 from hachimi.theory.pack import load
 
 
@@ -94,12 +94,21 @@ CASES = {
 }
 
 
+def _load_and_use(folder):
+    """Load the pack and build a solver on it: the files are checked when loaded, the programs
+    (syntax, unsafe variables, an answer set) before the solver first uses them."""
+    from hachimi.solve.program import control
+
+    control(theory := load(folder))
+    return theory
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_load_and_lint_name_the_place(theory_copy, name):
     breaker, fragment, where = CASES[name]
     breaker(theory_copy)
     with pytest.raises(TheoryError) as e:
-        load(theory_copy)
+        _load_and_use(theory_copy)
     assert fragment in str(e.value) and where in str(e.value)
     findings = lint(theory_copy)
     assert findings and findings[0].severity == "error"

@@ -3,15 +3,12 @@ checks clean, generates with the template engine, and no Python file names anyth
 
 from __future__ import annotations
 
-import io
 import json
-import re
-import tokenize
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
+from generic_names import code_words
 
 PACK = ROOT / "constraints" / "k12-motivation"
 
@@ -39,22 +36,6 @@ def _identifiers(pack, k12) -> set[str]:
     return names - known
 
 
-def _code_words(path: Path) -> set[str]:
-    """What a Python file names in code: string literals that are an identifier or a dotted path
-    ("autonomy", "motivation.needs"), split at the dots (how code refers to a field), and
-    compound identifiers (self_efficacy). A plain word used as a variable (`need` in the
-    scheduler) is not a mention of the pack; comments, docstrings and prose messages are not code."""
-    out: set[str] = set()
-    for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
-        if tok.type == tokenize.NAME and "_" in tok.string.strip("_"):
-            out.add(tok.string)
-        elif tok.type == tokenize.STRING:
-            body = re.sub(r"^[rbuf]*(\'\'\'|\"\"\"|\'|\")|(\'\'\'|\"\"\"|\'|\")$", "", tok.string, flags=re.I)
-            if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*", body):
-                out |= set(body.split("."))
-    return out
-
-
 def test_no_python_file_names_a_field_of_the_pack(pack, theory):
     names = _identifiers(pack, theory)
     assert {"motivation", "autonomy", "intrinsic", "self_efficacy", "strength"} <= names
@@ -63,7 +44,7 @@ def test_no_python_file_names_a_field_of_the_pack(pack, theory):
     for py in sorted((ROOT / "hachimi").rglob("*.py")):
         text = py.read_text(encoding="utf-8")
         hits += [f"{py.relative_to(ROOT)}: {p}" for p in paths if p in text]
-        hits += [f"{py.relative_to(ROOT)}: {w}" for w in sorted(names & _code_words(py))]
+        hits += [f"{py.relative_to(ROOT)}: {w}" for w in sorted(names & code_words(py))]
     assert not hits, hits
 
 

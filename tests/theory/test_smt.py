@@ -43,7 +43,7 @@ def test_age_grade_partials_are_its_full_table(theory):
 def test_an_ordinal_or_int_declared_real_is_refused_with_file_and_line(theory_copy):
     """Declared Real, the constant is another variable than the tabulated Int one: the rule would
     silently become another rule. Lint (and every load) names the declaration."""
-    from hachimi.theory.lint import lint
+    from hachimi.authoring.lint import lint
 
     smt = theory_copy / "numeric" / "mental_health.smt2"
     text = smt.read_text()

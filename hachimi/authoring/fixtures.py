@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import TheoryError
-from .pack import Theory
+from ..theory.pack import Theory
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""A loaded theory -> findings about its prompts and fixtures (hachimi/theory/lint.py does the rules):
+"""A loaded theory -> findings about its prompts and fixtures (hachimi/authoring/lint.py does the rules):
 every agent has a prompt in every language the pack writes prompts for, every $placeholder a
 template uses is one hachimi fills, and the fixture cases load."""
 
@@ -20,8 +20,8 @@ _PLACEHOLDER = re.compile(r"\$(?:(\$)|([_a-z][_a-z0-9]*)|\{([_a-z][_a-z0-9]*)\}|
 
 
 def prompt_findings(theory) -> list:
-    from ..generate.prompts import PROMPTS, schema_words, slot_keys
-    from .lint import Finding
+    from ..theory.prompts import PROMPTS, schema_words, slot_keys
+    from .findings import Finding
 
     out = []
     languages = sorted({p.name for d in theory.prompt_dirs for p in d.iterdir() if p.is_dir()})
@@ -80,7 +80,7 @@ def prompt_findings(theory) -> list:
 
 def fixture_findings(theory) -> list:
     from .fixtures import load_cases
-    from .lint import Finding
+    from .findings import Finding
 
     try:
         load_cases(theory)

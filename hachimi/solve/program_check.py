@@ -25,11 +25,11 @@ def script_blocks(files: list[Path]) -> list[tuple[str, int]]:
 
 def grounding_errors(theory) -> list[tuple[str, int, int, str]]:
     """(file, line, column, message) of every syntax error and unsafe variable clingo reports."""
-    from ..solve.program import control
+    from .ground import raw_control
 
     msgs: list[str] = []
     try:
-        ctl = control(theory, "person(0).\n", logger=lambda code, m: msgs.append(m))
+        ctl = raw_control(theory, "person(0).\n", logger=lambda code, m: msgs.append(m))
         ctl.ground([("base", [])])
     except RuntimeError:
         pass
@@ -43,9 +43,9 @@ def grounding_errors(theory) -> list[tuple[str, int, int, str]]:
 def has_answer_set(theory) -> bool:
     """Whether the rules admit any model for one persona with no facts (they should: rules derive
     violation/3; an integrity constraint over persona facts removes personas instead)."""
-    from ..solve.program import SHOW, control
+    from .ground import SHOW, raw_control
 
-    ctl = control(theory, "person(0).\n" + SHOW)
+    ctl = raw_control(theory, "person(0).\n" + SHOW)
     ctl.ground([("base", [])])
     return ctl.solve().satisfiable
 
@@ -90,10 +90,45 @@ def _check(theory) -> None:
 def unknown_rules(theory) -> list[tuple[str, str, int, int]]:
     """(rule id, file, line, column) of every violation a rule file derives for a rule id that
     theory.toml does not describe (a validation would have no message or owner for it)."""
-    from .lint import ast_scan
-
     return [
         (rid, loc.begin.filename, loc.begin.line, loc.begin.column)
         for rid, _, loc in ast_scan(theory.lp_files)[2]
         if rid not in theory.rules
     ]
+
+
+def ast_scan(files: list[Path]):
+    """(heads, bodies, violations, details): predicate uses with locations, rule ids derived."""
+    from clingo import ast
+
+    heads, bodies, violations, details = [], [], [], []
+
+    class Visit(ast.Transformer):
+        def visit_SymbolicAtom(self, node, where=None):
+            sym = node.symbol
+            if sym.ast_type == ast.ASTType.Function:
+                (where if where is not None else bodies).append((sym.name, len(sym.arguments), sym.location))
+            return node
+
+    def on_stm(stm):
+        if stm.ast_type != ast.ASTType.Rule:
+            return
+        v = Visit()
+        head_atoms: list = []
+        v(stm.head, where=head_atoms) if stm.head.ast_type == ast.ASTType.Literal else v(stm.head)
+        heads.extend(head_atoms)
+        for lit in stm.body:
+            v(lit)
+        for name, arity, loc in head_atoms:
+            args = stm.head.atom.symbol.arguments
+            if name not in ("violation", "detail") or len(args) < 2:
+                continue
+            fixed = args[1].ast_type == ast.ASTType.SymbolicTerm
+            rid = str(args[1].symbol).strip('"') if fixed else "*"
+            if name == "violation" and fixed:
+                violations.append((rid, None, loc))
+            elif name == "detail" and len(args) > 3:
+                details.append((rid, str(args[3]), loc))
+
+    ast.parse_files([str(f) for f in files], on_stm)
+    return heads, bodies, violations, details

@@ -17,7 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import HachimiError, MissingExtraError
 from ..resources import MODELS
-from . import NARRATIVES
+
+# How narratives are decoded (README "Narrative styles"; `narrative =` in models/*.toml, `hachimi
+# generate --narrative`): "scaffold" fixes one sentence per rated dimension and writes clauses of
+# frequent words (generate/scaffold.py, lexicon.py), for small models; "free" bounds text by length
+# and paragraph form only (generate/grammar.paragraph), for capable models and hosted APIs. A
+# property of the model (what it can follow), hence declared with its spec.
+NARRATIVES = ("scaffold", "free")
 
 MODELS_DIR = MODELS
 DEFAULT_MODEL = "smollm2-135m-instruct"
@@ -74,7 +80,7 @@ def _load(p: Path) -> ModelSpec:
     try:
         return ModelSpec(**data, file=p)
     except ValidationError as e:
-        from ..population.plan_schema import describe
+        from ..pydantic_errors import describe
 
         raise HachimiError(f"{p}: {describe(e, 'models/smollm2-135m-instruct.toml')}") from None
 
@@ -151,7 +157,7 @@ def narrative_problem(spec: ModelSpec, narrative: str) -> str | None:
     which cannot carry the scaffold's and the lexicon's multi-kilobyte regexes."""
     if narrative != "scaffold" or spec.engine_kind != "openai":
         return None
-    from ..engines.openai import server_of
+    from .openai import server_of
 
     server = server_of(spec.openai)
     if server == "vllm":
@@ -194,29 +200,6 @@ def identity(spec: ModelSpec) -> dict:
     if section:
         out[kind] = {k: section[k] for k in OUTPUT_KEYS[kind] if k in section}
     return out
-
-
-def engine(spec: ModelSpec, theory=None):
-    """The engine (hachimi.engines) the spec names, loaded and ready; heavy imports happen here.
-    `theory`: what the template engine writes (its plug-in's prose; other engines ignore it)."""
-    kind = spec.engine_kind
-    if kind == "template":
-        from .filler import template_engine
-
-        return template_engine(theory, spec)
-    if kind == "transformers":
-        from ..engines.transformers import TransformersEngine
-
-        return TransformersEngine(spec)
-    if kind == "vllm":
-        from ..engines.vllm import VLLMEngine
-
-        return VLLMEngine(spec)
-    if kind == "openai":
-        from ..engines.openai import OpenAIEngine
-
-        return OpenAIEngine(spec)
-    raise HachimiError(f"{spec.file}: unknown engine {kind!r}; use transformers, vllm, openai or template")
 
 
 def load(spec: ModelSpec):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import TheoryError
-from .pack import Theory, load
-from .program_check import NO_ANSWER, grounding_errors, has_answer_set, script_blocks
+from ..theory.pack import Theory, load
+from .findings import Finding
+from ..solve.program_check import NO_ANSWER, ast_scan, grounding_errors, has_answer_set, script_blocks
 
 # Facts the reader gives every persona (besides the table's predicates): name -> arity
 FACT_PREDICATES = {
@@ -29,21 +29,6 @@ FACT_PREDICATES = {
     "violation": 3,
     "detail": 5,
 }
-
-
-@dataclass
-class Finding:
-    severity: str  # error | warning
-    file: str
-    line: int
-    column: int
-    message: str
-    rule: str | None = None
-
-    def __str__(self) -> str:
-        tag = f"[{self.rule}] " if self.rule else ""
-        where = f"{self.file}:{self.line}" + (f":{self.column}" if self.column else "")
-        return f"{where}: {self.severity}: {tag}{self.message}"
 
 
 def check_predicates(theory) -> dict[str, int]:
@@ -72,43 +57,6 @@ def known_predicates(theory: Theory) -> dict[str, set[int]]:
     return known
 
 
-def ast_scan(files: list[Path]):
-    """(heads, bodies, violations, details): predicate uses with locations, rule ids derived."""
-    from clingo import ast
-
-    heads, bodies, violations, details = [], [], [], []
-
-    class Visit(ast.Transformer):
-        def visit_SymbolicAtom(self, node, where=None):
-            sym = node.symbol
-            if sym.ast_type == ast.ASTType.Function:
-                (where if where is not None else bodies).append((sym.name, len(sym.arguments), sym.location))
-            return node
-
-    def on_stm(stm):
-        if stm.ast_type != ast.ASTType.Rule:
-            return
-        v = Visit()
-        head_atoms: list = []
-        v(stm.head, where=head_atoms) if stm.head.ast_type == ast.ASTType.Literal else v(stm.head)
-        heads.extend(head_atoms)
-        for lit in stm.body:
-            v(lit)
-        for name, arity, loc in head_atoms:
-            args = stm.head.atom.symbol.arguments
-            if name not in ("violation", "detail") or len(args) < 2:
-                continue
-            fixed = args[1].ast_type == ast.ASTType.SymbolicTerm
-            rid = str(args[1].symbol).strip('"') if fixed else "*"
-            if name == "violation" and fixed:
-                violations.append((rid, None, loc))
-            elif name == "detail" and len(args) > 3:
-                details.append((rid, str(args[3]), loc))
-
-    ast.parse_files([str(f) for f in files], on_stm)
-    return heads, bodies, violations, details
-
-
 def _grounding_findings(theory: Theory) -> list[Finding]:
     """Syntax errors, unsafe variables and #script blocks, each with its place."""
     out = [
@@ -120,7 +68,7 @@ def _grounding_findings(theory: Theory) -> list[Finding]:
 
 def lint(root: Path) -> list[Finding]:
     try:
-        theory = load(root, check=False)
+        theory = load(root)
     except TheoryError as e:
         return [Finding("error", e.file or str(root), e.line or 0, e.column or 0, e.message, e.rule)]
     out = _grounding_findings(theory)

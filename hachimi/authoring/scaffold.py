@@ -100,7 +100,7 @@ def _examples(base) -> tuple[str, int, str, str]:
 
 
 def _anchor_values(base) -> str:
-    from ..generate.prompts import anchors
+    from ..theory.prompts import anchors
 
     for d in base.prompt_dirs:
         for lang in sorted(p.name for p in d.iterdir() if p.is_dir()):
@@ -112,12 +112,12 @@ def _anchor_values(base) -> str:
 
 def create(folder: Path, base_name: str) -> list[Path]:
     """Write the scaffold; refuses an existing non-empty folder."""
-    from .locate import locate
-    from .pack import load
+    from ..theory.locate import locate
+    from ..theory.pack import load
 
     if folder.exists() and any(folder.iterdir()):
         raise TheoryError("already exists and is not empty; pick a new folder", str(folder))
-    base = load(locate(base_name), check=False)
+    base = load(locate(base_name))
     name = folder.name
     owners = ", ".join(base.schema.owners)
     pred, low, example, anchor_values = _examples(base)

@@ -33,7 +33,7 @@ def test_validate_refuses_a_pack_lint_rejects_and_unchecked_runs_it(cli, rejecte
 
 
 def test_lint_runs_once_per_pack_content(cli, personas, monkeypatch, tmp_path):
-    from hachimi.theory import gate
+    from hachimi.authoring import gate
 
     monkeypatch.setenv("HACHIMI_CACHE_DIR", str(tmp_path / "cache"))
     calls = []

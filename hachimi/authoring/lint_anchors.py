@@ -9,11 +9,11 @@ import difflib
 import tomllib
 from pathlib import Path
 
-from .compose import key_line
+from ..theory.compose import key_line
 
 
 def anchor_findings(theory) -> list:
-    from .lint import Finding
+    from .findings import Finding
 
     out: list[Finding] = []
     files = [
@@ -42,14 +42,13 @@ def _anchor_by(path: Path, parsed: dict[Path, dict], theory) -> str | None:
         data = parsed.get(d / lang / "anchors.toml", {})
         if isinstance(data.get("anchor_by"), str):
             return data["anchor_by"]
-    slot = getattr(theory.schema, "slot", None)
-    return None if slot else "academic_level"  # before [slot]: anchors went by the academic level
+    return None
 
 
 def _problems(data: dict, schema, by: str | None) -> list[tuple[tuple[str, ...], str]]:
     slot = getattr(schema, "slot", None)
-    variables = tuple(slot.variables) if slot else ("academic_level",)
-    meanings = {f"{v}_meaning": v for v in variables} if slot else {"level_meaning": "academic_level"}
+    variables = tuple(slot.variables) if slot else ()
+    meanings = {f"{v}_meaning": v for v in variables}
     known = {*schema.owners, "anchor_by", "bias", *meanings}
     out = []
     for key, value in data.items():

@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .compose import Change, table_name
-from .pack import Theory
+from ..theory.compose import Change, table_name
+from ..theory.pack import Theory
 
 # facts the text reader makes from [features] tables: predicate -> (table, argument naming its entry)
 _FEATURE_FACTS = {

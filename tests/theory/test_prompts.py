@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from hachimi.errors import HachimiError
-from hachimi.generate.prompts import render, schema_words
+from hachimi.theory.prompts import render, schema_words
 
 SLOT = {"grade": 4, "gender": "male", "academic_level": "poor"}
 

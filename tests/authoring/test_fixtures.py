@@ -1,6 +1,6 @@
 """`theory test`: each rule's pass/fail fixtures; gaps and wrong expectations are caught."""
 
-from hachimi.theory.fixtures import apply_patch, run
+from hachimi.authoring.fixtures import apply_patch, run
 from hachimi.theory.pack import load
 
 
@@ -43,7 +43,7 @@ def test_an_unknown_case_field_path_is_refused_where_it_is_written(theory_copy, 
     import pytest
 
     from hachimi.errors import TheoryError
-    from hachimi.theory.fixtures import load_cases
+    from hachimi.authoring.fixtures import load_cases
 
     p = theory_copy / "fixtures" / "cases.toml"
     text = p.read_text()

@@ -11,7 +11,8 @@ import itertools
 from dataclasses import dataclass, field
 
 from ..facts.domain import domain
-from .pack import Theory
+from ..solve.shrink import shrink
+from ..theory.pack import Theory
 
 
 @dataclass
@@ -89,24 +90,11 @@ class Checker:
         return self.ctl.solve(assumptions=assumptions).unsatisfiable, set()
 
     def _min_rules(self, fixed: list[int]) -> list[str]:
-        """Shrink the active rule guards to a minimal set that is unsatisfiable with `fixed`: the set
-        that dropping guards one by one, in theory order, leaves (the next guard to keep is found by
-        bisection over the suffixes). SAT/UNSAT answers only, never the solver's cores, so the
-        answer does not depend on what the checker was asked before."""
-        kept: list[int] = []
-        rest = list(self.active)
-        while True:
-            lo, hi = 0, len(rest)  # fixed + kept + rest[lo:] is unsatisfiable; largest such lo
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if self._solve(fixed + kept + rest[mid:])[0]:
-                    lo = mid
-                else:
-                    hi = mid - 1
-            if lo == len(rest):
-                return sorted(self.active[g] for g in kept)
-            kept.append(rest[lo])
-            rest = rest[lo + 1 :]
+        """A minimal set of active rule guards unsatisfiable with `fixed`, in theory order
+        (solve/shrink.py): SAT/UNSAT answers only, never the solver's cores, so the answer does not
+        depend on what the checker was asked before."""
+        kept = shrink(list(self.active), lambda guards: self._solve(fixed + guards)[0])
+        return sorted(self.active[g] for g in kept)
 
     def blocking(self, atoms: list[tuple[str, bool]]) -> list[str] | None:
         """None if some persona with these atoms (true/false) satisfies every rule; else a minimal set
@@ -163,17 +151,3 @@ class Checker:
     def dead(self) -> list[str]:
         """The rules no persona can fire."""
         return [r for r, lit in self.want.items() if self._solve([lit])[0]]
-
-
-def check(theory: Theory) -> Report:
-    """The report, with the inherited rules this theory can no longer fire (and why) when it extends another."""
-    from .inherited import lost_rules
-
-    rep = Checker(theory).run()
-    if theory.parent is not None:
-        lost = lost_rules(theory, rep.dead_rules)
-        rep.lost_rules = [x.to_dict() for x in lost]
-        gone = {x.rule for x in lost}
-        rep.inherited = {r: r not in gone and r not in rep.dead_rules for r in theory.parent.rules}
-        rep.parent = theory.parent.name
-    return rep

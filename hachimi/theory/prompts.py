@@ -20,8 +20,9 @@ from pathlib import Path
 from string import Template
 
 from ..errors import HachimiError
+from ..resources import DATA
 
-PROMPTS = Path(__file__).resolve().parent / "prompts"
+PROMPTS = DATA / "prompts"  # each language: language.toml (characters per token, number words), revise.txt
 
 
 @dataclass(frozen=True)

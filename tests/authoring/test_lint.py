@@ -1,6 +1,6 @@
 """`theory lint`: syntax, unsafe variables, unknown predicates, metadata consistency."""
 
-from hachimi.theory.lint import lint
+from hachimi.authoring.lint import lint
 from hachimi.theory.pack import load
 
 

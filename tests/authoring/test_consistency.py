@@ -1,6 +1,6 @@
 """`theory check`: k12 is clean; contradictory and dead rules are found with the rules to blame."""
 
-from hachimi.theory.consistency import check
+from hachimi.authoring.check import check
 from hachimi.theory.pack import load
 
 EXTRA_RULE = """
@@ -53,7 +53,7 @@ def test_blocking_rules_do_not_depend_on_earlier_questions(theory):
     so a checker that answered other cells first names the same rules as a fresh one."""
     from hachimi.solve.sample import clean_atoms
     from hachimi.facts.domain import domain
-    from hachimi.theory.consistency import Checker
+    from hachimi.authoring.consistency import Checker
 
     clean = clean_atoms(domain(theory.text))
     cells = [
