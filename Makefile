@@ -45,11 +45,11 @@ test: $(STAMP) lint
 	$(BIN)/hachimi theory lint k12
 	$(BIN)/hachimi theory test k12
 	$(BIN)/hachimi theory check k12
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadscope
 	$(BIN)/python -m pytest -q -m "slow or model"
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadscope
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -m "slow or model"

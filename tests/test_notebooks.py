@@ -7,6 +7,7 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
+@pytest.mark.slow  # a Jupyter kernel per notebook: the slow tier (make test runs it)
 @pytest.mark.parametrize("name", ["audit", "population"])
 def test_notebook_executes(name, tmp_path, monkeypatch):
     nbformat = pytest.importorskip("nbformat")

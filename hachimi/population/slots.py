@@ -48,7 +48,7 @@ def from_plan(
     for r in range(max(counts.values(), default=0)):
         for c in cells:
             if r < counts[c]:
-                slot = plan.cell_slot(c)
+                slot = _complete(plan.cell_slot(c), schema, seed, i)
                 if spec.bias:
                     pool = (pools or {}).get(bias_key(schema, slot), order)
                     slot[spec.bias] = _bias(seed, i, plan.bias, pool, order)
@@ -57,6 +57,22 @@ def from_plan(
                 out.append(PlannedSlot(spec.make_id(slot, i), i, plan.cell_label(c), slot, alternatives.get(c, [{}])))
                 i += 1
     return out
+
+
+def _draw(schema, variable: str, rng: random.Random):
+    """A value of a slot variable, uniformly: an integer from its range, a value from its scale."""
+    domain = schema.slot_domain(variable)
+    kind = schema.by_path[schema.slot.field(variable)].kind
+    return rng.randint(min(domain), max(domain)) if kind == "int" else rng.choice(list(domain))
+
+
+def _complete(slot: dict, schema, seed: int, i: int) -> dict:
+    """A plan's cell with every slot variable: one the plan does not stratify on is drawn uniformly
+    for each slot from the seed (a persona is always generated for a whole slot)."""
+    for v in schema.slot.variables:
+        if v not in slot:
+            slot[v] = _draw(schema, v, random.Random(derive(seed, "slot", v, i)))
+    return {v: slot[v] for v in schema.slot.variables}
 
 
 def uniform(n: int, seed: int, schema) -> list[PlannedSlot]:
@@ -73,9 +89,7 @@ def uniform(n: int, seed: int, schema) -> list[PlannedSlot]:
         rng = random.Random(derive(seed, "slot", i))
         slot = {}
         for v in spec.variables:
-            domain = schema.slot_domain(v)
-            kind = schema.by_path[spec.field(v)].kind
-            slot[v] = rng.randint(min(domain), max(domain)) if kind == "int" else rng.choice(list(domain))
+            slot[v] = _draw(schema, v, rng)
         if spec.bias:
             slot[spec.bias] = _bias(seed, i, rng.choice(sizes), order, order)
         if spec.cell:

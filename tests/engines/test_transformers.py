@@ -215,6 +215,7 @@ def tiny_requests():
 
 
 @needs_bundled
+@pytest.mark.model  # a tiny random Qwen2 on CPU: the model tier
 def test_tiny_engine_batches_grammars_seeds_and_budgets(tiny, tiny_requests):
     reqs = tiny_requests + [Request([{"role": "user", "content": "Say hi."}], None, 5, 12)]
     outs = tiny.generate(reqs)
@@ -236,6 +237,7 @@ def test_tiny_engine_batches_grammars_seeds_and_budgets(tiny, tiny_requests):
 
 
 @needs_bundled
+@pytest.mark.model  # a tiny random Qwen2 on CPU: the model tier
 def test_tiny_engine_truncation_and_tiny_budget(tiny, tiny_requests):
     r = tiny_requests[1]
     small = Request(r.messages, r.schema, r.seed, 3)
@@ -246,6 +248,7 @@ def test_tiny_engine_truncation_and_tiny_budget(tiny, tiny_requests):
 
 
 @needs_bundled
+@pytest.mark.model  # a tiny random Qwen2 on CPU: the model tier
 def test_tiny_engine_bad_schema_fails_alone(tiny, tiny_requests):
     bad = {"type": "array", "items": {"type": "string"}, "uniqueItems": True}
     outs = tiny.generate([tiny_requests[1], Request(tiny_requests[1].messages, bad, 1, 10)])
@@ -254,6 +257,7 @@ def test_tiny_engine_bad_schema_fails_alone(tiny, tiny_requests):
 
 
 @needs_bundled
+@pytest.mark.model  # a tiny random Qwen2 on CPU: the model tier
 def test_tiny_engine_banned_single_token(tiny, bundled_tokenizer):
     msgs = [{"role": "user", "content": "Write anything."}]
     free = tiny.generate([Request(msgs, None, 11, 30)])[0]
@@ -269,6 +273,7 @@ def test_tiny_engine_banned_single_token(tiny, bundled_tokenizer):
 
 
 @needs_bundled
+@pytest.mark.model  # a tiny random Qwen2 on CPU: the model tier
 def test_tiny_engine_nan_logits_fail_one_row(tiny, tiny_requests, monkeypatch):
     real = tiny._forward
     calls = {"n": 0}
@@ -289,6 +294,7 @@ def test_tiny_engine_nan_logits_fail_one_row(tiny, tiny_requests, monkeypatch):
 
 
 @needs_bundled
+@pytest.mark.model  # a tiny random Qwen2 on CPU: the model tier
 def test_tiny_engine_runtime_error_and_oom(tiny, tiny_requests, monkeypatch):
     import torch
 
@@ -315,6 +321,7 @@ def test_tiny_engine_runtime_error_and_oom(tiny, tiny_requests, monkeypatch):
 
 
 @needs_bundled
+@pytest.mark.model  # a tiny random Qwen2 on CPU: the model tier
 def test_tiny_engine_merged_prefill_matches_one_padded_pass(tiny, tiny_requests):
     """Prompts prefilled one (or two) at a time and their caches merged with zero left padding give
     the logits of one padded pass, at the prompt and at the next decode step."""
@@ -340,6 +347,7 @@ def test_tiny_engine_merged_prefill_matches_one_padded_pass(tiny, tiny_requests)
 
 
 @needs_bundled
+@pytest.mark.model  # a tiny random Qwen2 on CPU: the model tier
 def test_tiny_engine_describe(tiny):
     d = tiny.describe()
     assert d["engine"] == "transformers" and d["model"] == "tiny-llama" and d["repetition_penalty"] == 1.15

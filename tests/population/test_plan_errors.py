@@ -63,7 +63,7 @@ def test_plan_json(cli):
     from hachimi.cli.main import cli as group
 
     group.add_command(plan_cmd.plan_cmd)
-    r = cli("plan", ROOT / "plans" / "k12-enrolment.toml", "--n", "100", "--format", "json")
+    r = cli("plan", ROOT / "plans" / "k12-balanced.toml", "--n", "100", "--format", "json")
     doc = json.loads(r.stdout)
     assert r.exit_code == 0 and doc["n"] == 100 and sum(c["count"] for c in doc["cells"]) == 100
     assert all(abs(c["count"] - c["ideal"]) < 1 for c in doc["cells"])
