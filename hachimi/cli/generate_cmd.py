@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -140,90 +139,57 @@ def generate(
     lost, no id is repeated, the result equals an uninterrupted run's, and a folder made with
     other settings is refused before any model loads. One process at a time per folder.
     """
+    from ..authoring.gate import require_clean
+    from ..engines import models
     from ..errors import HachimiError
     from ..fsio import os_errors
-    from ..engines import models
-    from ..generate.loop import Settings
-    from ..generate.session import Session, identity
-    from ..store.lock import FolderLock
-    from ..store.state import check_identity
+    from ..generate.run import open_run, settings_for
     from ..theory.locate import locate
-    from ..authoring.gate import require_clean
     from ..theory.pack import load
-
-    from ..population.prepare import planned_slots
 
     theory = load(locate(theory_name))
     overridden = require_clean(theory, unchecked)  # lint errors an --unchecked run goes on with
-    prepared = planned_slots(theory, n, seed, plan_file)
-    plan, planned = prepared.plan, prepared.slots
-    for c, rules in (prepared.feasibility.impossible if plan else {}).items():
-        click.echo(
-            f"note: {plan.cell_label(c)} is impossible under the theory ({' + '.join(rules)}); it gets no personas",
-            err=True,
-        )
     spec = models.get(model_name)
-    narrative = _narrative(spec, narrative, no_scaffold)
-    dec = spec.decoding
-    settings = Settings(
-        language=language or spec.language,
-        max_text=max_text or dec.get("max_chars_text", 300),
-        max_short=min(max_text or 10**6, dec.get("max_chars_short", 120)),
+    settings = settings_for(
+        spec,
+        language,
+        max_text,
         narrow=not no_narrow,
         max_rounds=max_rounds,
         direct_repair=not no_direct_repair,
-        narrative=narrative,
+        narrative=_narrative(spec, narrative, no_scaffold),
     )
-    budget = attempts or (plan.attempts_per_slot if plan else 1)
-    engine_id = models.identity(spec)
-    lint_id = {"unchecked": overridden} if overridden else {}  # run.json names the lint errors overridden
-    check_identity(out, {**identity(theory, settings, seed, len(planned), plan, engine_id, budget, dedup), **lint_id})
-    with os_errors(out):  # a read-only or full disk is refused here, before the model loads
-        lock = FolderLock(out).acquire()  # before the model loads: a second process refuses at once
-    try:
-        click.echo(f"loading {spec.name} ({spec.description}) ...", err=True)
-        t = time.time()
-        engine = _engine(spec, retries, theory)
-        k = concurrency or spec.concurrency or engine.default_concurrency
-        solver = None
-        if workers:
-            from ..generate.cpu import SolverPool
-
-            solver = SolverPool(theory, workers, settings.narrow)
-        session = Session(
-            theory,
-            engine,
-            settings,
-            out,
-            seed,
-            planned=planned,
-            plan=plan,
-            attempts_per_slot=budget,
-            dedup=dedup,
-            concurrency=k,
-            solver=solver,
-            engine_identity=engine_id,
-            lock=lock,
-        )
-        session.identity.update(lint_id)
-    except BaseException:
-        lock.release()
-        raise
-    done = len(session.state.accepted)
+    run = open_run(
+        theory,
+        spec,
+        out,
+        n,
+        seed,
+        settings,
+        plan_file,
+        attempts,
+        dedup,
+        concurrency,
+        workers,
+        retries,
+        extra_identity={"unchecked": overridden} if overridden else None,  # run.json names them
+        on_loading=lambda: click.echo(f"loading {spec.name} ({spec.description}) ...", err=True),
+    )
+    for note in run.notes:
+        click.echo(f"note: {note}", err=True)
+    planned, done = len(run.prepared.slots), len(run.session.state.accepted)
     click.echo(
-        f"loaded in {time.time() - t:.0f} s; generating {len(planned)} personas into {out}, {k} in flight"
+        f"loaded in {run.load_seconds:.0f} s; generating {planned} personas into {out}, {run.concurrency} in flight"
         + (f" (resuming: {done} accepted already)" if done else ""),
         err=True,
     )
     try:
         with os_errors(out, then="what was written is kept; run the same command again to resume"):
-            _run(session, out, len(planned), fmt)
+            _run(run.session, out, planned, fmt)
     except HachimiError:
         raise
     finally:
-        engine.close()
-        if solver is not None:
-            solver.close()
+        run.close()
 
 
 def _narrative(spec, chosen: str | None, no_scaffold: bool) -> str:
@@ -240,24 +206,6 @@ def _narrative(spec, chosen: str | None, no_scaffold: bool) -> str:
     if problem := models.narrative_problem(spec, style):
         raise click.UsageError(problem)
     return style
-
-
-def _engine(spec, retries: int, theory=None):
-    """The model's engine, with retries for transient errors; HACHIMI_FAULT_EVERY=k makes every
-    k-th call fail (a drill for the retry and recording paths)."""
-    import os
-
-    from ..engines import registry
-    from ..engines.retry import Retrying
-    from ..generate.filler import writer
-
-    engine = registry.engine(spec, writer(theory))
-    if every := int(os.environ.get("HACHIMI_FAULT_EVERY", "0") or 0):
-        from ..engines.faults import FaultyEngine
-
-        engine = FaultyEngine(engine, every)
-    # The OpenAI-compatible engine retries each HTTP request itself (with AIMD); no second layer.
-    return Retrying(engine, tries=1 if spec.engine_kind == "openai" else retries)
 
 
 def _run(session, out: Path, n: int, fmt: str) -> None:

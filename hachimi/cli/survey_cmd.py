@@ -158,7 +158,7 @@ def administer_cmd(
     from ..survey.cohorts import placement
     from ..survey.instrument import load
     from ..survey.persona import student
-    from .generate_cmd import _engine
+    from ..generate.run import engine_for
 
     try:
         inst = load(instrument)
@@ -202,7 +202,7 @@ def administer_cmd(
             ),
         )
         click.echo(f"loading {spec.name} ...", err=True)
-        engine = _engine(spec, 2)
+        engine = engine_for(spec, None, 2)
         resume = "the answered blocks are kept; run the same command again to resume"
         with _bar() as advance, os_errors(out / A.ANSWERS, then=resume):
             counts = A.administer(personas, inst, s, engine, out, concurrency, advance, theory=theory)
