@@ -20,7 +20,6 @@ from ..schema.spec import PersonaSchema
 from .narrow import Box
 
 WHITESPACE = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
-SET_SIZES = (1, 2, 3)
 TRAIT_MAX_CHARS = 40
 SHORT_MAX = 240  # a text field of at most this many characters gets the model's short budget
 _BASE: dict[int, tuple[PersonaSchema, dict[str, dict]]] = {}
@@ -58,7 +57,14 @@ def _node(schema: dict, rel: list[str]) -> dict:
     return schema
 
 
-def _set_schema(values: list[str], sizes=SET_SIZES) -> dict:
+def set_sizes(field) -> range:
+    """The list lengths a set field's grammar allows: its `items` bound in schema.toml (the one
+    bound the models, the sampler and the strict schemas read), at least one member."""
+    lo, hi = field.items or (1, len(field.domain))
+    return range(max(1, lo), hi + 1)
+
+
+def _set_schema(values: list[str], sizes) -> dict:
     combos = [list(c) for k in sizes for c in itertools.combinations(values, k)]
     return {"anyOf": [{"const": c} for c in combos]}
 
@@ -210,7 +216,7 @@ def build(
         allowed = box.allowed[field.path]
         if field.kind == "set":
             parent = _node(schema, rel[:-1])
-            parent["properties"][rel[-1]] = _set_schema(allowed)
+            parent["properties"][rel[-1]] = _set_schema(allowed, set_sizes(field))
         else:
             for k in ("minimum", "maximum", "enum", "const", "type"):
                 node.pop(k, None)
