@@ -33,17 +33,21 @@ GENERIC_SENTENCE = "The student works with friends at school."
 GENERIC_CLAUSE = {"en": "it shows at school", "zh": "这在学校里看得出来"}
 
 
-def scaffold_text(meta: dict, rng: random.Random, vocab) -> str:
+def scaffold_text(meta: dict, rng: random.Random, vocab, clause: Callable | None = None) -> str:
     """A narrative on its scaffold (generate/scaffold.py): levels drawn from the allowed ones, each
-    sentence in the scaffold's shape with a plain clause."""
+    sentence in the scaffold's shape; its clause from `clause(rng, language, who)` (a plug-in's
+    prose), else a plain one."""
     lang, who, out = meta["language"], meta["who"], []
     for _, dim, allowed, literal in meta["lines"]:
         if literal is not None:
             out.append(literal)
             continue
         word = vocab.word(lang, vocab.scales[dim], rng.choice(allowed))
-        name, clause = vocab.names[lang][dim][0], GENERIC_CLAUSE.get(lang, GENERIC_CLAUSE["en"])
-        out.append(f"{who}的{name}{word}；{clause}。" if lang == "zh" else f"{who} {name} is {word}: {clause}.")
+        name = vocab.names[lang][dim][0]
+        clause_text = clause(rng, lang, who) if clause else GENERIC_CLAUSE.get(lang, GENERIC_CLAUSE["en"])
+        out.append(
+            f"{who}的{name}{word}；{clause_text}。" if lang == "zh" else f"{who} {name} is {word}: {clause_text}."
+        )
     return ("" if lang == "zh" else " ").join(out)
 
 

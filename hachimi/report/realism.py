@@ -16,7 +16,6 @@ and the key."""
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -137,15 +136,10 @@ def load(theory) -> Realism | None:
 
 
 def read(path: Path, schema) -> Realism:
+    from ..theory.files import read_toml
+
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except UnicodeDecodeError as e:
-        raise TheoryError(f"not UTF-8 (byte {e.start + 1})", file) from None
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        raise TheoryError(f"TOML syntax: {e}", file, int(m.group(1)) if m else None) from None
+    raw, text = read_toml(path, "the pack's realism measures")
     try:
         parsed = RealismFile.model_validate(raw)
     except ValidationError as e:

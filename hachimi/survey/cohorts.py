@@ -12,14 +12,13 @@ an unknown key, or a variable, field or stratum the theory lacks, names the file
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import HachimiError, TheoryError
+from ..errors import TheoryError
 from ..jsonio import get_path
 
 COHORTS = Path(__file__).resolve().parent / "prompts" / "cohorts.toml"
@@ -73,17 +72,10 @@ class Vocabulary:
 
 
 def _read(path: Path, model, what: str):
+    from ..theory.files import read_toml
+
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        raw = tomllib.loads(text)
-    except FileNotFoundError:
-        raise HachimiError(f"{file}: no such file ({what})") from None
-    except UnicodeDecodeError as e:
-        raise TheoryError(f"not UTF-8 (byte {e.start + 1})", file) from None
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        raise TheoryError(f"TOML syntax: {e}", file, int(m.group(1)) if m else None) from None
+    raw, text = read_toml(path, what)
     try:
         return model.model_validate(raw), text
     except ValidationError as e:

@@ -59,24 +59,19 @@ PRONOUNS = {  # the scaffold's possessive -> the clause's pronouns
 }
 
 
+def _clause(rng: random.Random, lang: str, who: str) -> str:
+    return rng.choice(CLAUSES.get(lang, CLAUSES["en"])).format(**PRONOUNS.get(who, PRONOUNS["Their"]))
+
+
 def _scaffold_text(meta: dict, rng: random.Random) -> str:
-    """A narrative on its scaffold (generate/scaffold.py): levels drawn from the allowed ones."""
+    """A narrative on its scaffold (generate/scaffold.py): levels drawn from the allowed ones, the
+    clauses k12's."""
     from ...facts.levels import vocabulary_of
+    from ...generate.filler import scaffold_text
     from ...resources import CONSTRAINTS
 
     vocab = vocabulary_of(CONSTRAINTS / "k12" / "vocab" / "levels.toml", K12)
-    lang, who, out = meta["language"], meta["who"], []
-    for key, dim, allowed, literal in meta["lines"]:
-        if literal is not None:
-            out.append(literal)
-            continue
-        word = vocab.word(lang, vocab.scales[dim], rng.choice(allowed))
-        clause = rng.choice(CLAUSES.get(lang, CLAUSES["en"])).format(**PRONOUNS.get(who, PRONOUNS["Their"]))
-        if lang == "zh":
-            out.append(f"{who}的{vocab.names[lang][dim][0]}{word}；{clause}。")
-        else:
-            out.append(f"{who} {vocab.names[lang][dim][0]} is {word}: {clause}.")
-    return ("" if lang == "zh" else " ").join(out)
+    return scaffold_text(meta, rng, vocab, _clause)
 
 
 def template_part(agent_key: str, schema: dict, seed: int) -> dict | None:
