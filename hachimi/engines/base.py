@@ -15,6 +15,17 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 
+# vLLM refuses more than 512 banned token sequences (VLLM_MAX_NUM_BAD_WORDS) and makes up to two of
+# each word (with and without a leading space): a request sends at most this many words.
+VLLM_MAX_BANNED = 256
+
+
+def capped(banned, limit: int = VLLM_MAX_BANNED) -> list[str]:
+    """At most `limit` banned words, the shortest first (the ones a model writes most; longer terms
+    are often phrases the validator still catches): best effort, the validator decides."""
+    return sorted(banned, key=lambda w: (len(w), w))[:limit]
+
+
 @dataclass(frozen=True)
 class Request:
     messages: tuple[dict, ...] | list  # chat messages [{"role": ..., "content": ...}]

@@ -38,7 +38,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import HachimiError
-from .base import Decoding, Output, Request, schema_hash
+from .base import Decoding, Output, Request, capped, schema_hash
 
 try:  # the maintained fork (huggingface_hub depends on it); the same API as httpx
     import httpx2 as httpx
@@ -247,7 +247,7 @@ class OpenAIEngine:
             if req.schema is not None:
                 body["structured_outputs"] = {"json": req.schema}
             if req.banned:
-                body["bad_words"] = list(req.banned)
+                body["bad_words"] = capped(req.banned)
         elif req.schema is not None:
             from .strict import strict_schema
 

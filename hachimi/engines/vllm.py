@@ -36,7 +36,7 @@ import threading
 import time
 
 from ..errors import HachimiError
-from .base import Decoding, Output, Request
+from .base import Decoding, Output, Request, capped
 
 _HACHIMI_KEYS = ("model", "max_concurrency", "env")
 
@@ -224,7 +224,7 @@ class VLLMEngine:
             repetition_penalty=d.repetition_penalty,
             max_tokens=int(req.max_new_tokens),
             structured_outputs=StructuredOutputsParams(json=req.schema) if req.schema is not None else None,
-            bad_words=list(req.banned) or None,
+            bad_words=capped(req.banned) or None,
             output_kind=RequestOutputKind.FINAL_ONLY,
         )
 

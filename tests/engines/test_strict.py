@@ -228,3 +228,18 @@ def test_the_checker_has_teeth():
     for _ in range(10):
         deep = {"type": "object", "properties": {"a": deep}, "required": ["a"], "additionalProperties": False}
     assert any("levels of nesting" in p for p in problems(deep))
+
+
+def test_banned_words_are_capped_for_vllm():
+    """vLLM refuses over 512 banned token sequences (two per word at most): a request sends the
+    256 shortest words; k12's mental-health agent has more (its lexicons in the run's language)."""
+    from hachimi.engines.base import VLLM_MAX_BANNED, capped
+    from hachimi.generate.agents import agents_of
+
+    theory = load(locate("k12"))
+    loop = PersonaLoop(theory, Settings())
+    words = loop._banned_terms(next(a for a in agents_of(theory.schema) if "mental_health" in a.parts))
+    sent = capped(words)
+    assert len(words) > VLLM_MAX_BANNED == len(sent) and set(sent) <= set(words)
+    assert max(map(len, sent)) <= min(len(w) for w in set(words) - set(sent))  # the shortest kept
+    assert capped(["bb", "a", "ccc"], 2) == ["a", "bb"]
