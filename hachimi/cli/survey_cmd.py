@@ -50,6 +50,27 @@ def _records(file: Path, what: str) -> list[dict]:
     return [obj for _, obj in records]
 
 
+def _identified(file: Path) -> list[dict]:
+    """The personas of a file that can answer: each needs an id of its own (text); a line without
+    one, or with an id seen before, is named and left out."""
+    from ..jsonio import read_records
+
+    records, problems = read_records(file)
+    out, seen = [], set()
+    for n, p in records:
+        pid = p.get("id")
+        if not isinstance(pid, str) or not pid.strip():
+            problems.append((n, "no id (a persona answers under its id)"))
+        elif pid in seen:
+            problems.append((n, f"id {pid} appears again (answers are kept per id)"))
+        else:
+            seen.add(pid)
+            out.append(p)
+    for n, why in sorted(problems):
+        click.echo(f"warning: {file}:{n}: {why}; this persona is left out", err=True)
+    return out
+
+
 def _theory(source: Path, override: str | None = None):
     """The personas' theory: `override` (a folder or bundled name), else the one run.json of their
     run folder (SOURCE, or the folder a personas file lies in) names, else k12."""
@@ -65,7 +86,7 @@ def _personas(source: Path, theory) -> tuple[Path, list[dict], dict | None]:
     file = source / "personas.jsonl" if source.is_dir() else source
     if not file.is_file():
         raise HachimiError(f"no personas at {file} (give a run folder or a .jsonl file)")
-    personas = _records(file, "persona")
+    personas = _identified(file)
     strata = None
     manifest = (source / "run.json") if source.is_dir() else None
     if manifest and manifest.is_file():
@@ -108,11 +129,13 @@ def lint_cmd(instrument, fmt):
             sys.exit(1)
     if fmt == "json":
         doc = {"clean": True, "name": inst.name, "items": len(inst.items), "constructs": list(inst.constructs)}
-        click.echo(json.dumps(doc | {"forms": list(inst.forms), "hypotheses": [h.id for h in inst.hypotheses]}))
+        doc |= {"forms": list(inst.forms), "hypotheses": [h.id for h in inst.hypotheses]}
+        click.echo(json.dumps(doc | {"figures": [f.id for f in inst.figures]}))
         return
     click.echo(
         f"{inst.name}: clean ({len(inst.items)} items, {len(inst.constructs)} constructs, "
-        f"{len(inst.forms)} form(s), {len(inst.hypotheses)} hypotheses; languages {', '.join(inst.languages)})"
+        f"{len(inst.forms)} form(s), {len(inst.hypotheses)} hypotheses, {len(inst.figures)} human figures; "
+        f"languages {', '.join(inst.languages)})"
     )
 
 
@@ -178,7 +201,7 @@ def administer_cmd(
             out.mkdir(parents=True, exist_ok=True)
         manifest = out / A.MANIFEST
         if manifest.is_file():
-            old = json.loads(manifest.read_text(encoding="utf-8"))["identity"]
+            old = _manifest(out)["identity"]
             if old != ident:
                 diff = [k for k in ident if old.get(k) != ident.get(k)]
                 raise HachimiError(
@@ -197,6 +220,9 @@ def administer_cmd(
                     "strata": strata,
                     "instrument_root": _instrument_ref(inst, out),
                     "theory": _theory_ref(theory_name, out),
+                    # where they were when asked: tried when the relative paths no longer lead there
+                    "personas_path": str(file.resolve()),
+                    "instrument_path": str(inst.root.resolve()),
                 },
                 indent=1,
             ),
@@ -214,6 +240,18 @@ def administer_cmd(
     if fmt == "json":
         click.echo(json.dumps(counts, indent=1))
     else:
+        if counts["changed_personas"]:
+            click.echo(
+                f"{counts['changed_personas']} persona(s) changed since they answered (same id, other content): "
+                "asked again; their old answers are kept in the file but no longer scored",
+                err=True,
+            )
+        if counts["answers_of_missing_personas"]:
+            click.echo(
+                f"{counts['answers_of_missing_personas']} answered block(s) belong to personas no longer in "
+                f"{file}: not scored",
+                err=True,
+            )
         click.echo(
             f"{counts['asked']} blocks asked ({counts['errors']} with errors, retried on the next run), "
             f"{counts['skipped_done']} already answered; answers: {out / A.ANSWERS}"
@@ -245,40 +283,118 @@ def _folder_theory(folder: Path, m: dict, personas_file: Path):
     return _theory(personas_file, ref)
 
 
-def _load_folder(folder: Path):
+def _manifest(folder: Path) -> dict:
+    """survey.json, checked: a missing, corrupt or incomplete one is an error naming the file."""
     from ..errors import HachimiError
-    from ..survey.cohorts import placement
-    from ..survey.instrument import load
-    from ..survey.score import score
 
     manifest = folder / "survey.json"
     if not manifest.is_file():
         raise HachimiError(f"{folder} is not a survey folder (no survey.json); run hachimi survey administer first")
-    m = json.loads(manifest.read_text(encoding="utf-8"))
+    fix = "it records how the survey was made: restore it, or administer into a new folder"
+    try:
+        m = json.loads(manifest.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise HachimiError(f"{manifest}: not UTF-8 (byte {e.start + 1}); {fix}") from None
+    except ValueError as e:
+        raise HachimiError(f"{manifest}: not JSON ({e}); {fix}") from None
+    try:
+        settings = m["identity"]["settings"]
+        for key in ("instrument", "seed"):
+            settings[key]
+        m["identity"]["personas"]
+    except (KeyError, TypeError) as e:
+        raise HachimiError(f"{manifest}: no {e} in it; {fix}") from None
+    return m
+
+
+def _answered_by(folder: Path, m: dict, override: Path | None) -> Path:
+    """The personas file that answered: --personas, else survey.json's path relative to the folder
+    (it survives moving the run and its survey together), else the absolute path administer saw."""
+    from ..errors import HachimiError
+
+    if override is not None:
+        if not override.is_file():
+            raise HachimiError(f"--personas {override}: no such file")
+        return override
+    tried = [Path(os.path.normpath(folder / m["identity"]["personas"]))]
+    if m.get("personas_path"):
+        tried.append(Path(m["personas_path"]))
+    for path in tried:
+        if path.is_file():
+            return path
+    raise HachimiError(
+        f"the personas that answered are not at {' nor '.join(str(t) for t in tried)} "
+        f"({folder / 'survey.json'} names them); put them back or pass --personas FILE"
+    )
+
+
+def _instrument_of(folder: Path, m: dict):
+    """The instrument survey.json names: a bundled one by name, another by its path relative to the
+    survey folder, else by the absolute path administer saw."""
+    from ..survey.instrument import load
+
     ref = m.get("instrument_root") or m["identity"]["settings"]["instrument"]
-    inst = load(str(folder / ref) if (folder / ref / "instrument.toml").is_file() else ref)
-    personas_file = Path(os.path.normpath(folder / m["identity"]["personas"]))
-    for file, what in (
-        (personas_file, f"the personas that answered ({manifest} names it); put it back"),
-        (folder / "answers.jsonl", "the answers; run hachimi survey administer first"),
-    ):
-        if not file.is_file():
-            raise HachimiError(f"{file}: {'is a folder' if file.is_dir() else 'no such file'}; it holds {what}")
-    personas = _records(personas_file, "persona")
-    answers = _records(folder / "answers.jsonl", "block of answers")
+    for cand in (folder / ref, Path(m["instrument_path"]) if m.get("instrument_path") else None):
+        if cand is not None and (cand / "instrument.toml").is_file():
+            return load(str(cand))
+    return load(ref)  # a bundled name, or an error naming the bundled ones
+
+
+def _load_folder(folder: Path, personas_file: Path | None = None):
+    """A survey folder -> (instrument, the answers that belong to its personas, scores, seed, a
+    summary of what was left out)."""
+    from ..errors import HachimiError
+    from ..survey.answers import ANSWERS, bind
+    from ..survey.answers import read as read_answers
+    from ..survey.cohorts import placement
+    from ..survey.score import score
+
+    m = _manifest(folder)
+    inst = _instrument_of(folder, m)
+    personas_file = _answered_by(folder, m, personas_file)
+    if not (folder / ANSWERS).is_file():
+        why = "is a folder" if (folder / ANSWERS).is_dir() else "no such file"
+        raise HachimiError(f"{folder / ANSWERS}: {why}; it holds the answers: run hachimi survey administer first")
+    personas = _identified(personas_file)
+    got = read_answers(folder, {i.id for i in inst.items})
+    for n, why in got.problems:
+        click.echo(f"warning: {folder / ANSWERS}:{n}: {why}; this block of answers is left out", err=True)
+    bound = bind(got.records, personas)
+    if note := bound.summary():
+        click.echo(
+            f"warning: {note}: their answers are left out (run hachimi survey administer again to ask them anew)",
+            err=True,
+        )
     seed = m["identity"]["settings"]["seed"]
     where = placement(_folder_theory(folder, m, personas_file))
-    return inst, answers, score(personas, answers, inst, where, m.get("strata"), seed), seed
+    used = {
+        "blocks_used": len(bound.records),
+        "blocks_unreadable": len(got.problems),
+        "blocks_of_changed_personas": bound.changed,
+        "blocks_of_missing_personas": bound.missing,
+        "blocks_superseded": bound.superseded,
+    }
+    return inst, bound.records, score(personas, bound.records, inst, where, m.get("strata"), seed), seed, used
 
 
 def _fmt(x, nd=2) -> str:
     return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{nd}f}"
 
 
+PERSONAS_OPTION = click.option(
+    "--personas",
+    "personas_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The personas that answered, where survey.json's paths no longer lead (a moved folder).",
+)
+
+
 @survey.command("score")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@PERSONAS_OPTION
 @format_option("persona scores and cohort means as one JSON document")
-def score_cmd(folder, fmt):
+def score_cmd(folder, personas_file, fmt):
     """Construct scores per persona (z over the sample) and cohort means with 95% bootstrap
     intervals: the survey's cohorts (16: tier/gender/risk), bands (k12: grades), and each cohort
     variable alone; where a persona falls is its theory's. Writes FOLDER/scores.csv and
@@ -290,7 +406,7 @@ def score_cmd(folder, fmt):
     from ..survey.cohorts import vocabulary
 
     try:
-        inst, answers, scored, _ = _load_folder(folder)
+        inst, answers, scored, _, used = _load_folder(folder, personas_file)
     except HachimiError as e:
         _fail(e)
     with (  # both tables are written, or neither
@@ -322,7 +438,8 @@ def score_cmd(folder, fmt):
         for row in scored.cohorts:
             w.writerow({k: (_fmt(v, 4) if isinstance(v, float) else v) for k, v in row.items()})
     if fmt == "json":
-        click.echo(json.dumps({"personas": scored.personas, "cohorts": scored.cohorts}, indent=1, default=str))
+        doc = {"personas": scored.personas, "cohorts": scored.cohorts, "answers": used}
+        click.echo(json.dumps(doc, indent=1, default=str))
         return
     click.echo(
         f"{len(scored.personas)} personas scored on {len(scored.constructs)} constructs; {folder / 'scores.csv'}, {folder / 'cohorts.csv'}"
@@ -341,8 +458,9 @@ def score_cmd(folder, fmt):
     default=None,
     help="Human cohort means (hachimi survey reference).",
 )
-@format_option("correlations, hypotheses and pitfalls as one JSON document")
-def compare_cmd(folder, reference, fmt):
+@PERSONAS_OPTION
+@format_option("correlations, hypotheses, figures and pitfalls as one JSON document")
+def compare_cmd(folder, reference, personas_file, fmt):
     """Agent vs human cohort means per construct (Pearson r, Spearman rho, 95% CIs, n), the
     instrument's directional hypotheses (effect size, pass/fail) and the pitfall controls
     (refusals, acquiescence, option order, response spread). Writes FOLDER/compare.json and
@@ -350,18 +468,21 @@ def compare_cmd(folder, reference, fmt):
     from ..errors import HachimiError
     from ..fsio import os_errors, write_text
     from ..survey import compare as C
+    from ..survey import figures as F
     from ..survey.report import render
 
     try:
-        inst, answers, scored, seed = _load_folder(folder)
+        inst, answers, scored, seed, used = _load_folder(folder, personas_file)
         ref = C.read_reference(reference) if reference else None
     except HachimiError as e:
         _fail(e)
     doc = {
         "correlations": C.correlations(scored, ref, seed) if ref else [],
         "hypotheses": C.hypotheses(scored, inst, seed),
+        "figures": F.estimates(inst, scored, answers, seed),
         "pitfalls": C.pitfalls(answers, inst, ref, scored),
         "personas": len(scored.personas),
+        "answers": used,
         "reference": str(reference) if reference else None,
     }
     write_text(folder / "compare.json", json.dumps(doc, indent=1, default=str))
@@ -375,9 +496,23 @@ def compare_cmd(folder, reference, fmt):
             f"  {c['construct']:<9} n={c['n_cohorts']:<3} r {_fmt(c['pearson_r'])} [{_fmt(c['r_ci'][0])}, {_fmt(c['r_ci'][1])}]"
             f"  rho {_fmt(c['spearman_rho'])} [{_fmt(c['rho_ci'][0])}, {_fmt(c['rho_ci'][1])}]"
         )
+    if doc["hypotheses"]:
+        click.echo("hypotheses (the personas' effect, 95% interval, verdict):")
     for h in doc["hypotheses"]:
         click.echo(
-            f"  {h['id']:<16} {h['construct']} {h['expect']:<16} {h['effect']} {_fmt(h['value'])} -> {h['verdict']}"
+            f"  {h['id']:<16} {h['construct']} {h['expect']:<16} {h['effect']} {_fmt(h['value'])} "
+            f"[{_fmt(h['ci'][0])}, {_fmt(h['ci'][1])}] -> {h['verdict']}"
+        )
+    if doc["figures"]:
+        click.echo("human figures (published value | the personas' estimate, 95% interval, n -> verdict):")
+    for f in doc["figures"]:
+        est = (
+            "-"
+            if f["estimate"] is None
+            else f"{_fmt(f['estimate'])} [{_fmt(f['ci'][0])}, {_fmt(f['ci'][1])}] n={f['n']}"
+        )
+        click.echo(
+            f"  {f['id']:<28} {f['construct']:<9} {_fmt(f['value'])} {f['unit']} ({f['population']}, {f['year']}) | {est} -> {f['verdict']}"
         )
     for p in doc["pitfalls"]:
         click.echo(

@@ -5,9 +5,11 @@ run's language). Its items,
 in an order drawn from its own seed, go out in blocks; every item's options are listed in a drawn
 order, plus an explicit refusal, and the answer is constrained by a JSON grammar to exactly those
 options. A share of personas is asked a few items again with their options reversed (the
-option-order check). Every answered block is one line appended to answers.jsonl; a killed run,
-run again, skips what is there, so nothing is asked twice or lost. survey.json holds the identity
-(instrument, form, seed, model, language, block size, check share): another one is refused."""
+option-order check). Every answered block is one line appended to answers.jsonl, with the hash of
+the persona that answered it (answers.py); a killed run, run again, skips what is there, so nothing
+is asked twice or lost, and a persona whose content changed since (a regenerated run with the same
+ids) is asked again. survey.json holds the identity (instrument, form, seed, model, language, block
+size, check share): another one is refused."""
 
 from __future__ import annotations
 
@@ -25,11 +27,12 @@ from ..engines.base import Request
 from ..errors import HachimiError
 from ..seeds import derive
 from ..store.state import repair_torn
+from .answers import ANSWERS, bind, persona_hash
+from .answers import read as read_answers
 from .instrument import Instrument, Item
 from .persona import student
 
 PROMPTS = Path(__file__).resolve().parent / "prompts"
-ANSWERS = "answers.jsonl"
 MANIFEST = "survey.json"
 
 
@@ -148,16 +151,12 @@ def identity(s: Settings, inst: Instrument, personas_file: Path, engine_identity
     return {"settings": asdict(s), "instrument_hash": h, "personas": str(personas_file), "engine": engine_identity}
 
 
-def done_blocks(folder: Path) -> dict[tuple[str, str, int], dict]:
-    """(persona, kind, block) -> its record, for every block answered without an engine error."""
-    from ..jsonio import read_records
-
-    out = {}
-    records, _ = read_records(folder / ANSWERS)  # a line that cannot be read is a block to ask again
-    for _, r in records:
-        if not r.get("error") and all(k in r for k in ("persona", "kind", "block")):
-            out[(r["persona"], r["kind"], r["block"])] = r
-    return out
+def done_blocks(folder: Path, personas: list[dict], inst: Instrument | None = None):
+    """(persona, kind, block) -> its record, for every block answered without an engine error by
+    the persona as it is now; and the answers' binding (how many belong to changed personas)."""
+    got = read_answers(folder, {i.id for i in inst.items} if inst else None)  # an unusable line: asked again
+    bound = bind(got.records, personas)
+    return {(r["persona"], r["kind"], r["block"]): r for r in bound.records}, bound
 
 
 def _decode(inst: Instrument, block: Block, text: str) -> tuple[dict, dict, list[str], str | None]:
@@ -198,10 +197,17 @@ def administer(
     the personas' (who each is, in its words)."""
     folder.mkdir(parents=True, exist_ok=True)
     repair_torn(folder / ANSWERS)
-    done = done_blocks(folder)
+    done, bound = done_blocks(folder, personas, inst)
+    hashes = {p["id"]: persona_hash(p) for p in personas}
     todo = [b for p in personas for b in plan(p, inst, s, theory) if (b.persona, b.kind, b.index) not in done]
     total = len(done) + len(todo)
-    counts = {"asked": 0, "errors": 0, "skipped_done": len(done)}
+    counts = {
+        "asked": 0,
+        "errors": 0,
+        "skipped_done": len(done),
+        "changed_personas": len(bound.changed_personas & {b.persona for b in todo}),  # asked again
+        "answers_of_missing_personas": bound.missing,
+    }
     fd = os.open(folder / ANSWERS, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
         for start in range(0, len(todo), max(1, concurrency)):
@@ -215,6 +221,7 @@ def administer(
                 lines.append(
                     {
                         "persona": b.persona,
+                        "persona_hash": hashes[b.persona],
                         "kind": b.kind,
                         "block": b.index,
                         "items": b.items,

@@ -33,17 +33,27 @@ def read_reference(path: Path) -> list[dict]:
             rows = list(csv.DictReader(fh))
     except FileNotFoundError:
         raise HachimiError(f"no reference file {path}") from None
+    except UnicodeDecodeError as e:
+        raise HachimiError(f"{path}: not a UTF-8 CSV file (byte {e.start + 1})") from None
+    except csv.Error as e:
+        raise HachimiError(f"{path}: not a readable CSV file ({e})") from None
     if not rows:
-        raise HachimiError(f"{path}: no rows")
+        raise HachimiError(f"{path}: no rows (needs a header {', '.join(columns)} and one row per cohort)")
     if missing := [c for c in columns if c not in rows[0]]:
         raise HachimiError(f"{path}: missing column(s) {', '.join(missing)} (needs {', '.join(columns)})")
     out = []
     for i, r in enumerate(rows, start=2):
-        try:
-            r["mean"] = float(r["mean"])
-            r["sd"] = float(r["sd"]) if r.get("sd") not in (None, "") else None
-        except ValueError:
-            raise HachimiError(f"{path}:{i}: mean/sd must be numbers, got {r['mean']!r}") from None
+        for key in ("mean", "sd"):
+            v = r.get(key)
+            if key == "sd" and v in (None, ""):
+                r[key] = None
+                continue
+            try:
+                r[key] = float(v)
+            except (TypeError, ValueError):
+                raise HachimiError(f"{path}:{i}: {key} must be a number, got {v!r}") from None
+            if math.isnan(r[key]) or math.isinf(r[key]):
+                raise HachimiError(f"{path}:{i}: {key} must be a finite number, got {v!r}") from None
         out.append(r)
     return out
 
@@ -181,6 +191,8 @@ def hypotheses(scored: Scored, inst: Instrument, seed: int = 0) -> list[dict]:
         else:
             res["verdict"] = "fail"
         out.append(res)
+    for r in out:  # named as the figures name theirs: estimate, ci, verdict
+        r["estimate"] = r["value"]
     return out
 
 

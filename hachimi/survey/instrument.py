@@ -1,13 +1,22 @@
-"""instruments/<name>/instrument.toml (+ hypotheses.toml) -> an Instrument: response scales,
-constructs, items with their official IDs, reverse keys and stems in each language. Checked with
-pydantic (strict); every problem names the file, the line and the item or key."""
+"""instruments/<name>/instrument.toml (+ hypotheses.toml, figures.toml) -> an Instrument: response
+scales, constructs, items with their official IDs, what each item is in its source (the file's
+variable, a paraphrase of its wording, how the file codes its options), reverse keys, stems in each
+language, directional hypotheses and published human figures. Checked with pydantic (strict);
+every problem names the file, the line and the item or key.
+
+Checked because they change scores, not only the form: a scale's values run low -> high as its
+labels are listed (or `direction = "descending"` says they run high -> low); no two labels of a
+scale alike; the refusal option worded unlike every answer (a refusal "agree" would swallow the
+answers "agree"); every hypothesis and figure names constructs, items and cohorts that exist."""
 
 from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -32,7 +41,9 @@ class ScaleEntry(_Strict):
     values: list[int] = Field(min_length=2)  # scores of the options, in the order they are listed
     labels: dict[str, list[str]]  # language -> option labels, same order as values
     stem: dict[str, str]  # language -> the question introducing the items
-    file_codes: list[int] | None = None  # the student file's code of each option, label order (default: values)
+    file_codes: list[int] | None = None  # the source file's code of each option, label order (default: values)
+    direction: Literal["ascending", "descending"] = "ascending"  # values listed low -> high (or high -> low)
+    format: str = ""  # the response format in words, e.g. "4-point agreement"
 
 
 class ConstructEntry(_Strict):
@@ -47,6 +58,9 @@ class ItemEntry(_Strict):
     construct_: str = Field(alias="construct")  # (BaseModel has a `construct` method)
     text: dict[str, str]
     reverse: bool = False
+    variable: str | None = None  # the source file's column (default: id)
+    wording: str = Field(min_length=1)  # a paraphrase of the source questionnaire's own item
+    codes: Literal["ascending", "descending"]  # the file codes the first listed option lowest, or highest
 
 
 class HypothesisEntry(_Strict):
@@ -55,6 +69,35 @@ class HypothesisEntry(_Strict):
     by: str  # a cohort variable of the survey (prompts/cohorts.toml: tier, gender, risk)
     expect: str  # "A > B" (two of its categories), or "increasing" / "decreasing" along an ordered one
     citation: str
+
+
+class FigureEntry(_Strict):
+    """A published human figure (figures.toml) and how the personas' estimate of it is computed."""
+
+    id: str
+    construct_: str = Field(alias="construct")
+    statistic: Literal["share", "mean", "gap", "trend", "context"]
+    population: str
+    value: float | int
+    unit: str
+    year: int
+    source: str
+    checked: str  # where the number was read (or that it was not verified here)
+    tests: Literal["value", "direction", "none"]
+    can_test: str
+    cannot_test: str
+    url: str = ""
+    items: list[str] | None = None  # share/mean: the items (default: all of the construct's)
+    at_least: float | int | None = None  # share: an answer at or above this value counts
+    at_most: float | int | None = None  # share: ... or at or below it
+    rule: Literal["any", "mean"] = "any"  # share: any item past the cut, or the items' mean
+    by: str | None = None  # gap / trend: the cohort variable
+    expect: str | None = None  # gap: "A > B"; trend: "increasing" / "decreasing"
+    where: dict[str, str] = Field(default_factory=dict)  # only personas with these cohort values (or band)
+
+
+class FiguresFile(_Strict):
+    figure: list[FigureEntry] = Field(default_factory=list)
 
 
 class InstrumentFile(_Strict):
@@ -75,6 +118,9 @@ class Item:
     construct: str
     text: dict[str, str]
     reverse: bool
+    variable: str = ""  # the source file's column
+    wording: str = ""  # the source item, paraphrased
+    codes: str = "ascending"  # how the source file codes the options
 
 
 @dataclass
@@ -89,6 +135,7 @@ class Instrument:
     hypotheses: list[HypothesisEntry] = field(default_factory=list)
     meta: dict = field(default_factory=dict)
     forms: dict[str, list[str]] = field(default_factory=dict)
+    figures: list[FigureEntry] = field(default_factory=list)
 
     def form(self, name: str | None) -> list[Item]:
         """The items of a form (all items if name is None), in instrument order."""
@@ -103,6 +150,15 @@ class Instrument:
 
     def scale_of(self, item: Item) -> ScaleEntry:
         return self.scales[self.constructs[item.construct].scale]
+
+    def file_mapping(self, item: Item) -> dict[int, int]:
+        """The source file's code -> the option's value, through the item's declared code direction
+        (PISA 2022 codes ST034, ST292, ST265 with 1 = strongly agree: the scale's last option)."""
+        scale = self.scale_of(item)
+        codes = list(scale.file_codes or scale.values)
+        if item.codes == "descending":
+            codes.reverse()
+        return dict(zip(codes, scale.values))
 
     def score(self, item: Item, label_index: int) -> float:
         """The item's keyed score for the option at label_index (reverse keys flipped)."""
@@ -145,7 +201,7 @@ def _read(path: Path, model):
         err = e.errors()[0]
         loc = [str(x) for x in err["loc"]]
         where, line = ".".join(loc), 0
-        if len(loc) > 1 and loc[0] in ("item", "hypothesis") and loc[1].isdigit():
+        if len(loc) > 1 and loc[0] in ("item", "hypothesis", "figure") and loc[1].isdigit():
             entry = raw[loc[0]][int(loc[1])]
             name = entry.get("id", f"#{int(loc[1]) + 1}") if isinstance(entry, dict) else f"#{int(loc[1]) + 1}"
             where = f"[[{loc[0]}]] {name}" + (f" {'.'.join(loc[2:])}" if len(loc) > 2 else "")
@@ -155,27 +211,112 @@ def _read(path: Path, model):
         raise InstrumentError(f"{where}: {err['msg']}", str(path), line) from None
 
 
-def _check_hypothesis(h: HypothesisEntry, file: str, line: int) -> None:
+def _check_hypothesis(h: HypothesisEntry, file: str, line: int, kind: str = "hypothesis") -> None:
     """`by` is a cohort variable of the survey (cohorts.py), a trend runs along an ordered one, and
     'A > B' compares two of its categories."""
     from .cohorts import vocabulary
 
     vocab = vocabulary()
     if h.by not in vocab.variables:
-        raise InstrumentError(f"hypothesis {h.id}: by = {h.by!r}; use {', '.join(vocab.names)}", file, line)
+        raise InstrumentError(f"{kind} {h.id}: by = {h.by!r}; use {', '.join(vocab.names)}", file, line)
     if not re.fullmatch(r"increasing|decreasing|\w+ > \w+", h.expect):
         raise InstrumentError(
-            f"hypothesis {h.id}: expect = {h.expect!r}; write 'increasing', 'decreasing' or 'A > B'", file, line
+            f"{kind} {h.id}: expect = {h.expect!r}; write 'increasing', 'decreasing' or 'A > B'", file, line
         )
     if h.expect in ("increasing", "decreasing") and h.by not in vocab.ordered:
         raise InstrumentError(
-            f"hypothesis {h.id}: {h.expect} needs an ordered cohort variable ({', '.join(vocab.ordered)}), not {h.by!r}",
+            f"{kind} {h.id}: {h.expect} needs an ordered cohort variable ({', '.join(vocab.ordered)}), not {h.by!r}",
             file,
             line,
         )
     categories = vocab.variables[h.by]
     if " > " in h.expect and (bad := [x for x in h.expect.split(" > ") if x not in categories]):
-        raise InstrumentError(f"hypothesis {h.id}: {bad[0]!r} is not a {h.by} ({', '.join(categories)})", file, line)
+        raise InstrumentError(f"{kind} {h.id}: {bad[0]!r} is not a {h.by} ({', '.join(categories)})", file, line)
+
+
+def _words(label: str) -> list[str]:
+    """A label's words, case and width folded; CJK text by character (no spaces between words)."""
+    t = unicodedata.normalize("NFKC", label).casefold()
+    if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", t):
+        return [c for c in t if c.isalnum()]
+    return re.findall(r"\w+", t)
+
+
+def _alike(refusal: str, label: str) -> bool:
+    """The refusal reads like the answer: the same words, or one's words all within the other's
+    ("agree" in "strongly agree"; 同意 in 非常同意)."""
+    r, a = _words(refusal), _words(label)
+    if not r or not a:
+        return False
+    if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", refusal + label):
+        rs, as_ = "".join(r), "".join(a)
+        return rs == as_ or (len(rs) > 1 and rs in as_) or (len(as_) > 1 and as_ in rs)
+    return set(r) <= set(a) or set(a) <= set(r)
+
+
+def _check_scale(name: str, s: ScaleEntry, refusal: dict, languages, file: str, line: int) -> None:
+    """What would change scores silently: values not running as declared, two labels alike, a
+    refusal worded like an answer."""
+    v = s.values
+    rising = all(a < b for a, b in zip(v, v[1:]))
+    falling = all(a > b for a, b in zip(v, v[1:]))
+    if s.direction == "ascending" and not rising:
+        raise InstrumentError(
+            f"scale {name}: values {v} do not rise; list the options low -> high with rising values "
+            '(or, listed high -> low, say direction = "descending"): a reversed scale flips every construct on it',
+            file,
+            line,
+        )
+    if s.direction == "descending" and not falling:
+        raise InstrumentError(f'scale {name}: direction = "descending" but values {v} do not fall', file, line)
+    if s.file_codes is not None and len(s.file_codes) != len(v):
+        raise InstrumentError(f"scale {name}: {len(v)} values but {len(s.file_codes)} file_codes", file, line)
+    for lang in languages:
+        labels = s.labels.get(lang, [])
+        folded = [" ".join(_words(x)) for x in labels]
+        for i, x in enumerate(folded):
+            if x in folded[:i]:
+                first = labels[folded.index(x)]
+                raise InstrumentError(
+                    f"scale {name}: the {lang} labels {first!r} and {labels[i]!r} are one option twice", file, line
+                )
+        if isinstance(refusal, dict) and lang in refusal:
+            if hit := next((x for x in labels if _alike(refusal[lang], x)), None):
+                raise InstrumentError(
+                    f"the {lang} refusal {refusal[lang]!r} reads like the answer {hit!r} of scale {name}: "
+                    "answers would be taken for refusals; word it unlike every option (e.g. 'no answer')",
+                    file,
+                    line,
+                )
+
+
+def _check_figure(f: FigureEntry, constructs: dict, items: dict[str, Item], file: str, line: int) -> None:
+    """A figure's construct, items, cohort variable and direction exist; its statistic has what it
+    needs."""
+    from .cohorts import vocabulary
+
+    def bad(why: str) -> InstrumentError:
+        return InstrumentError(f"figure {f.id}: {why}", file, line)
+
+    if f.construct_ not in constructs:
+        raise bad(f"unknown construct {f.construct_!r} ({', '.join(constructs)})")
+    if unknown := [i for i in f.items or () if i not in items]:
+        raise bad(f"unknown item(s) {', '.join(unknown)}")
+    if f.statistic == "share" and (f.at_least is None) == (f.at_most is None):
+        raise bad("a share needs one of at_least or at_most (the answer value that counts)")
+    vocab = vocabulary()
+    if f.statistic in ("gap", "trend"):
+        if f.by is None or f.expect is None:
+            raise bad(f"a {f.statistic} needs by and expect")
+        hyp = HypothesisEntry(id=f.id, construct=f.construct_, by=f.by, expect=f.expect, citation=f.source)
+        _check_hypothesis(hyp, file, line, "figure")
+        if (f.statistic == "trend") != (f.expect in ("increasing", "decreasing")):
+            raise bad(f"expect = {f.expect!r} does not fit statistic {f.statistic!r}")
+    for k, v in f.where.items():
+        if k != "band" and (k not in vocab.variables or v not in vocab.variables[k]):
+            raise bad(
+                f"where {k} = {v!r}: use band or a cohort variable ({', '.join(vocab.names)}) and one of its values"
+            )
 
 
 def load(name_or_path: str) -> Instrument:
@@ -199,6 +340,7 @@ def load(name_or_path: str) -> Instrument:
                 )
             if lang not in s.stem:
                 raise InstrumentError(f"scale {name}: no {lang} stem", str(path), _line(text, f"[scales.{name}]"))
+        _check_scale(name, s, refusal, languages, str(path), _line(text, f"[scales.{name}]"))
     for cid, c in parsed.constructs.items():
         if not _ID.match(cid):
             raise InstrumentError(
@@ -222,7 +364,9 @@ def load(name_or_path: str) -> Instrument:
             )
         if missing := [lang for lang in languages if not it.text.get(lang, "").strip()]:
             raise InstrumentError(f"item {it.id}: no {', '.join(missing)} text", str(path), line)
-        items.append(Item(it.id, it.construct_, dict(it.text), it.reverse))
+        items.append(
+            Item(it.id, it.construct_, dict(it.text), it.reverse, it.variable or it.id, it.wording.strip(), it.codes)
+        )
     for cid in parsed.constructs:
         if not any(i.construct == cid for i in items):
             raise InstrumentError(f"construct {cid} has no items", str(path), _line(text, f"[constructs.{cid}]"))
@@ -243,6 +387,17 @@ def load(name_or_path: str) -> Instrument:
                 )
             _check_hypothesis(h, str(root / "hypotheses.toml"), hline)
         hyps = list(hp.hypothesis)
+    figures: list[FigureEntry] = []
+    if (root / "figures.toml").is_file():
+        fp, ftext, _ = _read(root / "figures.toml", FiguresFile)
+        seen_figures: set[str] = set()
+        for f in fp.figure:
+            fline = _line(ftext, f'"{f.id}"')
+            if f.id in seen_figures:
+                raise InstrumentError(f"figure {f.id} appears twice", str(root / "figures.toml"), fline)
+            seen_figures.add(f.id)
+            _check_figure(f, parsed.constructs, {i.id: i for i in items}, str(root / "figures.toml"), fline)
+        figures = list(fp.figure)
     return Instrument(
         str(meta.get("name", root.name)),
         root,
@@ -254,4 +409,5 @@ def load(name_or_path: str) -> Instrument:
         hyps,
         dict(meta),
         dict(parsed.forms),
+        figures,
     )

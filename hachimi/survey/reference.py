@@ -1,8 +1,9 @@
 """The PISA 2022 student file -> human cohort means in the layout `survey compare` reads.
 
 Each student's construct score is computed exactly as the agents' is: the mean of the
-instrument's items (the file's item columns, e.g. ST290Q01WA, mapped through the scale's
-`file_codes`, reverse keys flipped, invalid and missing codes left out). Means are weighted by the
+instrument's items (each item's `variable` column of the file, e.g. ST290Q01WA, its codes mapped to
+the scale's values through the item's declared code direction: PISA 2022 codes ST034, ST292 and
+ST265 with 1 = strongly agree; reverse keys flipped, invalid and missing codes left out). Means are weighted by the
 final student weight W_FSTUWT. Where a student falls in the survey's cohorts is survey data
 (prompts/cohorts.toml [pisa2022]): the academic tier comes from the mathematics plausible values:
 for each of PV1MATH..PV10MATH the student's weighted percentile gives the tier (top 10% high,
@@ -48,17 +49,32 @@ def read_table(path: Path):
     suffix = path.suffix.lower()
     if not path.is_file():
         raise HachimiError(f"no student file {path}")
-    if suffix == ".csv":
-        return pd.read_csv(path, low_memory=False)
+    if suffix not in (".csv", ".sav", ".zsav", ".sas7bdat"):
+        raise HachimiError(f"{path}: unknown file type {suffix!r} (csv, sav or sas7bdat)")
     if suffix in (".sav", ".zsav"):
         try:
             import pyreadstat  # noqa: F401
         except ImportError:
             raise HachimiError("reading SPSS files needs pyreadstat: pip install 'hachimi[survey]'") from None
-        return pd.read_spss(path, convert_categoricals=False)
-    if suffix == ".sas7bdat":
-        return pd.read_sas(path)
-    raise HachimiError(f"{path}: unknown file type {suffix!r} (csv, sav or sas7bdat)")
+    kind = {".csv": "CSV", ".sas7bdat": "SAS"}.get(suffix, "SPSS")
+    try:
+        if suffix == ".csv":
+            df = pd.read_csv(path, low_memory=False)
+        elif suffix == ".sas7bdat":
+            df = pd.read_sas(path)
+        else:
+            df = pd.read_spss(path, convert_categoricals=False)
+    except pd.errors.EmptyDataError:
+        raise HachimiError(f"{path}: empty file (no header, no students)") from None
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as e:
+        raise HachimiError(f"{path}: not a readable {kind} file ({type(e).__name__}: {str(e)[:200]})") from None
+    except Exception as e:  # pyreadstat's own errors (ReadstatError, PyreadstatError) on random bytes
+        if type(e).__module__.split(".")[0] not in ("pyreadstat", "pandas"):
+            raise
+        raise HachimiError(f"{path}: not a readable {kind} file ({type(e).__name__}: {str(e)[:200]})") from None
+    if df.empty:
+        raise HachimiError(f"{path}: no students (a header and no rows)")
+    return df
 
 
 def _weighted_quantile_rank(values, weights):
@@ -87,17 +103,30 @@ def construct_scores(df, inst: Instrument):
         items = [i for i in inst.items if i.construct == c]
         cols = []
         for it in items:
-            if it.id not in df.columns:
+            if it.variable not in df.columns:
                 continue
             scale = inst.scale_of(it)
-            codes = list(scale.file_codes or scale.values)
-            mapping = {code: v for code, v in zip(codes, scale.values)}
-            col = pd.to_numeric(df[it.id], errors="coerce").map(mapping).astype(float)
+            mapping = inst.file_mapping(it)  # through the item's code direction (ST034: 1 = strongly agree)
+            col = pd.to_numeric(df[it.variable], errors="coerce").map(mapping).astype(float)
             if it.reverse:
                 col = min(scale.values) + max(scale.values) - col
             cols.append(col)
         out[c] = pd.concat(cols, axis=1).mean(axis=1, skipna=True) if cols else pd.Series(np.nan, index=df.index)
     return pd.DataFrame(out)
+
+
+def _numeric(df, column: str):
+    """A column as numbers; text that is not a number is refused with the row, not read as NaN."""
+    import pandas as pd
+
+    col = pd.to_numeric(df[column], errors="coerce")
+    bad = col.isna() & df[column].notna() & (df[column].astype(str).str.strip() != "")
+    if bad.any():
+        row = int(bad.idxmax())
+        raise HachimiError(
+            f"{column}: {int(bad.sum())} value(s) are not numbers (first: {df[column].iloc[row]!r}, data row {row + 1})"
+        )
+    return col.astype(float)
 
 
 def cohort_means(df, inst: Instrument, risk: RiskRule = RiskRule(), country: str | None = None) -> list[dict]:
@@ -115,10 +144,21 @@ def cohort_means(df, inst: Instrument, risk: RiskRule = RiskRule(), country: str
     if missing := [c for c in need if c not in df.columns]:
         raise HachimiError(f"the student file lacks column(s) {', '.join(missing)}")
     df = df.reset_index(drop=True)
-    w = df["W_FSTUWT"].astype(float).to_numpy()
+    w = _numeric(df, "W_FSTUWT").to_numpy()
+    if (w < 0).any():
+        raise HachimiError(
+            f"W_FSTUWT: {int((w < 0).sum())} of {len(w)} students have a negative weight; "
+            "final student weights are positive (is this the weight column?)"
+        )
+    usable = ~np.isnan(w) & (w > 0)
+    if not usable.any():
+        raise HachimiError("W_FSTUWT: no student has a positive weight")
+    df, w = df[usable].reset_index(drop=True), w[usable]
+    for pv in PVS:
+        df[pv] = _numeric(df, pv)
     scores = construct_scores(df, inst)
     gender = df[sex["column"]].map({int(code): g for code, g in sex["codes"].items()})
-    rv = df[risk.column].astype(float)
+    rv = _numeric(df, risk.column)
     below, otherwise = layout["risk"]["below"], layout["risk"]["otherwise"]
     risk_s = np.where(rv.isna(), None, np.where(rv < risk.high_below, below, otherwise))
     rows: dict[tuple, list] = {}

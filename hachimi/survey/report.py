@@ -80,7 +80,10 @@ def _plots(out: Path, doc: dict, scored) -> list[str]:
         ax.set_xticks(range(len(order)), order)
         ax.set_ylabel("agent mean z (95% CI)")
         ax.set_title(f"Agent construct means by {vocab.labels[variable]}")
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+        else:
+            ax.text(0.5, 0.5, f"no persona placed by {vocab.labels[variable]}", ha="center", transform=ax.transAxes)
         fig.tight_layout()
         png = f"{variable}s.png"
         with atomic_path(out / png) as tmp:  # whole or not at all (a full disk)
@@ -119,8 +122,32 @@ def render(folder: Path, doc: dict, scored) -> Path:
             f"<tr><td title='{html.escape(x['citation'])}'>{x['id']}</td><td>{x['construct']}</td><td>{html.escape(x['expect'])}</td><td>{x['effect']}</td>"
             f"<td>{_f(x['value'])}</td><td>[{_f(x['ci'][0])}, {_f(x['ci'][1])}]</td><td>{x['n']}</td><td class='{cls}'>{x['verdict']}</td></tr>"
         )
+    h.append("</table>")
+    if doc.get("figures"):
+        h.append(
+            "<h2>Published human figures</h2><p class='note'>Each figure beside the personas' estimate of it; "
+            "what each can and cannot test is in its row's tooltip and in compare.json.</p><table><tr><th>figure</th>"
+            "<th>construct</th><th>population</th><th>year</th><th>published</th><th>unit</th><th>personas</th>"
+            "<th>95% CI</th><th>n</th><th>tests</th><th>verdict</th></tr>"
+        )
+        for f in doc["figures"]:
+            tip = html.escape(f"{f['source']} | can test: {f['can_test']} | cannot: {f['cannot_test']}", quote=True)
+            h.append(
+                f"<tr><td title='{tip}'>{html.escape(f['id'])}</td><td>{f['construct']}</td><td>{html.escape(f['population'])}</td>"
+                f"<td>{f['year']}</td><td>{_f(f['value'], 3)}</td><td>{html.escape(f['unit'])}</td><td>{_f(f['estimate'], 3)}</td>"
+                f"<td>[{_f(f['ci'][0], 3)}, {_f(f['ci'][1], 3)}]</td><td>{f['n']}</td><td>{f['tests']}</td><td>{f['verdict']}</td></tr>"
+            )
+        h.append("</table>")
+    if used := doc.get("answers"):
+        left = {k: v for k, v in used.items() if k != "blocks_used" and v}
+        if left:
+            h.append(
+                "<p class='note'>Answers left out: "
+                + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in left.items())
+                + ".</p>"
+            )
     h.append(
-        "</table><h2>Pitfall controls</h2><table><tr><th>construct</th><th>answers</th><th>refusal rate</th><th>acquiescence</th><th>option order |change|</th><th>signed</th><th>agent SD</th><th>human SD</th><th>ratio</th></tr>"
+        "<h2>Pitfall controls</h2><table><tr><th>construct</th><th>answers</th><th>refusal rate</th><th>acquiescence</th><th>option order |change|</th><th>signed</th><th>agent SD</th><th>human SD</th><th>ratio</th></tr>"
     )
     for p in doc["pitfalls"]:
         h.append(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import statistics
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..seeds import derive
 from .instrument import Instrument
@@ -104,11 +103,3 @@ def score(
                     }
                 )
     return out
-
-
-def load_answers(folder: Path) -> list[dict]:
-    """The answer records of a survey folder (lines that cannot be read are left out; the CLI
-    reads the file itself and names them)."""
-    from ..jsonio import read_records
-
-    return [r for _, r in read_records(folder / "answers.jsonl")[0]]

@@ -125,16 +125,33 @@ def test_kill_9_then_resume_gives_the_uninterrupted_file(tmp_path):
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_the_bundled_model_answers_within_the_grammar(tmp_path, theory):
+@pytest.mark.parametrize("instrument", ["pisa2022-student", "ceps-student"])
+def test_the_bundled_model_answers_within_the_grammar(tmp_path, theory, instrument):
     """The real bundled model as a student agent: every block decodes to one of each item's
-    options (or the refusal), nothing fails."""
+    options (or the refusal), nothing fails; PISA in English, CEPS in Chinese."""
     from hachimi.engines import models, registry
 
     spec = models.get("smollm2-135m-instruct")
     engine = registry.engine(spec)
-    inst = load("pisa2022-student")
-    s = Settings("pisa2022-student", "short", seed=3, block_size=10, check_share=0.0)
+    inst = load(instrument)
+    language = "en" if instrument.startswith("pisa") else "zh"
+    s = Settings(instrument, "short", seed=3, language=language, block_size=10, check_share=0.0)
     counts = administer(_personas()[:1], inst, s, engine, tmp_path, concurrency=2, theory=theory)
     rows = [json.loads(x) for x in (tmp_path / "answers.jsonl").read_text().splitlines()]
-    assert counts["errors"] == 0 and len(rows) == counts["asked"] == 2
+    assert counts["errors"] == 0 and len(rows) == counts["asked"] == -(-len(inst.form("short")) // 10)
     assert all(r["answers"][i] in r["options"][i] for r in rows for i in r["items"])
+    assert all(r["persona_hash"] for r in rows)
+
+
+def test_the_ceps_instrument_on_the_template_engine(tmp_path, theory):
+    """CEPS lints (loads) and administers in both languages; its answers score."""
+    from hachimi.survey.answers import read
+
+    inst = load("ceps-student")
+    assert set(inst.constructs) == {"DEPRESS", "BELONG", "PRESSURE"} and inst.languages == ("en", "zh")
+    for lang in inst.languages:
+        s = Settings("ceps-student", None, seed=2, language=lang)
+        counts = administer(_personas()[:3], inst, s, template_engine(None), tmp_path / lang, theory=theory)
+        assert counts["errors"] == 0 and counts["asked"] > 0
+        got = read(tmp_path / lang, {i.id for i in inst.items})
+        assert not got.problems and {r["persona"] for r in got.records} == {p["id"] for p in _personas()[:3]}

@@ -54,7 +54,7 @@ def test_reference_file_errors(tmp_path):
     with pytest.raises(HachimiError, match="missing column"):
         read_reference(bad)
     bad.write_text("construct,tier,gender,risk,mean\nMATHEFF,high,male,low,lots\n")
-    with pytest.raises(HachimiError, match=r"bad.csv:2: mean/sd must be numbers"):
+    with pytest.raises(HachimiError, match=r"bad.csv:2: mean must be a number, got .lots."):
         read_reference(bad)
 
 

@@ -27,14 +27,20 @@ higher = "more joy"
 [[item]]
 id = "J1"
 construct = "JOY"
+wording = "a test item"
+codes = "ascending"
 text.en = "I am happy"
 [[item]]
 id = "J2"
 construct = "JOY"
+wording = "a test item"
+codes = "ascending"
 text.en = "I smile"
 [[item]]
 id = "J3"
 construct = "JOY"
+wording = "a test item"
+codes = "ascending"
 reverse = true
 text.en = "I am sad"
 """
