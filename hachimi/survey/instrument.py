@@ -376,6 +376,12 @@ def load(name_or_path: str) -> Instrument:
             raise InstrumentError(
                 f"form {fname}: unknown item(s) {', '.join(bad)}", str(path), _line(text, f"{fname} =")
             )
+        if twice := sorted({x for x in fitems if fitems.count(x) > 1}):
+            raise InstrumentError(
+                f"form {fname}: item {twice[0]} listed twice (it would be asked and scored twice)",
+                str(path),
+                _line(text, f"{fname} ="),
+            )
     hyps: list[HypothesisEntry] = []
     if (root / "hypotheses.toml").is_file():
         hp, htext, _ = _read(root / "hypotheses.toml", HypothesesFile)

@@ -138,6 +138,11 @@ def cohort_means(df, inst: Instrument, risk: RiskRule = RiskRule(), country: str
         df = df[df["CNT"] == country]
         if df.empty:
             raise HachimiError(f"no students with CNT = {country}")
+    if not any(i.variable in df.columns for i in inst.items):
+        raise HachimiError(
+            f"none of instrument {inst.name}'s item variables ({', '.join(i.variable for i in inst.items[:3])}, ...) "
+            "are columns of the student file: is it the file this instrument was written for?"
+        )
     layout = _layout()
     sex = layout["gender"]
     need = ["W_FSTUWT", sex["column"], risk.column, *PVS]

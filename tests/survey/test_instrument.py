@@ -162,6 +162,18 @@ BAD = {
         'id = "bullied-monthly"',
         "figure bullied-monthly appears twice",
     ),
+    "form-unknown-item": (
+        "instrument.toml",
+        'short = ["J1", "B1"]',
+        'short = ["J1", "B9"]',
+        "form short: unknown item(s) B9",
+    ),
+    "form-item-twice": (
+        "instrument.toml",
+        'short = ["J1", "B1"]',
+        'short = ["J1", "B1", "J1"]',
+        "form short: item J1 listed twice",
+    ),
     "hypothesis-unknown-construct": (
         "hypotheses.toml",
         'construct = "JOY"',
