@@ -62,9 +62,20 @@ def text_lines(path: str | Path) -> Iterator[tuple[int, str | LineError]]:
 
     fh = open_binary(path)
     n = 0
+    limit = max_line_bytes()
     try:
         with fh:
-            for raw in fh:
+            while raw := fh.readline(limit + 1):
+                if len(raw) > limit and not raw.endswith(b"\n") and b"\r" not in raw:
+                    n += 1  # over the limit: skipped to its end in bounded pieces, never held whole
+                    size = len(raw) + _skip_line(fh)
+                    yield (
+                        n,
+                        LineError(
+                            f"a line of {size:,} bytes, over the limit of {limit:,} ({LIMIT_ENV} sets it); not read"
+                        ),
+                    )
+                    continue
                 body = raw.rstrip(b"\r\n")
                 parts = body.split(b"\r") if b"\r" in body else [body]
                 for part in parts:
@@ -79,6 +90,30 @@ def text_lines(path: str | Path) -> Iterator[tuple[int, str | LineError]]:
                     yield n, (_Torn(text) if not raw.endswith((b"\n", b"\r")) else text)
     except (OSError, EOFError, gzip.BadGzipFile) as e:
         raise InputError(f"{path}: read failed after line {n}: {e}") from None
+
+
+LIMIT_ENV = "HACHIMI_MAX_LINE_BYTES"
+DEFAULT_MAX_LINE = 1 << 20  # a persona is a few KB, an attempts record tens of KB
+
+
+def max_line_bytes() -> int:
+    """The longest line any JSONL reader loads (bytes): HACHIMI_MAX_LINE_BYTES, else 1 MiB."""
+    import os
+
+    try:
+        return max(1024, int(os.environ.get(LIMIT_ENV, DEFAULT_MAX_LINE)))
+    except ValueError:
+        raise InputError(f"{LIMIT_ENV}={os.environ[LIMIT_ENV]!r}: a number of bytes, e.g. 1048576") from None
+
+
+def _skip_line(fh) -> int:
+    """Read past the rest of a line in 1 MiB pieces; the bytes skipped."""
+    skipped = 0
+    while chunk := fh.readline(1 << 20):
+        skipped += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return skipped
 
 
 class _Torn(str):
