@@ -1,8 +1,15 @@
-"""attempts.jsonl (the append-only source of truth) -> audit.sqlite, rebuilt idempotently: slots,
-attempts, agent calls, violations (rule, ref, fields, core, message), repairs, feedback, seeds,
-tokens, timings. Query it with any SQLite client. The slot an attempt was made for is whatever the
-theory's [slot] holds: one row per variable in slot_values (its scalar values; the bias list is in
-the outcome event), and the cell label in attempts.cell."""
+"""attempts.jsonl (the append-only source of truth) -> audit.sqlite: slots, attempts, agent calls,
+violations (rule, ref, fields, core, message), repairs, feedback, seeds, tokens, timings. Query it
+with any SQLite client. The slot an attempt was made for is whatever the theory's [slot] holds: one
+row per variable in slot_values (its scalar values; the bias list is in the outcome event), and
+the cell label in attempts.cell.
+
+Kept up to date, not rebuilt: the database records how far into attempts.jsonl it has read (bytes
+and lines) and a hash of the file's first bytes; each audit reads only the lines appended since, in
+one transaction, so one persona's story is an indexed lookup however large the run. A file that
+was rewritten (its head differs, or it shrank) or a database of another layout is rebuilt, whole or
+not at all. A run folder that cannot be written (read-only media) is audited through a database in
+the user's cache folder."""
 
 from __future__ import annotations
 
@@ -27,7 +34,13 @@ CREATE TABLE violations (persona TEXT, attempt INT, round INT, stage TEXT, rule 
 CREATE TABLE repairs (persona TEXT, attempt INT, round INT, changes TEXT, fixes TEXT, seq INT);
 CREATE TABLE events (persona TEXT, attempt INT, type TEXT, detail TEXT, seq INT);
 CREATE INDEX v_rule ON violations(rule); CREATE INDEX c_persona ON calls(persona);
+CREATE INDEX va_persona ON validations(persona); CREATE INDEX vi_persona ON violations(persona);
+CREATE INDEX r_persona ON repairs(persona); CREATE INDEX e_persona ON events(persona);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE problems (line INT PRIMARY KEY, why TEXT);
 """
+LAYOUT = "2"  # bump when SCHEMA changes: an older database is rebuilt
+HEAD = 4096  # bytes of attempts.jsonl hashed to tell an appended file from a rewritten one
 
 
 def _slot(e: dict) -> dict:
@@ -36,62 +49,117 @@ def _slot(e: dict) -> dict:
     return {k: v for k, v in s.items() if k != CELL and isinstance(v, (str, int, float)) and not isinstance(v, bool)}
 
 
+def _head(src: Path) -> str:
+    import hashlib
+
+    with open(src, "rb") as fh:
+        return hashlib.sha256(fh.read(HEAD)).hexdigest()
+
+
+def _where(run: Path) -> Path:
+    """run/audit.sqlite, or a database in the user's cache when the run folder cannot be written."""
+    import os
+
+    if os.access(run, os.W_OK):
+        return run / "audit.sqlite"
+    import hashlib
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "hachimi" / "audit"
+    cache.mkdir(parents=True, exist_ok=True)
+    return cache / f"{hashlib.sha256(str(run.resolve()).encode()).hexdigest()[:16]}.sqlite"
+
+
 def build(run: Path, problems: list[str] | None = None) -> Path:
-    """(Re)build run/audit.sqlite from run/attempts.jsonl; the same input gives the same database.
-    Lines that cannot be read (a torn last line after a crash, garbage, a record missing keys) are
-    skipped and described in `problems` as 'attempts.jsonl:LINE: why'."""
-    src, db = run / "attempts.jsonl", run / "audit.sqlite"
+    """The run's audit database brought up to date with run/attempts.jsonl (only the lines appended
+    since the last audit are read); the same input gives the same database. Lines that cannot be
+    read (a torn last line after a crash, garbage, a record missing keys) are skipped and described
+    in `problems` as 'attempts.jsonl:LINE: why'."""
+    src = run / "attempts.jsonl"
     if not src.is_file():
         from ..errors import InputError
 
         raise InputError(f"{src}: no such file (is {run} a run folder made by `hachimi generate`?)")
     problems = problems if problems is not None else []
+    size, head, target = src.stat().st_size, _head(src), _where(run)
+    for db in dict.fromkeys([run / "audit.sqlite", target]):
+        if db.is_file() and _catch_up(db, src, size, head, problems, writable=db == target):
+            return db
     from ..fsio import atomic_path
 
-    with atomic_path(db) as tmp:  # a failed build leaves the old database (or none), never half of one
+    with atomic_path(target) as tmp:  # a failed build leaves the old database (or none), never half of one
         con = sqlite3.connect(tmp)
         try:
             con.executescript(SCHEMA)
-            _load(con, src, problems)
+            con.executemany("INSERT INTO meta VALUES (?, ?)", [("layout", LAYOUT), ("head", head)])
+            _load(con, src, 0, 0, problems)
             con.commit()
         finally:
             con.close()
-    return db
+    return target
 
 
-def _load(con, src: Path, problems: list[str]) -> None:
+def _catch_up(db: Path, src: Path, size: int, head: str, problems: list[str], writable: bool) -> bool:
+    """Read into `db` what attempts.jsonl gained since; False when it must be rebuilt."""
+    try:
+        con = sqlite3.connect(f"file:{db}?mode={'rw' if writable else 'ro'}", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        meta = dict(con.execute("SELECT key, value FROM meta"))
+        offset, lines = int(meta.get("offset", -1)), int(meta.get("lines", 0))
+        if meta.get("layout") != LAYOUT or meta.get("head") != head or not 0 <= offset <= size:
+            return False
+        if offset < size:
+            if not writable:
+                return False
+            _load(con, src, offset, lines, problems)
+            con.commit()
+        problems[:0] = [f"{src.name}:{n}: {why}" for n, why in con.execute("SELECT line, why FROM problems")]
+        return True
+    except (sqlite3.Error, ValueError):
+        return False
+    finally:
+        con.close()
+
+
+def _load(con, src: Path, offset: int, lines: int, problems: list[str]) -> None:
+    """Lines of src from byte `offset` (line `lines` + 1 on); a last line without its newline (being
+    written, or torn by a crash) is reported and left for the next audit."""
     with open(src, "rb") as fh:
-        for seq, raw in enumerate(fh):
+        fh.seek(offset)
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                if raw.strip():
+                    problems.append(f"{src.name}:{lines + 1}: torn last line (a write cut short); skipped")
+                break
+            seq, lines, offset = lines, lines + 1, offset + len(raw)
             if not raw.strip():
                 continue
-            where = f"{src.name}:{seq + 1}"
-            try:
-                e = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as err:
-                problems.append(f"{where}: not UTF-8 (byte {err.start + 1}); skipped")
-                continue
-            except json.JSONDecodeError as err:
-                torn = not raw.endswith(b"\n")
-                problems.append(
-                    f"{where}: "
-                    + (
-                        "torn last line (a write cut short); skipped"
-                        if torn
-                        else f"not JSON ({err.msg} at column {err.colno}); skipped"
-                    )
-                )
-                continue
-            if not isinstance(e, dict):
-                problems.append(f"{where}: not a JSON object; skipped")
-                continue
-            try:
-                _insert(con, e, seq)
-            except KeyError as err:
-                problems.append(f"{where}: a '{e.get('type')}' record without the key {err.args[0]!r}; skipped")
-            except sqlite3.OperationalError:
-                raise  # the database itself (a full disk), not the record
-            except (TypeError, ValueError, sqlite3.Error) as err:
-                problems.append(f"{where}: a '{e.get('type')}' record with a malformed value ({err}); skipped")
+            if why := _record(con, raw, seq):
+                problems.append(f"{src.name}:{lines}: {why}")
+                con.execute("INSERT OR REPLACE INTO problems VALUES (?, ?)", (lines, why))
+    con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("offset", str(offset)), ("lines", str(lines))])
+
+
+def _record(con, raw: bytes, seq: int) -> str | None:
+    """Insert one line; why it was skipped, if it was."""
+    try:
+        e = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        return f"not UTF-8 (byte {err.start + 1}); skipped"
+    except json.JSONDecodeError as err:
+        return f"not JSON ({err.msg} at column {err.colno}); skipped"
+    if not isinstance(e, dict):
+        return "not a JSON object; skipped"
+    try:
+        _insert(con, e, seq)
+    except KeyError as err:
+        return f"a '{e.get('type')}' record without the key {err.args[0]!r}; skipped"
+    except sqlite3.OperationalError:
+        raise  # the database itself (a full disk), not the record
+    except (TypeError, ValueError, sqlite3.Error) as err:
+        return f"a '{e.get('type')}' record with a malformed value ({err}); skipped"
+    return None
 
 
 def _insert(con, e: dict, seq: int) -> None:

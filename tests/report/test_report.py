@@ -33,7 +33,7 @@ def test_report_files_and_metrics(run, theory):
     assert {"index.html", "metrics.json", "quota.png", "rules.png", "levels.png", "population.png"} <= files
     assert m["personas"] == 16 and m["schema_valid"] == 1.0 and m["theory_valid"] == 1.0
     assert m["quota"]["kl"] == 0.0 and m["quota"]["shortfall"] == 0
-    assert 0 < m["distinct_2"] <= 1 and m["lexical_pairs"] == 0
+    assert 0 < m["distinct_2"] <= 1 and m["lexical_duplicates"] == 0 and m["lexical_clusters"] == 0
     assert json.loads((rep / "metrics.json").read_text())["personas"] == 16
     page = (rep / "index.html").read_text()
     assert "Quota per cell" in page and "quota.png" in page

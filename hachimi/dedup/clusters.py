@@ -1,0 +1,148 @@
+"""Near-duplicate clusters in one streaming pass: memory bounded by the clusters' leaders and the
+ids, never by pairs (100k near-identical personas are one cluster, not 5 billion pairs).
+
+Leader clustering within each stratum, in file order: a persona near a leader (the first persona
+of its cluster) joins the nearest such leader's cluster; one near no leader becomes a leader.
+Lexical: 64-bit SimHash within Hamming distance 3, found among the leaders through banded LSH
+buckets (simhash.py). Semantic: all-MiniLM-L6-v2 embeddings, cosine >= the threshold to a leader,
+embedded in batches and once per distinct text (identical texts share one vector), searched
+exactly against the stratum's leaders (a matrix-vector product per persona: the leaders, not all
+personas, so a corpus of duplicates costs one comparison each). A cluster lists every member and
+its farthest member's score to the leader; a member is near its leader, not necessarily near
+every other member."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .simhash import SimHashIndex, distance, fingerprint
+
+
+@dataclass
+class Cluster:
+    how: str  # "lexical" or "semantic"
+    stratum: str
+    leader: str
+    members: list[str] = field(default_factory=list)  # the leader first
+    worst: float = 0.0  # lexical: the largest Hamming distance to the leader; semantic: the lowest cosine
+
+    def row(self, number: int) -> dict:
+        return {
+            "cluster": number,
+            "how": self.how,
+            "stratum": self.stratum,
+            "size": len(self.members),
+            "leader": self.leader,
+            "members": self.members,
+            "worst": round(self.worst, 4),
+        }
+
+
+class Lexical:
+    def __init__(self):
+        self.leaders: dict[str, SimHashIndex] = {}  # stratum -> its leaders' fingerprints
+        self.clusters: dict[str, Cluster] = {}  # leader id -> its cluster (2+ members)
+        self.order: dict[str, int] = {}  # leader id -> its place in the file (ties go to the earliest)
+
+    def add(self, pid: str, stratum: str, text: str) -> str | None:
+        """The leader this persona duplicates, or None (it leads a cluster of its own)."""
+        fp = fingerprint(text)
+        ix = self.leaders.setdefault(stratum, SimHashIndex())
+        hits = ix.near(fp)
+        if not hits:
+            ix.add(pid, fp)
+            self.order[pid] = len(self.order)
+            return None
+        leader = min(hits, key=lambda k: (distance(fp, ix.prints[k]), self.order[k]))
+        c = self.clusters.setdefault(leader, Cluster("lexical", stratum, leader, [leader]))
+        c.members.append(pid)
+        c.worst = max(c.worst, distance(fp, ix.prints[leader]))
+        return leader
+
+
+class _Leaders:
+    """A stratum's leader vectors in a matrix that grows by doubling."""
+
+    def __init__(self, dim: int):
+        import numpy as np
+
+        self.ids: list[str] = []
+        self.mat = np.zeros((16, dim), dtype="float32")
+
+    def add(self, pid: str, v) -> None:
+        import numpy as np
+
+        if len(self.ids) == len(self.mat):
+            self.mat = np.concatenate([self.mat, np.zeros_like(self.mat)])
+        self.mat[len(self.ids)] = v
+        self.ids.append(pid)
+
+
+class Semantic:
+    def __init__(self, threshold: float = 0.95, batch: int = 256, embed=None):
+        self.threshold, self.batch = threshold, batch
+        self._embed = embed  # texts -> normalised vectors (default: MiniLM, embed.py)
+        self.leaders: dict[str, _Leaders] = {}
+        self.clusters: dict[str, Cluster] = {}
+        self.cache: dict[bytes, object] = {}  # text hash -> vector: each distinct text embedded once
+        self.pending: list[tuple[str, str, bytes, str]] = []
+        self.embedded = 0  # distinct texts embedded
+        self.total = None  # the sum of every persona's vector (for the diversity)
+        self.count = 0
+
+    def add(self, pid: str, stratum: str, text: str) -> None:
+        self.pending.append((pid, stratum, hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest(), text))
+        if len(self.pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        import numpy as np
+
+        if not self.pending:
+            return
+        todo = {h: t for _, _, h, t in self.pending if h not in self.cache}
+        if todo:
+            embed = self._embed
+            if embed is None:
+                from .embed import embed
+            vecs = embed(list(todo.values()))
+            self.embedded += len(todo)
+            for h, v in zip(todo, vecs):
+                self.cache[h] = np.asarray(v, dtype="float32")
+        for pid, stratum, h, _ in self.pending:
+            v = self.cache[h]
+            self.total = v.astype("float64") if self.total is None else self.total + v
+            self.count += 1
+            lead = self.leaders.setdefault(stratum, _Leaders(len(v)))
+            n = len(lead.ids)
+            if n:
+                sims = lead.mat[:n] @ v
+                j = int(np.argmax(sims))
+                if float(sims[j]) >= self.threshold:
+                    leader = lead.ids[j]
+                    c = self.clusters.setdefault(leader, Cluster("semantic", stratum, leader, [leader], 1.0))
+                    c.members.append(pid)
+                    c.worst = min(c.worst, float(sims[j]))
+                    continue
+            lead.add(pid, v)
+        self.pending.clear()
+
+    def diversity(self) -> float | None:
+        """Mean pairwise cosine distance over every persona, from the vector sum (sum over i != j
+        of v_i.v_j = |sum v|^2 - n for unit vectors): the same number as the N x N matrix gave,
+        in one pass."""
+        n = self.count
+        if n < 2:
+            return None
+        return float(1 - (float(self.total @ self.total) - n) / (n * (n - 1)))
+
+
+def summary(clusters: list[Cluster]) -> dict:
+    """Counts by how: clusters, personas in them, duplicates (members beyond the leader)."""
+    out = {}
+    for how in ("lexical", "semantic"):
+        cs = [c for c in clusters if c.how == how]
+        out[f"{how}_clusters"] = len(cs)
+        out[f"{how}_duplicates"] = sum(len(c.members) - 1 for c in cs)
+    return out
