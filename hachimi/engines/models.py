@@ -148,7 +148,12 @@ def endpoint(spec: ModelSpec) -> str | None:
     if spec.engine_kind != "openai":
         return None
     env = spec.openai.get("base_url_env")
-    return (os.environ.get(env) if env else None) or spec.openai.get("base_url")
+    pool = spec.openai.get("base_urls")
+    return (
+        (os.environ.get(env) if env else None)
+        or spec.openai.get("base_url")
+        or (", ".join(pool) if isinstance(pool, list) and pool else None)
+    )
 
 
 def narrative_problem(spec: ModelSpec, narrative: str) -> str | None:

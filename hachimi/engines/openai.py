@@ -11,16 +11,26 @@ full jitter (Retry-After is honoured); a request that still fails comes back as 
 with `transient=False`. Misconfiguration (no URL, a key the server demands, an unknown model name)
 raises HachimiError.
 
+Several replicas, one engine: `base_urls` lists endpoints of the same model (vLLM replicas, one per
+GPU or node). Each has its own AIMD window; a request goes to the healthy replica with the most
+room. A replica that fails (connection refused or reset, a timeout, HTTP 502/503/504) is drained:
+nothing is sent to it for `drain_s` (doubling on each further failure, up to 60 s), its requests are
+retried at once on the others, and it is tried again when its time is up. With the same seeds and
+a batch-invariant server, which replica answered does not change what is generated. A router URL
+in front of a cluster (vLLM's router, Ray Serve LLM) is one base_url.
+
 Settings, from [openai] in models/*.toml:
   base_url        "http://127.0.0.1:8000/v1" (the part before /chat/completions)
-  base_url_env    an environment variable that, when set, overrides base_url
+  base_urls       ["http://10.0.0.1:8000/v1", "http://10.0.0.2:8000/v1"]: a pool of replicas
+  base_url_env    an environment variable that, when set, overrides them (comma-separated for a pool)
+  drain_s         how long a failed replica rests before it is tried again (default 2, doubling)
   api_key_env     the environment variable holding the key (sent as a Bearer token when set)
   model           the server's model name ("" = the first one GET /models lists)
   server          "vllm": vLLM's extra body (structured_outputs with the full llguidance schema,
                   repetition_penalty, bad_words); "openai" (default; any hosted API): response_format
                   json_schema, strict, with the schema turned into the subset and limits such APIs
                   document (engines/strict.py); no repetition_penalty
-  max_concurrency ceiling of requests in flight (default 16)
+  max_concurrency ceiling of requests in flight, per replica (default 16)
   timeout_s       one HTTP attempt (default 600)
   retries         further tries after the first for transient failures (default 4)
   backoff_s       first backoff (default 1.0), doubled each try, capped by backoff_max_s (default 60)
@@ -79,6 +89,14 @@ class AIMD:
             self.in_flight += 1
             return self.epoch
 
+    def try_acquire(self) -> int | None:
+        """A slot now (its epoch), or None when the window is full."""
+        with self._cond:
+            if self.in_flight >= self.current:
+                return None
+            self.in_flight += 1
+            return self.epoch
+
     def release(self, epoch: int, outcome: str) -> None:
         """outcome: "ok", "overload" (429/5xx: shrink) or "other" (no signal about load)."""
         with self._cond:
@@ -113,6 +131,36 @@ def _transient_status(code: int) -> bool:
     return code == 429 or code == 408 or 500 <= code <= 599
 
 
+class Replica:
+    """One endpoint of the pool: its client, its AIMD window, its health."""
+
+    def __init__(self, url: str, client, ceiling: int, drain_s: float):
+        self.url, self.client, self.limiter = url, client, AIMD(ceiling)
+        self.drain_s = drain_s
+        self.rest = drain_s  # the next drain's length (doubles while it keeps failing)
+        self.down_until = 0.0
+        self.served = self.failures = 0
+
+    def room(self) -> int:
+        return self.limiter.current - self.limiter.in_flight
+
+    def failed(self) -> None:
+        self.failures += 1
+        self.down_until = time.monotonic() + self.rest
+        self.rest = min(60.0, self.rest * 2)
+
+    def answered(self) -> None:
+        self.served += 1
+        self.rest = self.drain_s
+
+
+def _urls(cfg: dict) -> list[str]:
+    env = cfg.get("base_url_env")
+    raw = (os.environ.get(env) if env else None) or cfg.get("base_urls") or cfg.get("base_url") or []
+    urls = raw.split(",") if isinstance(raw, str) else list(raw)
+    return [u.strip().rstrip("/") for u in urls if u and u.strip()]
+
+
 class OpenAIEngine:
     name = "openai"
 
@@ -122,12 +170,14 @@ class OpenAIEngine:
         cfg = dict(spec.openai or {})
         self.spec = spec
         env = cfg.get("base_url_env")
-        url = (os.environ.get(env) if env else None) or cfg.get("base_url")
-        if not url:
+        urls = _urls(cfg)
+        if not urls:
             raise HachimiError(
-                f"{spec.file or spec.name}: [openai] needs base_url" + (f" or ${env} set" if env else "")
+                f"{spec.file or spec.name}: [openai] needs base_url (or base_urls)" + (f" or ${env} set" if env else "")
             )
-        self.base_url = url.rstrip("/")
+        if len(set(urls)) != len(urls):
+            raise HachimiError(f"{spec.file or spec.name}: [openai] base_urls lists an endpoint twice: {urls}")
+        self.base_url = urls[0] if len(urls) == 1 else "{" + ", ".join(urls) + "}"
         self.api_key_env = cfg.get("api_key_env")
         self.api_key = os.environ.get(self.api_key_env) if self.api_key_env else None
         self.model = cfg.get("model") or ""
@@ -146,18 +196,29 @@ class OpenAIEngine:
             "max_completion_tokens" if self.server == "vllm" else "max_tokens"
         )
         self.decoding = Decoding.from_spec(spec.decoding or {})
-        self.default_concurrency = self.max_concurrency
-        self.limiter = AIMD(self.max_concurrency)
+        self.drain_s = float(cfg.get("drain_s", 2.0))
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        self._client = httpx.Client(
-            base_url=self.base_url,
-            headers=headers,
-            timeout=httpx.Timeout(self.timeout_s, connect=min(10.0, self.timeout_s)),
-            limits=httpx.Limits(
-                max_connections=self.max_concurrency + 4, max_keepalive_connections=self.max_concurrency
-            ),
-        )
-        self._pool = ThreadPoolExecutor(max_workers=self.max_concurrency, thread_name_prefix="hachimi-openai")
+        self.replicas = [
+            Replica(
+                url,
+                httpx.Client(
+                    base_url=url,
+                    headers=headers,
+                    timeout=httpx.Timeout(self.timeout_s, connect=min(10.0, self.timeout_s)),
+                    limits=httpx.Limits(
+                        max_connections=self.max_concurrency + 4, max_keepalive_connections=self.max_concurrency
+                    ),
+                ),
+                self.max_concurrency,
+                self.drain_s,
+            )
+            for url in urls
+        ]
+        self.default_concurrency = self.max_concurrency * len(self.replicas)
+        self.limiter = self.replicas[0].limiter  # the (first) replica's window
+        self._client = self.replicas[0].client
+        self._room = threading.Condition()  # a replica freed a slot or came back
+        self._pool = ThreadPoolExecutor(max_workers=self.default_concurrency, thread_name_prefix="hachimi-openai")
         self._model_lock = threading.Lock()
         self._rng = random.Random()  # backoff jitter only: never touches outputs
 
@@ -191,9 +252,18 @@ class OpenAIEngine:
             d["extra_body"] = self.extra_body
         return d
 
+    def pool_stats(self) -> list[dict]:
+        """Per replica: requests answered, failures, whether it is resting now."""
+        now = time.monotonic()
+        return [
+            {"url": r.url, "served": r.served, "failures": r.failures, "resting": r.down_until > now}
+            for r in self.replicas
+        ]
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._client.close()
+        for r in self.replicas:
+            r.client.close()
 
     def __enter__(self):
         return self
@@ -207,12 +277,15 @@ class OpenAIEngine:
         with self._model_lock:
             if self.model:
                 return
-            try:
-                r = self._client.get("/models")
-            except httpx.HTTPError as e:
-                raise HachimiError(
-                    f"{self.base_url}/models: {type(e).__name__}: {e} (set [openai] model to skip this look-up)"
-                ) from None
+            r, errors = None, []
+            for rep in self.replicas:  # the first that answers
+                try:
+                    r = rep.client.get("/models")
+                    break
+                except httpx.HTTPError as e:
+                    errors.append(f"{rep.url}/models: {type(e).__name__}: {e}")
+            if r is None:
+                raise HachimiError("; ".join(errors) + " (set [openai] model to skip this look-up)")
             self._check_auth(r)
             try:
                 self.model = r.json()["data"][0]["id"]
@@ -272,44 +345,74 @@ class OpenAIEngine:
                 pass
         return delay
 
+    def _take(self) -> tuple[Replica, int]:
+        """The healthy replica with the most room, and its admission epoch; waits when every one is
+        full or resting."""
+        with self._room:
+            while True:
+                now = time.monotonic()
+                up = [r for r in self.replicas if r.down_until <= now]
+                for rep in sorted(up, key=lambda r: -r.room()):  # stable: ties go to the first listed
+                    epoch = rep.limiter.try_acquire()
+                    if epoch is not None:
+                        return rep, epoch
+                back = min((r.down_until for r in self.replicas if r.down_until > now), default=now + 0.25)
+                self._room.wait(timeout=min(0.25, max(0.005, back - now)))
+
+    def _give_back(self, rep: Replica, epoch: int, outcome: str) -> None:
+        rep.limiter.release(epoch, outcome)
+        with self._room:
+            self._room.notify_all()
+
     def _one(self, body: dict) -> Output:
         seconds, tries, last_error = 0.0, 0, ""
+        pooled = len(self.replicas) > 1
         while True:
             tries += 1
-            epoch = self.limiter.acquire()
-            outcome, retry_after = "other", None
+            rep, epoch = self._take()
+            outcome, retry_after, broken = "other", None, False
             t0 = time.perf_counter()
             try:
-                r = self._client.post("/chat/completions", json=body)
+                r = rep.client.post("/chat/completions", json=body)
                 seconds += time.perf_counter() - t0
                 if r.status_code == 200:
                     out = self._parse(r, seconds, tries)
                     if out is not None:
                         outcome = "ok" if out.error is None else "other"
+                        rep.answered()
                         return out
-                    last_error = f"unreadable response: {r.text[:200]!r}"  # retried below
+                    last_error = f"{rep.url}: unreadable response: {r.text[:200]!r}"  # retried below
                 else:
                     self._check_auth(r)
                     if r.status_code == 404 and "model" in r.text.lower():
-                        raise _Fatal(f"{self.base_url}: model {self.model!r} unknown to the server: {r.text[:300]}")
-                    last_error = f"HTTP {r.status_code}: {r.text[:300]}"
+                        raise _Fatal(f"{rep.url}: model {self.model!r} unknown to the server: {r.text[:300]}")
+                    last_error = f"HTTP {r.status_code}: {r.text[:300]}" + (f" ({rep.url})" if pooled else "")
                     if not _transient_status(r.status_code):
                         return Output("", 0, seconds, False, error=last_error, transient=False, tries=tries)
                     outcome = "overload" if r.status_code == 429 or r.status_code >= 500 else "other"
                     retry_after = r.headers.get("retry-after")
+                    broken = r.status_code in (502, 503, 504)
             except httpx.TimeoutException as e:
                 seconds += time.perf_counter() - t0
-                last_error = f"timeout after {self.timeout_s:g} s ({type(e).__name__})"
+                last_error = f"timeout after {self.timeout_s:g} s ({type(e).__name__})" + (
+                    f" ({rep.url})" if pooled else ""
+                )
+                broken = True
             except httpx.TransportError as e:  # connection refused/reset, protocol errors
                 seconds += time.perf_counter() - t0
-                last_error = f"{type(e).__name__}: {e}"
+                last_error = f"{type(e).__name__}: {e}" + (f" ({rep.url})" if pooled else "")
+                broken = True
             finally:
-                self.limiter.release(epoch, outcome)
+                if pooled and broken:
+                    rep.failed()  # drained: the others take its requests
+                self._give_back(rep, epoch, outcome)
             if tries > self.retries:
                 return Output(
                     "", 0, seconds, False, error=f"{last_error} (after {tries} tries)", transient=True, tries=tries
                 )
-            time.sleep(self._backoff(tries, retry_after))
+            now = time.monotonic()
+            if not (pooled and broken and any(r.down_until <= now for r in self.replicas)):
+                time.sleep(self._backoff(tries, retry_after))  # no other replica to turn to at once
 
     @staticmethod
     def _parse(r, seconds: float, tries: int) -> Output | None:
