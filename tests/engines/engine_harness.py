@@ -152,12 +152,13 @@ def stub_server(answer, delay_s: float = 0.0):
         thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def vllm_server(tmp_path_factory):
-    """A real vLLM OpenAI-compatible server on 127.0.0.1 (free port); yields {base_url, model, log, start_s}."""
+@contextmanager
+def vllm(log_dir: Path):
+    """A real vLLM OpenAI-compatible server on 127.0.0.1 (free port), stopped on exit; yields
+    {base_url, model, log, start_s, proc}."""
     need_harness()
     port = free_port()
-    log = tmp_path_factory.mktemp("vllm-server") / "server.log"
+    log = log_dir / f"server-{port}.log"
     t0 = time.monotonic()
     with open(log, "wb") as fh:
         proc = subprocess.Popen(
@@ -184,6 +185,13 @@ def vllm_server(tmp_path_factory):
                     f"the vLLM server was not ready after {SERVER_READY_S} s; its log:\n{log.read_text()[-4000:]}"
                 )
             time.sleep(1)
-        yield {"base_url": base, "model": SERVED_NAME, "log": log, "start_s": time.monotonic() - t0}
+        yield {"base_url": base, "model": SERVED_NAME, "log": log, "start_s": time.monotonic() - t0, "proc": proc}
     finally:
         stop_group(proc)
+
+
+@pytest.fixture(scope="session")
+def vllm_server(tmp_path_factory):
+    """A real vLLM OpenAI-compatible server on 127.0.0.1 (free port); yields {base_url, model, log, start_s}."""
+    with vllm(tmp_path_factory.mktemp("vllm-server")) as server:
+        yield server
