@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from ..errors import InputError
-from ..jsonio import read_jsonl, read_records  # noqa: F401  (the one JSONL reader; callers import them from here too)
+from ..jsonio import LineError, read_jsonl, read_records, records  # noqa: F401  (the one JSONL reader)
 
 
 def build(run: Path, theory, out: Path | None = None) -> dict:
@@ -20,9 +20,15 @@ def build(run: Path, theory, out: Path | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
     personas = read_jsonl(run / "personas.jsonl")
-    attempts = read_jsonl(run / "attempts.jsonl")
+    stats, skipped = metrics.AttemptStats(), []
+    for n, e in records(run / "attempts.jsonl") if (run / "attempts.jsonl").exists() else ():
+        if isinstance(e, LineError):  # a torn last line after a crash: the rest still counts
+            skipped.append(f"attempts.jsonl:{n}: {e}; left out of the counts")
+        else:
+            stats.add(e)
     manifest, notes = recount(manifest, personas, theory)
-    m = metrics.compute(personas, attempts, manifest, Validator(theory))
+    m = metrics.compute(personas, stats, manifest, Validator(theory))
+    notes += skipped
     m["notes"] = notes
     m["population"] = population.table(personas, theory)
     (out / "metrics.json").write_text(json.dumps(m, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

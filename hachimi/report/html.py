@@ -96,7 +96,10 @@ def render(
             f"{metrics['lexical_duplicates']} / {metrics.get('semantic_duplicates')}; "
             f"{metrics['lexical_clusters']} / {metrics.get('semantic_clusters')}",
         ),
-        ("near-duplicates regenerated", metrics["near_duplicates_regenerated"]),
+        (
+            "attempts rejected as near-duplicates (refilled while attempts remained)",
+            metrics["near_duplicates_rejected"],
+        ),
         ("embedding diversity", metrics.get("embedding_diversity")),
         (
             "LLM calls / tokens per accepted persona",

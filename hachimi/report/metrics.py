@@ -81,7 +81,47 @@ def rule_rates(validations: list[dict]) -> dict[str, float]:
     return {k: fired[k] / len(validations) for k in sorted(fired)} if validations else {}
 
 
-def compute(personas: list[dict], attempts: list[dict], manifest: dict, validator) -> dict:
+class AttemptStats:
+    """What the report needs of attempts.jsonl, gathered line by line (the file is never held:
+    it grows ~10 KB per slot): first-pass validations (valid, the rules that fired), attempts'
+    outcomes (calls, tokens, engine seconds) and near-duplicate rejections."""
+
+    def __init__(self):
+        self.first = 0
+        self.first_valid = 0
+        self.fired: Counter = Counter()
+        self.outcomes = 0
+        self.totals = {"calls": 0, "tokens": 0, "seconds": 0.0}
+        self.rejected_near_duplicates = 0
+
+    def add(self, e: dict) -> None:
+        t = e.get("type")
+        if t == "validation" and e.get("stage") == "proposal":
+            self.first += 1
+            self.first_valid += bool(e.get("valid"))
+            for ref in {f"{x.get('ref')} {x.get('rule')}" for x in e.get("violations") or () if isinstance(x, dict)}:
+                self.fired[ref] += 1
+        elif t == "outcome":
+            self.outcomes += 1
+            for k in self.totals:
+                v = e.get(k, 0)
+                self.totals[k] += v if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+        elif t == "near_duplicate":
+            self.rejected_near_duplicates += 1
+
+    def rule_rates(self) -> dict[str, float]:
+        return {k: self.fired[k] / self.first for k in sorted(self.fired)} if self.first else {}
+
+    @classmethod
+    def of(cls, attempts) -> "AttemptStats":
+        s = cls()
+        for e in attempts:
+            s.add(e)
+        return s
+
+
+def compute(personas: list[dict], attempts, manifest: dict, validator) -> dict:
+    """`attempts`: the run's attempt records (any iterable; read once) or their AttemptStats."""
     from pydantic import ValidationError
     from ..schema.models import persona_model
 
@@ -94,8 +134,7 @@ def compute(personas: list[dict], attempts: list[dict], manifest: dict, validato
         except ValidationError:
             pass
     results = list(validator.validate_objects(personas))
-    first = [e for e in attempts if e.get("type") == "validation" and e.get("stage") == "proposal"]
-    outcomes = [e for e in attempts if e.get("type") == "outcome"]
+    stats = attempts if isinstance(attempts, AttemptStats) else AttemptStats.of(attempts)
     cells = manifest.get("cells", {})
     schema = validator.theory.schema
     fields = compared_fields(schema)
@@ -108,8 +147,8 @@ def compute(personas: list[dict], attempts: list[dict], manifest: dict, validato
         "personas": len(personas),
         "schema_valid": schema_ok / n_acc,
         "theory_valid": sum(r.valid for r in results) / n_acc,
-        "first_pass_valid": sum(e["valid"] for e in first) / max(1, len(first)),
-        "rule_rates_first_pass": rule_rates(first),
+        "first_pass_valid": stats.first_valid / max(1, stats.first),
+        "rule_rates_first_pass": stats.rule_rates(),
         "rule_rates_accepted": rule_rates([r.to_dict() for r in results]),
         "quota": {
             "cells": cells,
@@ -123,16 +162,16 @@ def compute(personas: list[dict], attempts: list[dict], manifest: dict, validato
         "distinct_2_per_record": d2r,
         "self_bleu": self_bleu(texts),
         **near_duplicates(personas, schema.slot.key if schema.slot else (lambda p: ""), fields),
-        "attempts": len(outcomes),
-        "near_duplicates_regenerated": counts.get("near_duplicates", 0),
-        **cost(outcomes, manifest, n_acc),
+        "attempts": stats.outcomes,
+        # valid attempts rejected as near-duplicates; their slots were refilled only while attempts remained
+        "near_duplicates_rejected": max(counts.get("near_duplicates", 0), stats.rejected_near_duplicates),
+        **cost(stats.totals, manifest, n_acc),
     }
 
 
-def cost(outcomes: list[dict], manifest: dict, n_accepted: int) -> dict:
-    """LLM calls, tokens, engine-seconds (from every attempt logged) and wall-seconds (all sessions)
-    per accepted persona."""
-    total = {k: sum(o.get(k, 0) for o in outcomes) for k in ("calls", "tokens", "seconds")}
+def cost(total: dict, manifest: dict, n_accepted: int) -> dict:
+    """LLM calls, tokens, engine-seconds (summed over every attempt logged) and wall-seconds (all
+    sessions) per accepted persona."""
     wall = manifest.get("wall_seconds", manifest.get("seconds", 0.0))
     return {
         "llm_calls_per_accepted": total["calls"] / n_accepted,

@@ -53,9 +53,13 @@ def rules(metrics: dict, out: Path) -> Path:
     rates = metrics["rule_rates_first_pass"]
     keys = sorted(rates, key=rates.get, reverse=True)[:20]
     fig, ax = plt.subplots(figsize=(8, 0.35 * max(3, len(keys)) + 1))
-    ax.barh(keys[::-1], [rates[k] for k in keys[::-1]])
-    ax.set_xlabel("share of first-pass proposals")
     ax.set_title("Rules that fired before revision")
+    if not keys:  # say so, not an empty frame with meaningless axes
+        ax.axis("off")
+        ax.text(0.5, 0.5, "no rule fired on any first-pass proposal", ha="center", va="center", transform=ax.transAxes)
+    else:
+        ax.barh(keys[::-1], [rates[k] for k in keys[::-1]])
+        ax.set_xlabel("share of first-pass proposals")
     fig.tight_layout()
     fig.savefig(out / "rules.png", dpi=110)
     plt.close(fig)
