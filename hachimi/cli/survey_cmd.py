@@ -100,14 +100,19 @@ def _personas(source: Path, theory) -> tuple[Path, list[dict], dict | None]:
 
 @click.group()
 def survey():
-    """External validity: personas answer PISA-style questionnaires as student agents.
+    """External validity: personas answer PISA or CEPS questionnaires as student agents.
+
+    Instruments (pisa2022-student, ceps-student, or a folder of your own) carry their items' source
+    variables, wordings and code directions, directional hypotheses and published human figures.
+    Answers are bound to the personas that gave them by content: a regenerated persona is asked again.
 
     \b
       hachimi survey administer runs/a --instrument pisa2022-student --out runs/a/survey
       hachimi survey score runs/a/survey
+      hachimi survey compare runs/a/survey --format json      hypotheses and human figures
       hachimi survey compare runs/a/survey --reference human_cohorts.csv
       hachimi survey reference pisa2022 STU_FILE --out human_cohorts.csv
-      hachimi survey lint pisa2022-student
+      hachimi survey lint ceps-student
     """
 
 
