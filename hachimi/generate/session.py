@@ -94,12 +94,11 @@ class Session:
         )
         check_identity(self.out, self.identity)
         self.lock = lock or FolderLock(self.out).acquire()
-        self.state = load_state(self.out)
-        self.dir = RunDir(self.out)
         self.deduper = Deduper(dedup, compared_fields(theory.schema))
         self.cell = {p.id: p.cell for p in self.planned}
-        for p in self.state.personas:
-            self.deduper.add(self.cell.get(p["id"], ""), p)
+        # the accepted personas are indexed for dedup as they are read, not held
+        self.state = load_state(self.out, lambda p: self.deduper.add(self.cell.get(p["id"], ""), p))
+        self.dir = RunDir(self.out)
         self.counts = Counter(self.state.counts)
         self.counts.update(slots=len(self.planned), accepted=len(self.state.accepted))
         self.realised = Counter(self.cell[i] for i in self.state.accepted if i in self.cell)

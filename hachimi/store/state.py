@@ -24,8 +24,7 @@ class SlotState:
 
 @dataclass
 class State:
-    personas: list[dict] = field(default_factory=list)
-    accepted: set[str] = field(default_factory=set)
+    accepted: set[str] = field(default_factory=set)  # ids only: the personas themselves are streamed
     slots: dict[str, SlotState] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
     torn: int = 0  # torn last lines cut off (one per file at most)
@@ -98,7 +97,10 @@ def _lines(path: Path):
         yield obj
 
 
-def load_state(folder: Path) -> State:
+def load_state(folder: Path, each_persona=None) -> State:
+    """What the folder holds, read in one pass over each file: memory grows with the ids and the
+    slots' counters, not with the corpus (`each_persona(p)` sees every accepted persona as it is
+    read, e.g. to index it for dedup; a committed slot's candidate is not kept)."""
     folder = Path(folder)
     st = State()
     for name in ("personas.jsonl", "attempts.jsonl"):
@@ -108,7 +110,8 @@ def load_state(folder: Path) -> State:
         if obj["id"] in st.accepted:
             raise HachimiError(f"{p}: id {obj['id']} appears twice; this folder was edited by hand")
         st.accepted.add(obj["id"])
-        st.personas.append(obj)
+        if each_persona is not None:
+            each_persona(obj)
     disposed: set[tuple[str, int]] = set()
     for e in _lines(folder / "attempts.jsonl"):
         kind = e.get("type")
@@ -124,8 +127,8 @@ def load_state(folder: Path) -> State:
             reason = e.get("reason", "")
             c["outside_stratum"] += reason.startswith("outside its stratum")
             c["engine_errors"] += reason.startswith("engine error")
-            if e.get("accepted") and "candidate" in e:
-                s.candidate = (e["candidate"], e["attempt"])
+            if e.get("accepted") and "candidate" in e and e["persona"] not in st.accepted:
+                s.candidate = (e["candidate"], e["attempt"])  # valid, not committed before the stop
         elif kind == "near_duplicate":
             st.counts["near_duplicates"] += 1
             disposed.add((e["persona"], e["attempt"]))
