@@ -30,6 +30,12 @@ def survey(cli):
     return run
 
 
+def ask(people, out, *more) -> tuple:
+    """`survey administer` of a personas file into a survey folder on the template engine."""
+    common = ("--model", "template", "--instrument", MINI, "--theory", "k12", "--check-share", "1")
+    return ("administer", people, *common, "--out", out, "--format", "json", *more)
+
+
 def _personas(n=6) -> list[dict]:
     return [json.loads(x) for x in (RUN / "personas.jsonl").read_text(encoding="utf-8").splitlines()[:n]]
 
@@ -47,22 +53,7 @@ def surveyed(survey, tmp_path):
     people.parent.mkdir()
     _write(people, _personas())
     out = tmp_path / "run" / "survey"
-    r = survey(
-        "administer",
-        people,
-        "--model",
-        "template",
-        "--instrument",
-        MINI,
-        "--out",
-        out,
-        "--theory",
-        "k12",
-        "--check-share",
-        "1",
-        "--format",
-        "json",
-    )
+    r = survey(*ask(people, out))
     assert r.exit_code == 0, r.output
     return people, out
 
@@ -107,22 +98,7 @@ def test_torn_and_corrupt_answers_are_skipped_with_their_line_everywhere(survey,
         assert f"answers.jsonl:{len(lines) + 2}: " in r.stderr  # the torn last line
         assert json.loads(r.stdout)["answers"]["blocks_unreadable"] == 3
     # administer repairs the torn line and asks the unreadable blocks again
-    r = survey(
-        "administer",
-        people,
-        "--model",
-        "template",
-        "--instrument",
-        MINI,
-        "--out",
-        out,
-        "--theory",
-        "k12",
-        "--check-share",
-        "1",
-        "--format",
-        "json",
-    )
+    r = survey(*ask(people, out))
     assert r.exit_code == 0 and json.loads(r.stdout)["asked"] == 1, r.output  # the block of line 2
     r = survey("score", out, "--format", "json")
     assert json.loads(r.stdout)["answers"]["blocks_used"] == len(lines)
@@ -166,22 +142,7 @@ def test_regenerated_personas_are_asked_again_never_scored_with_old_answers(surv
     assert sorted(doc["personas"]) == sorted(p["id"] for p in ps[2:5])  # only answers they gave
     assert doc["answers"]["blocks_of_changed_personas"] > 0 and doc["answers"]["blocks_of_missing_personas"] > 0
     assert "of 2 persona(s) whose content changed" in r.stderr and "of 1 persona(s) that no longer exist" in r.stderr
-    r = survey(
-        "administer",
-        people,
-        "--model",
-        "template",
-        "--instrument",
-        MINI,
-        "--out",
-        out,
-        "--theory",
-        "k12",
-        "--check-share",
-        "1",
-        "--format",
-        "json",
-    )
+    r = survey(*ask(people, out))
     counts = json.loads(r.stdout)
     assert counts["changed_personas"] == 2 and counts["asked"] > 0
     doc = json.loads(survey("score", out, "--format", "json").stdout)
