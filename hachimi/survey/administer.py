@@ -115,7 +115,10 @@ def plan(persona: dict, inst: Instrument, s: Settings, theory) -> list[Block]:
             {"role": "system", "content": system},
             {"role": "user", "content": _block_prompt(inst, chunk, options, s.language)},
         ]
-        budget = 16 + sum(len(it.id) + max(len(o) for o in options[it.id]) for it in chunk)
+        # the longest answer the grammar allows, in UTF-8 bytes: a byte-level tokenizer never needs
+        # more tokens than bytes (a CJK label is up to 3 tokens a character for SmolLM2)
+        longest = {it.id: max(options[it.id], key=lambda o: len(o.encode("utf-8"))) for it in chunk}
+        budget = 16 + len(json.dumps(longest, ensure_ascii=False).encode("utf-8"))
         req = Request(
             msgs,
             _schema(chunk, options),

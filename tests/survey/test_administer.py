@@ -155,3 +155,16 @@ def test_the_ceps_instrument_on_the_template_engine(tmp_path, theory):
         assert counts["errors"] == 0 and counts["asked"] > 0
         got = read(tmp_path / lang, {i.id for i in inst.items})
         assert not got.problems and {r["persona"] for r in got.records} == {p["id"] for p in _personas()[:3]}
+
+
+@pytest.mark.parametrize("instrument,language", [("pisa2022-student", "en"), ("ceps-student", "zh")])
+def test_the_token_budget_holds_the_longest_answer(theory, instrument, language):
+    """A block's max_new_tokens covers its longest allowed answer in UTF-8 bytes (a byte-level
+    tokenizer needs at most one token per byte; SmolLM2 spends up to 3 on a Chinese character: a
+    character-count budget cut CEPS's Chinese answers short)."""
+    inst = load(instrument)
+    s = Settings(instrument, None, seed=1, language=language, block_size=10, check_share=1.0)
+    for b in plan(_personas()[0], inst, s, theory):
+        longest = {i: max(o, key=lambda x: len(x.encode())) for i, o in b.options.items()}
+        need = len(json.dumps(longest, ensure_ascii=False).encode())
+        assert b.request.max_new_tokens >= need, (b.kind, b.index)
