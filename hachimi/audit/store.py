@@ -101,7 +101,7 @@ def build(run: Path, problems: list[str] | None = None) -> Path:
 def _catch_up(db: Path, src: Path, size: int, head: str, problems: list[str], writable: bool) -> bool:
     """Read into `db` what attempts.jsonl gained since; False when it must be rebuilt."""
     try:
-        con = sqlite3.connect(f"file:{db}?mode={'rw' if writable else 'ro'}", uri=True)
+        con = sqlite3.connect(f"{db.resolve().as_uri()}?mode={'rw' if writable else 'ro'}", uri=True)
     except sqlite3.Error:
         return False
     try:

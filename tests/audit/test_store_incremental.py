@@ -75,3 +75,13 @@ def test_a_read_only_run_folder_is_audited_through_the_cache(run, tmp_path, monk
     assert db.parent == tmp_path / "cache" / "hachimi" / "audit" and db.is_file()
     assert sorted(p.name for p in run.iterdir()) == before  # nothing written into the run
     assert views.failed(db) is not None
+
+
+def test_a_run_folder_with_odd_characters_in_its_path(tmp_path, monkeypatch):
+    run = tmp_path / "my runs #1 ?%20" / "run"
+    shutil.copytree(DEMO, run)
+    db = store.build(run, [])
+    read = []
+    real = store._load
+    monkeypatch.setattr(store, "_load", lambda *a: (read.append(a[2]), real(*a)))
+    assert store.build(run, []) == db and read == []  # caught up through the URI, not rebuilt
