@@ -66,7 +66,9 @@ def cli():
     """
 
 
-def main() -> None:
+def register() -> None:
+    """Every command of `hachimi --help` on the group (imported here, so `import hachimi.cli.main`
+    stays light); tests run the same set in process."""
     from . import (
         audit_cmd,
         convert_cmd,
@@ -92,6 +94,10 @@ def main() -> None:
     cli.add_command(survey_cmd.survey)
     cli.add_command(convert_cmd.convert)
     cli.add_command(text_cmd.text_cmd)
+
+
+def main() -> None:
+    register()
     cli(prog_name="hachimi")
 
 

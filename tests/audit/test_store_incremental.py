@@ -14,6 +14,7 @@ from conftest import ROOT
 from hachimi.audit import store, views
 
 DEMO = ROOT / "tests" / "fixtures" / "runs" / "audit-demo"
+FRESH = shutil.ignore_patterns("audit.sqlite")  # copies of the recorded run, without a database
 
 
 def _dump(db) -> list:
@@ -27,7 +28,7 @@ def _dump(db) -> list:
 
 @pytest.fixture
 def run(tmp_path):
-    shutil.copytree(DEMO, tmp_path / "run")
+    shutil.copytree(DEMO, tmp_path / "run", ignore=FRESH)
     return tmp_path / "run"
 
 
@@ -48,7 +49,7 @@ def test_appended_lines_are_read_and_nothing_else(run, tmp_path, monkeypatch):
     assert read == [(sum(map(len, lines[:half])), half)]  # from where it stopped, not from 0
     assert store.build(run, []) == db and len(read) == 1  # nothing new: nothing read
     fresh = tmp_path / "fresh"
-    shutil.copytree(DEMO, fresh)
+    shutil.copytree(DEMO, fresh, ignore=FRESH)
     assert _dump(db) == _dump(store.build(fresh, []))  # the same as built in one go
     import json
 
@@ -79,7 +80,7 @@ def test_a_read_only_run_folder_is_audited_through_the_cache(run, tmp_path, monk
 
 def test_a_run_folder_with_odd_characters_in_its_path(tmp_path, monkeypatch):
     run = tmp_path / "my runs #1 ?%20" / "run"
-    shutil.copytree(DEMO, run)
+    shutil.copytree(DEMO, run, ignore=FRESH)
     db = store.build(run, [])
     read = []
     real = store._load

@@ -209,37 +209,11 @@ def hachimi(cli, monkeypatch):
     """Every command of `hachimi --help`, run in this process; semantic near-duplicates are off
     (the report tolerates a missing embedding model; loading it takes seconds and is not what is
     tested here)."""
-    from hachimi.cli import (
-        audit_cmd,
-        convert_cmd,
-        generate_cmd,
-        plan_cmd,
-        report_cmd,
-        schema_cmd,
-        survey_cmd,
-        text_cmd,
-        theory_cmd,
-        validate_cmd,
-    )
-    from hachimi.cli.main import cli as group
+    from hachimi.cli.main import register
     from hachimi.dedup import embed
     from hachimi.errors import MissingExtraError
 
-    for cmd in (
-        audit_cmd.audit_cmd,
-        plan_cmd.plan_cmd,
-        report_cmd.report_cmd,
-        report_cmd.dedup_cmd,
-        generate_cmd.generate,
-        generate_cmd.models_cmd,
-        validate_cmd.validate,
-        theory_cmd.theory,
-        schema_cmd.schema,
-        survey_cmd.survey,
-        convert_cmd.convert,
-        text_cmd.text_cmd,
-    ):
-        group.add_command(cmd)
+    register()
 
     def no_embeddings(*a, **k):
         raise MissingExtraError("population", "sentence-transformers")
