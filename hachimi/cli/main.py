@@ -72,6 +72,7 @@ def register() -> None:
     from . import (
         audit_cmd,
         convert_cmd,
+        export_cmd,
         generate_cmd,
         plan_cmd,
         report_cmd,
@@ -86,6 +87,7 @@ def register() -> None:
     cli.add_command(plan_cmd.plan_cmd)
     cli.add_command(report_cmd.report_cmd)
     cli.add_command(report_cmd.dedup_cmd)
+    cli.add_command(export_cmd.export_cmd)
     cli.add_command(generate_cmd.generate)
     cli.add_command(generate_cmd.models_cmd)
     cli.add_command(validate_cmd.validate)
