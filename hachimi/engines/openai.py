@@ -253,10 +253,16 @@ class OpenAIEngine:
         return d
 
     def pool_stats(self) -> list[dict]:
-        """Per replica: requests answered, failures, whether it is resting now."""
+        """Per replica: requests answered, failures, requests in flight now, whether it is resting now."""
         now = time.monotonic()
         return [
-            {"url": r.url, "served": r.served, "failures": r.failures, "resting": r.down_until > now}
+            {
+                "url": r.url,
+                "served": r.served,
+                "failures": r.failures,
+                "in_flight": r.limiter.in_flight,
+                "resting": r.down_until > now,
+            }
             for r in self.replicas
         ]
 

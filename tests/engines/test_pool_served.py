@@ -36,13 +36,15 @@ def test_a_replica_killed_mid_run_loses_nothing(vllm_server, tmp_path):  # noqa:
             },
             decoding={"temperature": 0.7, "top_p": 0.9, "repetition_penalty": 1.15},
         )
-        cs = cases(n_per_schema=4)
+        cs = cases(n_per_schema=6)
         with OpenAIEngine(spec) as e:
 
             def kill_when_it_has_answered():
-                while e.pool_stats()[0]["served"] < 3:
-                    time.sleep(0.05)
-                stop_group(second["proc"])  # killed with requests in flight
+                # Killed once it has answered three and while it holds requests (a kill between two
+                # batches, with nothing in flight and nothing more sent to it, would test nothing).
+                while not (e.pool_stats()[0]["served"] >= 3 and e.pool_stats()[0]["in_flight"] >= 2):
+                    time.sleep(0.01)
+                stop_group(second["proc"])
 
             killer = threading.Thread(target=kill_when_it_has_answered, daemon=True)
             killer.start()
