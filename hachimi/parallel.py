@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import itertools
 import multiprocessing as mp
 import os
@@ -52,5 +53,12 @@ def validate_parallel(
 
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     with ctx.Pool(jobs, initializer=_init, initargs=(theory, explain, repair)) as pool:
-        for results in pool.imap(_work, chunks()):
-            yield from results
+        # At most two chunks per worker submitted ahead (Pool.imap would read the whole input into
+        # its task queue: a 1M-line file held in memory).
+        window: collections.deque = collections.deque()
+        for job in chunks():
+            window.append(pool.apply_async(_work, (job,)))
+            if len(window) >= 2 * jobs:
+                yield from window.popleft().get()
+        while window:
+            yield from window.popleft().get()

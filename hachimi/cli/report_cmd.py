@@ -25,17 +25,30 @@ from .options import format_option
     default=None,
     help="Where to write (default: RUN/report).",
 )
+@click.option(
+    "--sample",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Personas in the seeded sample the embedding metrics and Self-BLEU are computed on [default: 1000; "
+    "all of them on a smaller run]. `hachimi dedup` clusters every persona.",
+)
 @format_option("the metrics as one JSON document on stdout")
-def report_cmd(run, theory_name, out, fmt):
+def report_cmd(run, theory_name, out, fmt, sample):
     """Metrics, plots, index.html and a `datasets`-loadable folder for a run folder.
 
     Quota figures are recounted from personas.jsonl (the truth); where run.json disagrees, the
     report says so. The population-realism table (lowish values and creativity, elevated risk and
     low wellbeing by academic level, with 95% intervals and trend verdicts) is printed, written to
     index.html and included in the JSON.
+
+    Memory stays bounded on a run of any size: personas.jsonl and attempts.jsonl are read line by
+    line; Distinct-n is exact up to 2M distinct n-grams, then a HyperLogLog++ sketch; lexical
+    near-duplicates cover every persona; the embedding metrics and Self-BLEU use a seeded sample
+    (--sample, its size in the output); a large run is re-validated in worker processes.
     """
     from ..fsio import staged_folder
     from ..report.build import build
+    from .progress import progress
     from .report_text import population as population_text
 
     from ..store.run_theory import theory_of
@@ -44,7 +57,7 @@ def report_cmd(run, theory_name, out, fmt):
     where = out or run / "report"
     if (run / "run.json").exists():
         with staged_folder(where) as staged:  # the report appears whole, or the old one stays as it was
-            m = build(run, theory, staged)
+            m = build(run, theory, staged, progress=progress, sample=sample)
     else:
         m = build(run, theory, where)  # refused: not a run folder
     if fmt == "json":
@@ -58,6 +71,7 @@ def report_cmd(run, theory_name, out, fmt):
         f"first-pass valid {m['first_pass_valid']:.0%}; {q['exact_cells']}/{len(q['cells'])} cells on quota "
         f"(KL {q['kl']:.4f}, shortfall {q['shortfall']}); Distinct-2 {m['distinct_2']:.3f}; "
         f"near-duplicates {m['lexical_duplicates']} lexical / {m.get('semantic_duplicates')} semantic"
+        + (f" (semantic in a seeded sample of {m['sample']['size']})" if m["sample"]["size"] < m["personas"] else "")
     )
     click.echo(population_text(m["population"]))
     click.echo(f"report: {where / 'index.html'}   metrics: {where / 'metrics.json'}   dataset: {where / 'dataset'}")

@@ -34,30 +34,48 @@ simulation, not for decisions about real people.
 """
 
 
-def write(personas: list[dict], manifest: dict, out: Path, theory=None) -> Path:
-    """The folder: data/train.jsonl and a dataset card that says what the personas are in the
-    words of their theory ([theory] description of its theory.toml)."""
-    (out / "data").mkdir(parents=True, exist_ok=True)
-    with open(out / "data" / "train.jsonl", "w", encoding="utf-8") as fh:
-        for p in personas:
-            fh.write(json.dumps(p, ensure_ascii=False) + "\n")
-    plan = manifest.get("plan") or {}
-    meta = manifest.get("theory") or {}
-    description = " ".join(str((theory.meta if theory else {}).get("description", "")).split())
-    card = CARD.format(
-        name=f"hachimi personas ({plan.get('name', 'no plan')})",
-        n=len(personas),
-        version=manifest.get("hachimi"),
-        theory=meta.get("name"),
-        theory_hash=meta.get("hash"),
-        about=f". {description}" if description else ".",
-        plan=plan.get("name"),
-        plan_hash=plan.get("hash"),
-        seed=manifest.get("identity", {}).get("seed"),
-        n_planned=manifest.get("identity", {}).get("n"),
-        model=(manifest.get("model") or {}).get("name"),
-        schema_hash=manifest.get("schema_hash"),
-        language=(manifest.get("settings") or {}).get("language", "en"),
-    )
-    (out / "README.md").write_text(card, encoding="utf-8")
-    return out
+class Writer:
+    """The folder, written as the report reads the personas: data/train.jsonl line by line, then
+    (close) a dataset card that says what the personas are in the words of their theory ([theory]
+    description of its theory.toml)."""
+
+    def __init__(self, out: Path, manifest: dict, theory=None):
+        self.out, self.manifest, self.theory, self.n = out, manifest, theory, 0
+        (out / "data").mkdir(parents=True, exist_ok=True)
+        self.fh = open(out / "data" / "train.jsonl", "w", encoding="utf-8")
+
+    def add(self, p: dict) -> None:
+        self.fh.write(json.dumps(p, ensure_ascii=False) + "\n")
+        self.n += 1
+
+    def close(self) -> Path:
+        self.fh.close()
+        manifest, theory, out = self.manifest, self.theory, self.out
+        plan = manifest.get("plan") or {}
+        meta = manifest.get("theory") or {}
+        description = " ".join(str((theory.meta if theory else {}).get("description", "")).split())
+        card = CARD.format(
+            name=f"hachimi personas ({plan.get('name', 'no plan')})",
+            n=self.n,
+            version=manifest.get("hachimi"),
+            theory=meta.get("name"),
+            theory_hash=meta.get("hash"),
+            about=f". {description}" if description else ".",
+            plan=plan.get("name"),
+            plan_hash=plan.get("hash"),
+            seed=manifest.get("identity", {}).get("seed"),
+            n_planned=manifest.get("identity", {}).get("n"),
+            model=(manifest.get("model") or {}).get("name"),
+            schema_hash=manifest.get("schema_hash"),
+            language=(manifest.get("settings") or {}).get("language", "en"),
+        )
+        (out / "README.md").write_text(card, encoding="utf-8")
+        return out
+
+
+def write(personas, manifest: dict, out: Path, theory=None) -> Path:
+    """The folder for personas already read (any iterable)."""
+    w = Writer(out, manifest, theory)
+    for p in personas:
+        w.add(p)
+    return w.close()

@@ -85,7 +85,10 @@ def render(
         ("cells exactly on quota", f"{q['exact_cells']} / {len(q['cells'])}"),
         ("quota KL", q["kl"]),
         ("shortfall", q["shortfall"]),
-        ("Distinct-1 / 2 (corpus)", f"{metrics['distinct_1']:.3f} / {metrics['distinct_2']:.3f}"),
+        (
+            "Distinct-1 / 2 (corpus)" + (" (HyperLogLog++ estimate)" if metrics.get("distinct_estimated") else ""),
+            f"{metrics['distinct_1']:.3f} / {metrics['distinct_2']:.3f}",
+        ),
         (
             "Distinct-1 / 2 (per record, original)",
             f"{metrics['distinct_1_per_record']:.3f} / {metrics['distinct_2_per_record']:.3f}",
@@ -101,6 +104,10 @@ def render(
             metrics["near_duplicates_rejected"],
         ),
         ("embedding diversity", metrics.get("embedding_diversity")),
+        (
+            "sample for Self-BLEU and the embedding metrics (seeded)",
+            f"{metrics['sample']['size']} of {metrics['sample']['of']} personas",
+        ),
         (
             "LLM calls / tokens per accepted persona",
             f"{metrics['llm_calls_per_accepted']:.2f} / {metrics['tokens_per_accepted']:.0f}",

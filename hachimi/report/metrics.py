@@ -1,67 +1,23 @@
-"""Personas + attempts + manifest -> the metrics of a run (validity, rules, quotas, diversity, cost)."""
+"""What the report gathered + manifest -> the metrics of a run (validity, rules, quotas, diversity, cost)."""
 
 from __future__ import annotations
 
 import math
-import random
 import re
 from collections import Counter
-
-from ..dedup.text import compared_fields, narrative_text
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def distinct(texts: list[str], n: int) -> tuple[float, float]:
-    """(corpus-level distinct-n, the original's mean per-record distinct-n)."""
-    grams_all, per = [], []
+    """(corpus-level distinct-n, the original's mean per-record distinct-n) of a list of texts
+    (the report counts them in its one pass: tally.Distinct)."""
+    from .tally import Distinct
+
+    d = Distinct(n)
     for t in texts:
-        toks = _WORD.findall(t.lower())
-        grams = [tuple(toks[i : i + n]) for i in range(len(toks) - n + 1)]
-        grams_all += grams
-        if grams:
-            per.append(len(set(grams)) / len(grams))
-    corpus = len(set(grams_all)) / len(grams_all) if grams_all else 0.0
-    return corpus, (sum(per) / len(per) if per else 0.0)
-
-
-def self_bleu(texts: list[str], sample: int = 100, seed: int = 0) -> float | None:
-    """Mean BLEU of each sampled text against all others (sacrebleu); lower = more diverse."""
-    try:
-        from sacrebleu.metrics import BLEU
-    except ImportError:
-        return None
-    if len(texts) < 2:
-        return None
-    bleu = BLEU(effective_order=True)
-    idx = random.Random(seed).sample(range(len(texts)), min(sample, len(texts)))
-    scores = [bleu.sentence_score(texts[i], texts[:i] + texts[i + 1 :]).score for i in idx]
-    return sum(scores) / len(scores)
-
-
-def near_duplicates(personas: list[dict], stratum, fields: tuple[str, ...]) -> dict:
-    """Near-duplicate clusters (dedup/clusters.py: one pass, no pairs) and the embedding diversity
-    (mean pairwise cosine distance, from the vector sum: no N x N matrix)."""
-    from ..dedup.clusters import Lexical, Semantic, summary
-    from ..dedup.text import narrative_text
-
-    lexical = Lexical()
-    texts = [(p["id"], stratum(p), narrative_text(p, fields)) for p in personas]
-    for pid, key, text in texts:
-        lexical.add(pid, key, text)
-    out = {k: v for k, v in summary(list(lexical.clusters.values())).items() if k.startswith("lexical")}
-    try:
-        sem = Semantic(0.95)
-        for pid, key, text in texts:
-            sem.add(pid, key, text)
-        sem.flush()
-        out |= {k: v for k, v in summary(list(sem.clusters.values())).items() if k.startswith("semantic")}
-        if (d := sem.diversity()) is not None:
-            out["embedding_diversity"] = d
-    except Exception as e:  # the population extra is optional: say why it is missing
-        out["semantic_clusters"] = out["semantic_duplicates"] = None
-        out["semantic_note"] = str(e)
-    return out
+        d.add(_WORD.findall(t.lower()))
+    return d.corpus(), d.per_record()
 
 
 def kl(realised: dict, planned: dict) -> float:
@@ -72,13 +28,23 @@ def kl(realised: dict, planned: dict) -> float:
     return sum((r / R) * math.log((r / R) / (planned[c] / P)) for c, r in realised.items() if r and planned.get(c))
 
 
-def rule_rates(validations: list[dict]) -> dict[str, float]:
-    """rule ref -> share of validations in which it fired (errors and warnings)."""
-    fired = Counter()
-    for v in validations:
-        for ref in {x["ref"] + " " + x["rule"] for x in v["violations"]}:
-            fired[ref] += 1
-    return {k: fired[k] / len(validations) for k in sorted(fired)} if validations else {}
+class Validation:
+    """The accepted personas validated again (the report's second pass, in worker processes on a
+    large run): how many are valid, and the share of them on which each rule fired."""
+
+    def __init__(self):
+        self.n = self.valid = 0
+        self.fired: Counter = Counter()
+
+    def add(self, result) -> None:
+        self.n += 1
+        self.valid += bool(result.valid)
+        for ref in {f"{v.ref} {v.rule}" for v in result.violations}:
+            self.fired[ref] += 1
+
+    def rule_rates(self) -> dict[str, float]:
+        """rule ref -> share of validations in which it fired (errors and warnings)."""
+        return {k: self.fired[k] / self.n for k in sorted(self.fired)} if self.n else {}
 
 
 class AttemptStats:
@@ -120,48 +86,24 @@ class AttemptStats:
         return s
 
 
-def compute(personas: list[dict], attempts, manifest: dict, validator) -> dict:
-    """`attempts`: the run's attempt records (any iterable; read once) or their AttemptStats."""
-    from pydantic import ValidationError
-    from ..schema.models import persona_model
-
-    Persona = persona_model(validator.theory.schema)  # the run's theory's format, not k12's
-    schema_ok = 0
-    for p in personas:
-        try:
-            Persona.model_validate(p)
-            schema_ok += 1
-        except ValidationError:
-            pass
-    results = list(validator.validate_objects(personas))
-    stats = attempts if isinstance(attempts, AttemptStats) else AttemptStats.of(attempts)
+def compute(corpus: dict, validation: Validation, stats: AttemptStats, manifest: dict) -> dict:
+    """The run's metrics from what the report gathered: `corpus` (tally.Tally.result() of the
+    accepted personas), their re-validation and the attempts' statistics."""
     cells = manifest.get("cells", {})
-    schema = validator.theory.schema
-    fields = compared_fields(schema)
-    texts = [narrative_text(p, fields) for p in personas]
-    d1, d1r = distinct(texts, 1)
-    d2, d2r = distinct(texts, 2)
     counts = manifest.get("counts", {})
-    n_acc = max(1, len(personas))
+    n_acc = max(1, corpus["personas"])
     return {
-        "personas": len(personas),
-        "schema_valid": schema_ok / n_acc,
-        "theory_valid": sum(r.valid for r in results) / n_acc,
+        **corpus,
+        "theory_valid": validation.valid / n_acc,
         "first_pass_valid": stats.first_valid / max(1, stats.first),
         "rule_rates_first_pass": stats.rule_rates(),
-        "rule_rates_accepted": rule_rates([r.to_dict() for r in results]),
+        "rule_rates_accepted": validation.rule_rates(),
         "quota": {
             "cells": cells,
             "exact_cells": sum(c["planned"] == c["realised"] for c in cells.values()),
             "kl": kl({k: c["realised"] for k, c in cells.items()}, {k: c["planned"] for k, c in cells.items()}),
             "shortfall": sum(c["shortfall"] for c in cells.values()),
         },
-        "distinct_1": d1,
-        "distinct_2": d2,
-        "distinct_1_per_record": d1r,
-        "distinct_2_per_record": d2r,
-        "self_bleu": self_bleu(texts),
-        **near_duplicates(personas, schema.slot.key if schema.slot else (lambda p: ""), fields),
         "attempts": stats.outcomes,
         # valid attempts rejected as near-duplicates; their slots were refilled only while attempts remained
         "near_duplicates_rejected": max(counts.get("near_duplicates", 0), stats.rejected_near_duplicates),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from ..jsonio import get_path as _get
 
 
 def _plt():
@@ -77,16 +76,18 @@ def yerr(points: list[float], lows: list[float], highs: list[float]) -> list[lis
     return [[gap(p, lo) for p, lo in zip(points, lows)], [gap(hi, p) for p, hi in zip(points, highs)]]
 
 
-def levels(personas: list[dict], out: Path, schema, population: dict | None = None) -> Path:
+def levels(counts, out: Path, population: dict | None = None) -> Path:
     """One panel per group of rated dimensions in the theory's schema.toml (k12: values and
     creativity; k12-motivation adds needs, regulation, math beliefs): the share of each scale
     value by the slot's target level: the slot variable bound to the realism `by` field
-    (population table), else the first slot variable; one bar without a slot."""
+    (population table), else the first slot variable; one bar without a slot. `counts`: the
+    report's tally of values (tally.LevelCounts)."""
     plt = _plt()
-    spec = schema.slot
+    schema, spec = counts.schema, counts.spec
     variable = ((population or {}).get("by") or {}).get("variable") or (spec.variables[0] if spec else "")
     targets = tuple(schema.slot_domain(variable)) if variable else ("",)
-    groups = [g for g in schema.groups if any(f.group == g for f in schema.fields)]
+    at = spec.variables.index(variable) if variable else None
+    groups = counts.groups
     cols = min(3, max(1, len(groups)))
     rows = -(-max(1, len(groups)) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.2 * rows), squeeze=False)
@@ -96,19 +97,17 @@ def levels(personas: list[dict], out: Path, schema, population: dict | None = No
         fields = [f for f in schema.fields if f.group == group]
         scale = fields[0].domain
         by_level = {lv: Counter() for lv in targets}
-        for p in personas:
-            lv = spec.of(p).get(variable) if variable else ""
-            for f in fields:
-                v = _get(p, f.path)
-                if lv in by_level and v is not None:
-                    by_level[lv][v] += 1
+        for (g, key, v), c in counts.counts.items():
+            lv = key[at] if at is not None else ""
+            if g == group and lv in by_level:
+                by_level[lv][v] += c
         bottom = [0] * len(targets)
         for v in scale:
             h = [by_level[lv][v] / max(1, sum(by_level[lv].values())) for lv in targets]
             ax.bar([str(t) for t in targets], h, bottom=bottom, label=v)
             bottom = [b + x for b, x in zip(bottom, h)]
         ax.set_title(f"{group} by target {_words(variable) or 'cell'}", fontsize=9)
-        ax.legend(fontsize=6, loc="upper right")
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the bars, not over them
     fig.tight_layout()
     fig.savefig(out / "levels.png", dpi=110)
     plt.close(fig)

@@ -10,7 +10,9 @@ are written together and move together (the example run has personas with all se
 Wilson interval over 84 cells would pretend to 84 independent draws when there are 12 and come out
 far too narrow. Those shares get a persona-level cluster bootstrap instead: resample the personas
 of a level with replacement, recompute (lowish cells) / (cells), take the 2.5 and 97.5 percentiles
-of BOOTSTRAP resamples. The generator is seeded (SEED) afresh for every group, so the table is the
+of BOOTSTRAP resamples (beyond LARGE personas a resample is drawn as how many personas of each
+distinct score it holds, a multinomial: the same distribution at a cost by distinct scores, not
+personas). The generator is seeded (SEED) afresh for every group, so the table is the
 same on every run and independent of the order in which it is computed.
 
 Verdicts (the caps in realism.toml are heuristics, not published norms; they say "look at this
@@ -27,8 +29,9 @@ personas per level such steps are within noise.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..jsonio import get_path
 
@@ -36,6 +39,7 @@ Z95 = 1.959963984540054
 MIN_N = 5  # personas a level needs before it is judged
 BOOTSTRAP = 2000  # cluster-bootstrap resamples for shares over persona x dimension cells
 SEED = 0
+LARGE = 20_000  # personas in a group beyond which the bootstrap draws counts per distinct score
 
 OVER_CAP = "{who} {phrase}, {side} the {cap:.0%} heuristic {bound}"
 REVERSED = "{who} {phrase} vs {other:.0%} for {last} (expected: share {direction})"
@@ -97,6 +101,11 @@ def cluster_bootstrap(ks: list[int], ds: list[int], reps: int = BOOTSTRAP, seed:
         return 0.0, 1.0
     k, d = np.asarray(ks, dtype=float), np.asarray(ds, dtype=float)
     rng = np.random.default_rng(seed)
+    if n > LARGE:  # draw how many personas of each distinct score a resample holds: the same law
+        pairs, counts = np.unique(np.stack([k, d], axis=1), axis=0, return_counts=True)
+        draws = rng.multinomial(n, counts / n, size=reps)  # reps x distinct scores, not reps x n
+        lo, hi = np.percentile((draws @ pairs[:, 0]) / (draws @ pairs[:, 1]), [2.5, 97.5])
+        return float(lo), float(hi)
     rows = max(1, 2_000_000 // n)  # bounded memory on large runs
     out = []
     for start in range(0, reps, rows):
@@ -106,21 +115,33 @@ def cluster_bootstrap(ks: list[int], ds: list[int], reps: int = BOOTSTRAP, seed:
     return float(lo), float(hi)
 
 
-def _share(scores: list[tuple[int, int]], unit: str) -> Share:
-    scores = sorted(scores)  # the interval depends on the personas, not on their order in the file
-    ks, ds = [s[0] for s in scores], [s[1] for s in scores]
-    k, d = sum(ks), sum(ds)
-    lo, hi = cluster_bootstrap(ks, ds) if unit == "cells" else wilson(k, d)
-    return Share(len(scores), k, d, k / d if d else 0.0, lo, hi)
+def _share(scores: "Counter[tuple[int, int]]", unit: str) -> Share:
+    """One group's share from its personas' (k, d) scores, counted (memory by distinct scores, not
+    personas); the interval depends on the personas, not on their order in the file."""
+    import numpy as np
+
+    pairs = sorted(scores.items())
+    ks = np.repeat(np.asarray([p[0][0] for p in pairs], dtype=np.int64), [p[1] for p in pairs])
+    ds = np.repeat(np.asarray([p[0][1] for p in pairs], dtype=np.int64), [p[1] for p in pairs])
+    k, d = int(ks.sum()), int(ds.sum())
+    lo, hi = cluster_bootstrap(ks.tolist(), ds.tolist()) if unit == "cells" else wilson(k, d)
+    return Share(len(ks), k, d, k / d if d else 0.0, lo, hi)
 
 
-def _by(personas: list[dict], score, unit: str, key: Callable[[dict], object], keys) -> dict:
-    groups: dict = {k: [] for k in keys}
-    for p in personas:
-        g, s = key(p), score(p)
-        if g in groups and s is not None:
-            groups[g].append(s)
-    return {g: _share(scores, unit) for g, scores in groups.items()}
+class _By:
+    """Scores of one measure by group, tallied persona by persona."""
+
+    def __init__(self, score, unit: str, key: Callable[[dict], object], keys):
+        self.score, self.unit, self.key = score, unit, key
+        self.groups: dict = {k: Counter() for k in keys}
+
+    def add(self, p: dict) -> None:
+        g = self.key(p)
+        if g in self.groups and (s := self.score(p)) is not None:
+            self.groups[g][tuple(s)] += 1
+
+    def shares(self) -> dict:
+        return {g: _share(scores, self.unit) for g, scores in self.groups.items()}
 
 
 def verdict(by_level: dict[str, Share], sign: int, high_max: float, phrase: str, direction: str, who: str) -> dict:
@@ -165,46 +186,82 @@ def verdict(by_level: dict[str, Share], sign: int, high_max: float, phrase: str,
     return {"verdict": "plausible", "message": "plausible" + tail, "breaks": breaks}
 
 
-def table(personas: list[dict], theory) -> dict:
+def table(personas: Iterable[dict], theory) -> dict:
     """The population-realism table (JSON-ready) of the theory's realism.toml (realism.py), or a
     note saying that the theory declares none."""
-    from .realism import load
-
-    spec = load(theory)
-    if spec is None:
-        return {"personas": len(personas), "note": NO_MEASURES.format(theory=theory.name)}
-    return measure(personas, spec)
+    t = Tally(theory)
+    for p in personas:
+        t.add(p)
+    return t.table()
 
 
-def measure(personas: list[dict], spec) -> dict:
-    """Every measure by the levels of `by` with its verdict, the split measure by level x the split
-    field, how many personas had no known level, and what the renderers name them with (`by`, `split`)."""
-    measures = {}
-    for m in spec.measures:
-        by_level = _by(personas, m.score, m.unit, spec.level, spec.levels)
-        direction = spec.direction(m)
-        measures[m.key] = {
-            "label": m.label,
-            "unit": m.unit,
-            "direction": direction,
-            "high_max": m.high_max,
-            "by_level": {lv: s.to_dict() for lv, s in by_level.items()},
-            **verdict(by_level, m.sign, m.high_max, m.phrase, direction, spec.who),
+def measure(personas: Iterable[dict], spec) -> dict:
+    t = Tally(None, spec)
+    for p in personas:
+        t.add(p)
+    return t.table()
+
+
+class Tally:
+    """The table gathered persona by persona (the report's one pass over personas.jsonl): memory
+    by groups and distinct scores, never by personas."""
+
+    def __init__(self, theory, spec=None):
+        from .realism import load
+
+        self.spec = spec if spec is not None else load(theory)
+        self.theory_name = theory.name if theory is not None else ""
+        self.n = self.unplaced = 0
+        if self.spec is None:
+            return
+        spec = self.spec
+        self.by = {m.key: _By(m.score, m.unit, spec.level, spec.levels) for m in spec.measures}
+        self.split = None
+        if s := spec.split:
+            m = next(m for m in spec.measures if m.key == s.measure)
+            cells = [(lv, g) for lv in spec.levels for g in s.values]
+            self.split = _By(m.score, m.unit, lambda p: (spec.level(p), get_path(p, s.field)), cells)
+
+    def add(self, p: dict) -> None:
+        self.n += 1
+        if self.spec is None:
+            return
+        self.unplaced += self.spec.level(p) is None
+        for b in self.by.values():
+            b.add(p)
+        if self.split is not None:
+            self.split.add(p)
+
+    def table(self) -> dict:
+        """Every measure by the levels of `by` with its verdict, the split measure by level x the
+        split field, how many personas had no known level, and what the renderers name them with
+        (`by`, `split`)."""
+        spec = self.spec
+        if spec is None:
+            return {"personas": self.n, "note": NO_MEASURES.format(theory=self.theory_name)}
+        measures = {}
+        for m in spec.measures:
+            by_level = self.by[m.key].shares()
+            direction = spec.direction(m)
+            measures[m.key] = {
+                "label": m.label,
+                "unit": m.unit,
+                "direction": direction,
+                "high_max": m.high_max,
+                "by_level": {lv: s.to_dict() for lv, s in by_level.items()},
+                **verdict(by_level, m.sign, m.high_max, m.phrase, direction, spec.who),
+            }
+        out = {
+            "personas": self.n,
+            "unplaced": self.unplaced,
+            "ci": CI_NOTE,
+            "thresholds": {"min_n": MIN_N, "high_max": {m.key: m.high_max for m in spec.measures}},
+            "expected": [{"measure": m.key, "direction": spec.direction(m)} for m in spec.measures],
+            "measures": measures,
+            "by": {"field": spec.by, "label": spec.label, "variable": spec.variable, "values": list(spec.levels)},
         }
-    out = {
-        "personas": len(personas),
-        "unplaced": sum(spec.level(p) is None for p in personas),
-        "ci": CI_NOTE,
-        "thresholds": {"min_n": MIN_N, "high_max": {m.key: m.high_max for m in spec.measures}},
-        "expected": [{"measure": m.key, "direction": spec.direction(m)} for m in spec.measures],
-        "measures": measures,
-        "by": {"field": spec.by, "label": spec.label, "variable": spec.variable, "values": list(spec.levels)},
-    }
-    if s := spec.split:
-        m = next(m for m in spec.measures if m.key == s.measure)
-        cells = [(lv, g) for lv in spec.levels for g in s.values]
-        key = lambda p: (spec.level(p), get_path(p, s.field))  # noqa: E731
-        shares = _by(personas, m.score, m.unit, key, cells)
-        out[s.name] = {lv: {g: shares[(lv, g)].to_dict() for g in s.values} for lv in spec.levels}
-        out["split"] = {"field": s.field, "label": s.label, "measure": s.measure, "table": s.name}
-    return out
+        if s := spec.split:
+            shares = self.split.shares()
+            out[s.name] = {lv: {g: shares[(lv, g)].to_dict() for g in s.values} for lv in spec.levels}
+            out["split"] = {"field": s.field, "label": s.label, "measure": s.measure, "table": s.name}
+        return out

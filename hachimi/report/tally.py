@@ -1,0 +1,218 @@
+"""personas.jsonl, read once -> what the report measures of the accepted personas, with memory
+bounded by aggregates (counts, sketches, clusters' leaders, a seeded sample), never by the corpus.
+
+- Distinct-n (corpus): exact, from a set of the n-grams' 64-bit hashes, up to EXACT_MAX distinct
+  n-grams; beyond that a HyperLogLog++ sketch (datasketch, p=16: about 0.4% standard error) into
+  which the set is poured; `distinct_estimated` says which. Per record: a running mean.
+- Lexical near-duplicates: leader clusters per stratum over every persona (dedup/clusters.py).
+- Embedding metrics and Self-BLEU: on a seeded reservoir sample of SAMPLE personas (all of them
+  when the run is no larger), its size reported: the semantic clusters found within the sample,
+  the embedding diversity (an unbiased estimate of the mean pairwise cosine distance), Self-BLEU of
+  100 sampled texts against the rest of the sample. `hachimi dedup` clusters every persona.
+- Schema validity, quota cells realised, the levels chart's counts, the population table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections import Counter
+
+from ..dedup.text import narrative_text
+
+SAMPLE = 1000
+EXACT_MAX = 2_000_000  # distinct n-grams held exactly (a set of ints, ~70 MB) before the sketch
+BLEU_HYPOTHESES = 100
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _h(gram: tuple[str, ...]) -> int:
+    return int.from_bytes(hashlib.blake2b("\x1f".join(gram).encode("utf-8"), digest_size=8).digest(), "little")
+
+
+class Distinct:
+    """Distinct-n of a corpus, one text at a time."""
+
+    def __init__(self, n: int, exact_max: int = EXACT_MAX):
+        self.n, self.exact_max = n, exact_max
+        self.seen: set[int] | None = set()
+        self.sketch = None
+        self.grams = 0  # every n-gram, repeated ones included
+        self.per_sum, self.per_n = 0.0, 0
+
+    def add(self, toks: list[str]) -> None:
+        n = self.n
+        hashes = [_h(tuple(toks[i : i + n])) for i in range(len(toks) - n + 1)]
+        if not hashes:
+            return
+        self.grams += len(hashes)
+        self.per_sum += len(set(hashes)) / len(hashes)
+        self.per_n += 1
+        if self.seen is not None:
+            self.seen.update(hashes)
+            if len(self.seen) > self.exact_max:
+                self._to_sketch()
+        else:
+            self._pour(hashes)
+
+    def _to_sketch(self) -> None:
+        from datasketch import HyperLogLogPlusPlus
+
+        self.sketch = HyperLogLogPlusPlus(p=16, hashfunc=lambda x: x)
+        self._pour(self.seen)
+        self.seen = None
+
+    def _pour(self, hashes) -> None:
+        for x in hashes:
+            self.sketch.update(x)
+
+    @property
+    def estimated(self) -> bool:
+        return self.seen is None
+
+    def corpus(self) -> float:
+        if not self.grams:
+            return 0.0
+        distinct = len(self.seen) if self.seen is not None else self.sketch.count()
+        return min(1.0, distinct / self.grams)
+
+    def per_record(self) -> float:
+        return self.per_sum / self.per_n if self.per_n else 0.0
+
+
+class Reservoir:
+    """A seeded uniform sample of `size` items of a stream (Algorithm R): every item when the
+    stream is no longer, in stream order."""
+
+    def __init__(self, size: int, seed: int = 0):
+        self.size, self.rng = size, random.Random(seed)
+        self.items: list = []
+        self.seen = 0
+
+    def add(self, item) -> None:
+        self.seen += 1
+        if len(self.items) < self.size:
+            self.items.append(item)
+        elif (j := self.rng.randrange(self.seen)) < self.size:
+            self.items[j] = item
+
+
+class Tally:
+    """One pass over the accepted personas; `result()` gives the metrics they yield."""
+
+    def __init__(self, theory, fields, cell_of=None, sample: int = SAMPLE, seed: int = 0):
+        from ..dedup.clusters import Lexical
+        from ..schema.models import persona_model
+        from ..schema.spec import CELL
+        from .population import Tally as Population
+
+        schema = theory.schema
+        self.schema, self.fields, self.cell_of, self.cell_key = schema, fields, cell_of, CELL
+        self.stratum = schema.slot.key if schema.slot else (lambda p: "")
+        self.Persona = persona_model(schema)  # the run's theory's format, not k12's
+        self.n = self.schema_ok = 0
+        self.d1, self.d2 = Distinct(1), Distinct(2)
+        self.lexical = Lexical()
+        self.sample = Reservoir(sample, seed)
+        self.population = Population(theory)
+        self.realised: Counter = Counter()  # cell -> personas (from the planned ids)
+        self.recorded: Counter = Counter()  # cell -> personas (from each persona's slot.cell)
+        self.unrecorded = 0  # personas with no slot.cell
+        self.levels = LevelCounts(schema, None)
+
+    def add(self, p: dict) -> None:
+        from pydantic import ValidationError
+
+        self.n += 1
+        try:
+            self.Persona.model_validate(p)
+            self.schema_ok += 1
+        except ValidationError:
+            pass
+        text = narrative_text(p, self.fields)
+        toks = _WORD.findall(text.lower())
+        self.d1.add(toks)
+        self.d2.add(toks)
+        pid, stratum = p.get("id"), self.stratum(p)
+        self.lexical.add(pid, stratum, text)
+        self.sample.add((pid, stratum, text))
+        self.population.add(p)
+        self.levels.add(p)
+        if self.cell_of is not None:
+            self.realised[self.cell_of.get(pid, "(not a planned id)")] += 1
+        if cell := (p.get("slot") or {}).get(self.cell_key):
+            self.recorded[cell] += 1
+        else:
+            self.unrecorded += 1
+
+    def result(self) -> dict:
+        from ..dedup.clusters import summary
+
+        n = max(1, self.n)
+        out = {
+            "personas": self.n,
+            "schema_valid": self.schema_ok / n,
+            "distinct_1": self.d1.corpus(),
+            "distinct_2": self.d2.corpus(),
+            "distinct_1_per_record": self.d1.per_record(),
+            "distinct_2_per_record": self.d2.per_record(),
+            "distinct_estimated": self.d1.estimated or self.d2.estimated,
+            "sample": {"size": len(self.sample.items), "of": self.sample.seen, "seed": 0},
+            "self_bleu": self_bleu([t for _, _, t in self.sample.items]),
+        }
+        out |= {k: v for k, v in summary(list(self.lexical.clusters.values())).items() if k.startswith("lexical")}
+        return out | semantic(self.sample.items)
+
+
+def self_bleu(texts: list[str], hypotheses: int = BLEU_HYPOTHESES, seed: int = 0) -> float | None:
+    """Mean BLEU of each of `hypotheses` sampled texts against all the others (sacrebleu); lower =
+    more diverse."""
+    try:
+        from sacrebleu.metrics import BLEU
+    except ImportError:
+        return None
+    if len(texts) < 2:
+        return None
+    bleu = BLEU(effective_order=True)
+    idx = random.Random(seed).sample(range(len(texts)), min(hypotheses, len(texts)))
+    scores = [bleu.sentence_score(texts[i], texts[:i] + texts[i + 1 :]).score for i in idx]
+    return sum(scores) / len(scores)
+
+
+def semantic(sample: list[tuple[str, str, str]]) -> dict:
+    """Semantic clusters and the embedding diversity of the sampled personas (MiniLM)."""
+    from ..dedup.clusters import Semantic, summary
+
+    try:
+        sem = Semantic(0.95)
+        for pid, key, text in sample:
+            sem.add(pid, key, text)
+        sem.flush()
+        out = {k: v for k, v in summary(list(sem.clusters.values())).items() if k.startswith("semantic")}
+        if (d := sem.diversity()) is not None:
+            out["embedding_diversity"] = d
+        return out
+    except Exception as e:  # the population extra is optional: say why it is missing
+        return {"semantic_clusters": None, "semantic_duplicates": None, "semantic_note": str(e)}
+
+
+class LevelCounts:
+    """For the levels chart: per group of rated dimensions, the count of each scale value by the
+    slot's target level (the slot variable bound to the realism `by` field, else the first)."""
+
+    def __init__(self, schema, variable: str | None):
+        spec = schema.slot
+        self.schema, self.spec = schema, spec
+        self.variable = variable if variable is not None else (spec.variables[0] if spec else "")
+        self.groups = [g for g in schema.groups if any(f.group == g for f in schema.fields)]
+        self.counts: Counter = Counter()  # (group, level, value) -> count; the level is re-keyed later
+
+    def add(self, p: dict) -> None:
+        from ..jsonio import get_path
+
+        slot = self.spec.of(p) if self.spec else {}
+        key = tuple(slot.get(v) for v in (self.spec.variables if self.spec else ()))
+        for f in self.schema.fields:
+            if f.group in self.groups and (v := get_path(p, f.path)) is not None:
+                self.counts[(f.group, key, v)] += 1

@@ -1,0 +1,86 @@
+"""The report's one pass (report/tally.py): Distinct-n exact then sketched, the seeded reservoir,
+the population table and the bootstrap at 50k personas without per-persona matrices."""
+
+from __future__ import annotations
+
+import random
+import tracemalloc
+
+import pytest
+
+from hachimi.report.metrics import distinct
+from hachimi.report.population import LARGE, _share, cluster_bootstrap
+from hachimi.report.tally import Distinct, Reservoir
+
+WORDS = "river frog maths art friend teacher quiet loud brave kind curious tired school home".split()
+
+
+def _texts(n: int, seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(WORDS) + str(rng.randrange(400)) for _ in range(30)) for _ in range(n)]
+
+
+def _exact(texts: list[str], n: int) -> float:
+    grams = [tuple(t.split()[i : i + n]) for t in texts for i in range(len(t.split()) - n + 1)]
+    return len(set(grams)) / len(grams)
+
+
+def test_distinct_is_exact_below_the_cap():
+    texts = _texts(300)
+    for n in (1, 2):
+        assert distinct(texts, n)[0] == pytest.approx(_exact(texts, n), abs=1e-12)
+    assert distinct(["a a b"], 1) == (pytest.approx(2 / 3), pytest.approx(2 / 3))
+    assert distinct([], 2) == (0.0, 0.0)
+
+
+def test_beyond_the_cap_the_sketch_estimates_within_one_percent():
+    texts = _texts(3000, seed=1)
+    d = Distinct(2, exact_max=5_000)  # forces the switch early
+    for t in texts:
+        d.add(t.split())
+    assert d.estimated and d.seen is None
+    exact = _exact(texts, 2)
+    assert d.corpus() == pytest.approx(exact, rel=0.01)
+    assert d.per_record() == pytest.approx(distinct(texts, 2)[1])
+
+
+def test_the_reservoir_is_seeded_uniform_and_whole_when_small():
+    small = Reservoir(10, seed=3)
+    for i in range(7):
+        small.add(i)
+    assert small.items == list(range(7))
+    draws = []
+    for seed in range(400):
+        r = Reservoir(5, seed=seed)
+        for i in range(50):
+            r.add(i)
+        assert len(r.items) == 5 and r.seen == 50
+        draws += r.items
+    again = Reservoir(5, seed=399)
+    for i in range(50):
+        again.add(i)
+    assert again.items == r.items  # the same seed, the same sample
+    late = sum(x >= 25 for x in draws) / len(draws)
+    assert 0.45 < late < 0.55  # the second half of the stream is as likely as the first
+
+
+def test_fifty_thousand_personas_bootstrap_by_distinct_scores_in_bounded_memory():
+    from collections import Counter
+
+    rng = random.Random(4)
+    drawn = [rng.randrange(8) for _ in range(50_000)]
+    scores = Counter((k, 7) for k in drawn)
+    assert sum(scores.values()) > LARGE
+    tracemalloc.start()
+    s = _share(scores, "cells")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 60e6  # a 2,000 x 50,000 resample matrix would be 800 MB
+    assert s.n == 50_000 and s.lo < s.share < s.hi and s.hi - s.lo < 0.02
+    # up to LARGE personas the per-persona resample (sorted scores: order-free), beyond it the
+    # multinomial draw: the same law
+    ks = sorted(drawn[:LARGE])
+    lo, hi = cluster_bootstrap(ks, [7] * len(ks))
+    small = _share(Counter((k, 7) for k in ks), "cells")
+    assert (small.lo, small.hi) == (lo, hi)
+    assert abs((s.hi - s.lo) - (hi - lo) * (LARGE / 50_000) ** 0.5) < 0.002  # width shrinks as 1/sqrt(n)
