@@ -5,7 +5,8 @@ their dotted path, as in JSON and ASP; typed from the schema), any top-level sca
 and the whole persona as JSON text (`persona`). Attempts get the log's common keys (type, persona,
 attempt, round, agent, stage, valid, accepted, ...), the line they came from and the whole record as
 JSON text (`record`): attempt records have many shapes. Both JSONL files are streamed through
-jsonio.records and written in record batches, so memory is bounded by the batch size, not the run;
+jsonio.records and written in record batches (of N rows, or fewer when their JSON text reaches
+64 MiB), so memory is bounded by the batch, not the run;
 a line that cannot be read (torn, over-long, not JSON) is reported with its file and line and
 skipped. Each file appears whole or not at all (written beside its destination, then renamed)."""
 
@@ -36,6 +37,8 @@ ATTEMPT_KEYS = (
     ("seconds", "float"),
 )
 MAX_LISTED = 100  # skipped lines listed in the summary (all are counted and reported as they come)
+SAMPLE = 1000  # personas read before writing, to find the top-level scalars the schema does not name
+BATCH_BYTES = 64 << 20  # a batch is written early when its JSON text reaches this (long attempt records)
 
 
 @dataclass
@@ -124,7 +127,7 @@ def persona_columns(schema) -> list[Column]:
 
 
 def data_columns(first: list[dict], taken: set[str]) -> list[Column]:
-    """Top-level scalars of the first batch that no schema column covers, typed by their values
+    """Top-level scalars of the first personas that no schema column covers, typed by their values
     (a key whose values disagree in type is left to the JSON column)."""
     seen: dict[str, set[str]] = {}
     for p in first:
@@ -176,15 +179,16 @@ class _Table:
         self.schema = pa.schema(fields, metadata={"hachimi": json.dumps(meta, ensure_ascii=False)})
         self.writer = pq.ParquetWriter(str(path), self.schema, compression="zstd")
         self.buf: list[list] = [[] for _ in fields]
-        self.rows = 0
+        self.rows = self.bytes = 0
 
     def add(self, record: dict, *extra) -> None:
         for buf, c in zip(self.buf, self.columns):
             buf.append(c.value(record))
         for buf, v in zip(self.buf[len(self.columns) :], extra):
             buf.append(v)
+            self.bytes += len(v) if isinstance(v, str) else 0
         self.rows += 1
-        if len(self.buf[0]) >= self.batch:
+        if len(self.buf[0]) >= self.batch or self.bytes >= BATCH_BYTES:
             self.flush()
 
     def flush(self) -> None:
@@ -192,6 +196,7 @@ class _Table:
             arrays = [self.pa.array(b, type=f.type) for b, f in zip(self.buf, self.schema)]
             self.writer.write_batch(self.pa.RecordBatch.from_arrays(arrays, schema=self.schema))
             self.buf = [[] for _ in self.buf]
+            self.bytes = 0
 
     def close(self) -> None:
         self.flush()
@@ -266,7 +271,7 @@ def _personas(run, tmp, schema, batch, meta, summary, on_skip, tick) -> None:
     from ..jsonio import dumps
 
     rows = _readable(run / "personas.jsonl", summary, on_skip)
-    first = [p for _, p in islice(rows, batch)]
+    first = [p for _, p in islice(rows, SAMPLE)]
     columns = persona_columns(schema)
     columns += data_columns(first, {c.name for c in columns} | {"persona"})
     table = _Table(tmp, columns, [("persona", "string", "the whole persona as JSON text")], meta, batch)

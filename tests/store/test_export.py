@@ -74,12 +74,19 @@ def test_columns_come_from_the_theory_schema(run, theory):
     assert meta["table"] == "personas" and meta["theory"]["name"] == theory.name
 
 
-def test_small_batches_write_the_same_table(run, theory, tmp_path):
+def test_small_batches_write_the_same_table(run, theory, tmp_path, monkeypatch):
+    from hachimi.store import export
+
     _export(run, theory, tmp_path / "big")
     _export(run, theory, tmp_path / "small", batch=3)
+    monkeypatch.setattr(export, "BATCH_BYTES", 20_000)  # long records close a batch early
+    _export(run, theory, tmp_path / "bytes")
     for name in ("personas.parquet", "attempts.parquet"):
-        assert pq.read_table(tmp_path / "small" / name).equals(pq.read_table(tmp_path / "big" / name))
+        for other in ("small", "bytes"):
+            assert pq.read_table(tmp_path / other / name).equals(pq.read_table(tmp_path / "big" / name))
     assert pq.ParquetFile(tmp_path / "small" / "personas.parquet").metadata.num_row_groups > 1
+    assert pq.ParquetFile(tmp_path / "bytes" / "attempts.parquet").metadata.num_row_groups > 1
+    assert pq.ParquetFile(tmp_path / "big" / "attempts.parquet").metadata.num_row_groups == 1
 
 
 def test_a_torn_last_line_and_an_over_long_line_are_reported_and_skipped(run, theory, monkeypatch):
