@@ -96,7 +96,15 @@ def report_cmd(run, theory_name, out, fmt, sample):
     show_default=True,
     help="jsonl: one record per cluster (and per unreadable line); json: one document.",
 )
-def dedup_cmd(file, semantic, threshold, theory_name, fmt):
+@click.option(
+    "--cache",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite file of embeddings by text hash, read and extended [default: embeddings.sqlite in the run "
+    "folder when FILE is a run's personas.jsonl and the folder is writable, else memory only]. "
+    "The report's sample reuses it.",
+)
+def dedup_cmd(file, semantic, threshold, theory_name, fmt, cache):
     """Near-duplicate clusters in a persona JSONL file, within each stratum (the theory's slot
     cell, in k12 grade x gender x level), over the text its schema.toml tags `compare`.
 
@@ -104,7 +112,9 @@ def dedup_cmd(file, semantic, threshold, theory_name, fmt):
     joins it; memory grows with the clusters, not with pairs. Lexical: SimHash (character 3-grams,
     64 bits) within Hamming distance 3, found through banded LSH buckets. Semantic:
     all-MiniLM-L6-v2 embeddings (each distinct text once, in batches) with cosine >= THRESHOLD to a
-    leader. Each cluster record lists its members and its farthest member's score. A line that is
+    leader, searched exactly among a stratum's first 4,096 leaders and through an HNSW index
+    (usearch) beyond; embeddings are kept by text hash in --cache. Each cluster record lists its
+    members and its farthest member's score. A line that is
     not a persona with a string id (or longer than HACHIMI_MAX_LINE_BYTES) gets an error record
     naming the line; the others are compared. Exit code: 0 no duplicates, 1 duplicates or
     unreadable lines.
@@ -119,7 +129,10 @@ def dedup_cmd(file, semantic, threshold, theory_name, fmt):
     schema = load(locate(theory_name)).schema
     fields = compared_fields(schema)
     key = schema.slot.key if schema.slot else (lambda p: "")
-    lexical, sem = Lexical(), (Semantic(threshold) if semantic else None)
+    from ..dedup.vectors import VectorCache, beside
+
+    vectors = VectorCache(cache or beside(file)) if semantic else None
+    lexical, sem = Lexical(), (Semantic(threshold, cache=vectors) if semantic else None)
     errors, strata, count = [], set(), 0
     with progress(None, "personas compared") as advance:
         for n, p in records(file, need_id=True):
@@ -136,6 +149,7 @@ def dedup_cmd(file, semantic, threshold, theory_name, fmt):
     clusters = list(lexical.clusters.values())
     if sem is not None:
         sem.flush()
+        vectors.close()
         clusters += list(sem.clusters.values())
     rows = [c.row(k) for k, c in enumerate(clusters, start=1)]
     head = {"personas": count, "strata": len(strata), **summary(clusters), "unreadable_lines": len(errors)}

@@ -6,8 +6,9 @@ of its cluster) joins the nearest such leader's cluster; one near no leader beco
 Lexical: 64-bit SimHash within Hamming distance 3, found among the leaders through banded LSH
 buckets (simhash.py). Semantic: all-MiniLM-L6-v2 embeddings, cosine >= the threshold to a leader,
 embedded in batches and once per distinct text (identical texts share one vector), searched
-exactly against the stratum's leaders (a matrix-vector product per persona: the leaders, not all
-personas, so a corpus of duplicates costs one comparison each). A cluster lists every member and
+against the stratum's leaders: exactly (a matrix-vector product) while they are a few thousand,
+then through an HNSW index (usearch), so neither a corpus of duplicates (one leader) nor one of
+distinct personas (every persona a leader) costs all pairs. A cluster lists every member and
 its farthest member's score to the leader; a member is near its leader, not necessarily near
 every other member."""
 
@@ -17,6 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from .simhash import SimHashIndex, distance, fingerprint
+from .vectors import VectorCache
 
 
 @dataclass
@@ -62,30 +64,77 @@ class Lexical:
 
 
 class _Leaders:
-    """A stratum's leader vectors in a matrix that grows by doubling."""
+    """A stratum's leader vectors: searched exactly (one matrix-vector product) while they are
+    few, through an HNSW index (usearch) once they pass EXACT_LEADERS, so a stratum of 100k
+    distinct personas is not 100k x 100k products. HNSW is approximate: at this size and with
+    CONNECTIVITY and EXPANSION below, its recall of the nearest leader is above 99% in
+    tests/dedup/test_clusters.py; a missed leader makes a persona lead its own cluster (a
+    duplicate not reported), never a false duplicate (every hit is checked against the threshold)."""
 
-    def __init__(self, dim: int):
+    def __init__(self, dim: int, exact: int):
         import numpy as np
 
+        self.dim, self.exact = dim, exact
         self.ids: list[str] = []
         self.mat = np.zeros((16, dim), dtype="float32")
+        self.index = None  # usearch, from the first leader past `exact`
 
     def add(self, pid: str, v) -> None:
         import numpy as np
 
+        if self.index is not None:
+            self.index.add(len(self.ids), v)
+            self.ids.append(pid)
+            return
         if len(self.ids) == len(self.mat):
             self.mat = np.concatenate([self.mat, np.zeros_like(self.mat)])
         self.mat[len(self.ids)] = v
         self.ids.append(pid)
+        if len(self.ids) > self.exact:
+            self._to_index()
+
+    def _to_index(self) -> None:
+        import numpy as np
+        from usearch.index import Index
+
+        n = len(self.ids)
+        self.index = Index(
+            ndim=self.dim,
+            metric="ip",
+            dtype="f32",
+            connectivity=CONNECTIVITY,
+            expansion_add=EXPANSION,
+            expansion_search=EXPANSION,
+        )
+        self.index.add(np.arange(n, dtype=np.uint64), self.mat[:n])
+        self.mat = None
+
+    def nearest(self, v) -> tuple[int, float] | None:
+        """(leader number, cosine) of the nearest leader, or None without leaders."""
+        import numpy as np
+
+        n = len(self.ids)
+        if not n:
+            return None
+        if self.index is None:
+            sims = self.mat[:n] @ v
+            j = int(np.argmax(sims))
+            return j, float(sims[j])
+        m = self.index.search(v, 1)
+        return int(m.keys[0]), 1.0 - float(m.distances[0])
+
+
+EXACT_LEADERS = 4096  # leaders per stratum searched exactly; beyond, the HNSW index
+CONNECTIVITY, EXPANSION = 32, 128
 
 
 class Semantic:
-    def __init__(self, threshold: float = 0.95, batch: int = 256, embed=None):
-        self.threshold, self.batch = threshold, batch
+    def __init__(self, threshold: float = 0.95, batch: int = 256, embed=None, exact: int = EXACT_LEADERS, cache=None):
+        self.threshold, self.batch, self.exact = threshold, batch, exact
         self._embed = embed  # texts -> normalised vectors (default: MiniLM, embed.py)
         self.leaders: dict[str, _Leaders] = {}
         self.clusters: dict[str, Cluster] = {}
-        self.cache: dict[bytes, object] = {}  # text hash -> vector: each distinct text embedded once
+        self.cache = cache if cache is not None else VectorCache()  # each distinct text embedded once
         self.pending: list[tuple[str, str, bytes, str]] = []
         self.embedded = 0  # distinct texts embedded
         self.total = None  # the sum of every persona's vector (for the diversity)
@@ -101,30 +150,29 @@ class Semantic:
 
         if not self.pending:
             return
-        todo = {h: t for _, _, h, t in self.pending if h not in self.cache}
+        known = self.cache.get_many(list(dict.fromkeys(h for _, _, h, _ in self.pending)))
+        todo = {h: t for _, _, h, t in self.pending if h not in known}
         if todo:
             embed = self._embed
             if embed is None:
                 from .embed import embed
             vecs = embed(list(todo.values()))
             self.embedded += len(todo)
-            for h, v in zip(todo, vecs):
-                self.cache[h] = np.asarray(v, dtype="float32")
+            new = {h: np.asarray(v, dtype="float32") for h, v in zip(todo, vecs)}
+            self.cache.put_many(new)
+            known |= new
         for pid, stratum, h, _ in self.pending:
-            v = self.cache[h]
+            v = known[h]
             self.total = v.astype("float64") if self.total is None else self.total + v
             self.count += 1
-            lead = self.leaders.setdefault(stratum, _Leaders(len(v)))
-            n = len(lead.ids)
-            if n:
-                sims = lead.mat[:n] @ v
-                j = int(np.argmax(sims))
-                if float(sims[j]) >= self.threshold:
-                    leader = lead.ids[j]
-                    c = self.clusters.setdefault(leader, Cluster("semantic", stratum, leader, [leader], 1.0))
-                    c.members.append(pid)
-                    c.worst = min(c.worst, float(sims[j]))
-                    continue
+            lead = self.leaders.setdefault(stratum, _Leaders(len(v), self.exact))
+            hit = lead.nearest(v)
+            if hit is not None and hit[1] >= self.threshold:
+                leader = lead.ids[hit[0]]
+                c = self.clusters.setdefault(leader, Cluster("semantic", stratum, leader, [leader], 1.0))
+                c.members.append(pid)
+                c.worst = min(c.worst, hit[1])
+                continue
             lead.add(pid, v)
         self.pending.clear()
 

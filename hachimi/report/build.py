@@ -29,7 +29,15 @@ def build(run: Path, theory, out: Path | None = None, progress=None, sample: int
     total = count_lines(personas_file)
     cell_of, plan_error = _planned(manifest, theory)
     notes: list[str] = []
-    t = tally.Tally(theory, compared_fields(theory.schema), cell_of, sample=tally.SAMPLE if sample is None else sample)
+    from ..dedup.vectors import beside
+
+    t = tally.Tally(
+        theory,
+        compared_fields(theory.schema),
+        cell_of,
+        sample=tally.SAMPLE if sample is None else sample,
+        cache_file=beside(personas_file),
+    )
     writer = dataset.Writer(out / "dataset", manifest, theory)
     with bar(total, "report: reading personas") as advance:
         for n, p in records(personas_file) if personas_file.exists() else ():

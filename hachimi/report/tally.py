@@ -101,7 +101,7 @@ class Reservoir:
 class Tally:
     """One pass over the accepted personas; `result()` gives the metrics they yield."""
 
-    def __init__(self, theory, fields, cell_of=None, sample: int = SAMPLE, seed: int = 0):
+    def __init__(self, theory, fields, cell_of=None, sample: int = SAMPLE, seed: int = 0, cache_file=None):
         from ..dedup.clusters import Lexical
         from ..schema.models import persona_model
         from ..schema.spec import CELL
@@ -109,6 +109,7 @@ class Tally:
 
         schema = theory.schema
         self.schema, self.fields, self.cell_of, self.cell_key = schema, fields, cell_of, CELL
+        self.cache_file = cache_file  # embeddings by text hash (dedup/vectors.py), or None
         self.stratum = schema.slot.key if schema.slot else (lambda p: "")
         self.Persona = persona_model(schema)  # the run's theory's format, not k12's
         self.n = self.schema_ok = 0
@@ -162,7 +163,7 @@ class Tally:
             "self_bleu": self_bleu([t for _, _, t in self.sample.items]),
         }
         out |= {k: v for k, v in summary(list(self.lexical.clusters.values())).items() if k.startswith("lexical")}
-        return out | semantic(self.sample.items)
+        return out | semantic(self.sample.items, self.cache_file)
 
 
 def self_bleu(texts: list[str], hypotheses: int = BLEU_HYPOTHESES, seed: int = 0) -> float | None:
@@ -180,12 +181,16 @@ def self_bleu(texts: list[str], hypotheses: int = BLEU_HYPOTHESES, seed: int = 0
     return sum(scores) / len(scores)
 
 
-def semantic(sample: list[tuple[str, str, str]]) -> dict:
-    """Semantic clusters and the embedding diversity of the sampled personas (MiniLM)."""
+def semantic(sample: list[tuple[str, str, str]], cache_file=None) -> dict:
+    """Semantic clusters and the embedding diversity of the sampled personas (MiniLM; vectors from
+    the run's embeddings.sqlite where `hachimi dedup` left them)."""
     from ..dedup.clusters import Semantic, summary
+    from ..dedup.vectors import VectorCache
 
+    cache = None
     try:
-        sem = Semantic(0.95)
+        cache = VectorCache(cache_file)
+        sem = Semantic(0.95, cache=cache)
         for pid, key, text in sample:
             sem.add(pid, key, text)
         sem.flush()
@@ -195,6 +200,9 @@ def semantic(sample: list[tuple[str, str, str]]) -> dict:
         return out
     except Exception as e:  # the population extra is optional: say why it is missing
         return {"semantic_clusters": None, "semantic_duplicates": None, "semantic_note": str(e)}
+    finally:
+        if cache is not None:
+            cache.close()
 
 
 class LevelCounts:

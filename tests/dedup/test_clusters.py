@@ -85,3 +85,59 @@ def test_semantic_clusters_and_diversity_without_a_matrix():
         lead = _toy_embed([texts[int(c.leader[1:])]])[0]
         for m in c.members[1:]:
             assert float(_toy_embed([texts[int(m[1:])]])[0] @ lead) >= 0.9 - 1e-6
+
+
+def _points(n: int, dim: int = 48, seed: int = 5):
+    """n unit vectors: a quarter of them near-copies (cosine ~0.97) of an earlier one."""
+    rng = np.random.default_rng(seed)
+    base = rng.standard_normal((n, dim)).astype("float32")
+    for k in range(n // 4, n, 4):
+        base[k] = base[int(rng.integers(0, k))] + 0.12 * rng.standard_normal(dim).astype("float32")
+    return base / np.linalg.norm(base, axis=1, keepdims=True)
+
+
+def _clusters(vecs, exact: int) -> dict[str, list[str]]:
+    table = {f"t{k}": v for k, v in enumerate(vecs)}
+    sem = Semantic(0.9, batch=128, embed=lambda texts: np.stack([table[t] for t in texts]), exact=exact)
+    for k in range(len(vecs)):
+        sem.add(f"p{k}", "A", f"t{k}")
+    sem.flush()
+    return {c.leader: c.members for c in sem.clusters.values()}, sem
+
+
+def test_past_a_few_thousand_leaders_the_hnsw_index_finds_what_exact_search_finds():
+    vecs = _points(6000)
+    exact, _ = _clusters(vecs, exact=10**9)
+    approx, sem = _clusters(vecs, exact=200)  # the index from the 201st leader on
+    assert sem.leaders["A"].index is not None and len(sem.leaders["A"].ids) > 4000
+    members = lambda cs: {m: leader for leader, ms in cs.items() for m in ms[1:]}  # noqa: E731
+    want, got = members(exact), members(approx)
+    assert len(want) > 1000
+    agree = sum(got.get(m) == leader for m, leader in want.items())
+    assert agree / len(want) > 0.99  # recall of the nearest leader
+    assert set(got) <= set(want) | {m for m in got if float(vecs[int(m[1:])] @ vecs[int(got[m][1:])]) >= 0.9}
+
+
+def test_vectors_are_cached_by_text_in_a_file_for_the_next_pass(tmp_path):
+    from hachimi.dedup.vectors import VectorCache
+
+    texts = _variants(50, seed=3)
+    calls = []
+
+    def embed(batch):
+        calls.append(len(batch))
+        return _toy_embed(batch)
+
+    for _ in range(2):
+        cache = VectorCache(tmp_path / "embeddings.sqlite")
+        sem = Semantic(0.9, embed=embed, cache=cache)
+        for k, t in enumerate(texts):
+            sem.add(f"p{k}", "A", t)
+        sem.flush()
+        cache.close()
+    assert sum(calls) == len(set(texts))  # the second pass embedded nothing
+    other = VectorCache(tmp_path / "embeddings.sqlite", model="another-model")
+    assert other.get_many([b"x" * 16]) == {} and other.db.execute("SELECT count(*) FROM vectors").fetchone() == (0,)
+    small = VectorCache(memory=3)
+    small.put_many({bytes([k]) * 16: np.ones(4, dtype="float32") for k in range(10)})
+    assert len(small.lru) == 3  # memory bounded without a file
