@@ -116,6 +116,39 @@ def _skip_line(fh) -> int:
     return skipped
 
 
+def appended(path: str | Path, offset: int = 0, lines: int = 0) -> Iterator[tuple[int, int, bytes | LineError]]:
+    """(byte offset after the line, its line number, the raw line) for each whole line of an
+    append-only log from byte `offset` (line `lines` + 1 on): the indexes' catch-up read. It stops
+    before a last line without its newline (being written, or torn by a crash); a line over the
+    limit comes as a LineError, read past in bounded pieces."""
+    limit = max_line_bytes()
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        while raw := fh.readline(limit + 1):
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                raw_len = len(raw) + _skip_line(fh)
+                lines, offset = lines + 1, offset + raw_len
+                yield offset, lines, LineError(f"a line of {raw_len:,} bytes, over the limit of {limit:,}; not read")
+                continue
+            if not raw.endswith(b"\n"):
+                return
+            lines, offset = lines + 1, offset + len(raw)
+            yield offset, lines, raw
+
+
+def parse_line(raw: bytes) -> dict | LineError:
+    """One raw line -> its JSON object, or a LineError saying why not."""
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        return LineError(f"not UTF-8 (byte {e.start + 1} of the line)")
+    except json.JSONDecodeError as e:
+        return LineError(f"not JSON ({e.msg} at column {e.colno})")
+    except (RecursionError, ValueError) as e:
+        return LineError(f"not readable JSON ({e.__class__.__name__})")
+    return obj if isinstance(obj, dict) else LineError("not a JSON object")
+
+
 class _Torn(str):
     """The last line of a file that does not end with a newline (a write a crash may have cut short)."""
 

@@ -125,19 +125,21 @@ def _catch_up(db: Path, src: Path, size: int, head: str, problems: list[str], wr
 def _load(con, src: Path, offset: int, lines: int, problems: list[str]) -> None:
     """Lines of src from byte `offset` (line `lines` + 1 on); a last line without its newline (being
     written, or torn by a crash) is reported and left for the next audit."""
-    with open(src, "rb") as fh:
-        fh.seek(offset)
-        for raw in fh:
-            if not raw.endswith(b"\n"):
-                if raw.strip():
-                    problems.append(f"{src.name}:{lines + 1}: torn last line (a write cut short); skipped")
-                break
-            seq, lines, offset = lines, lines + 1, offset + len(raw)
-            if not raw.strip():
-                continue
-            if why := _record(con, raw, seq):
-                problems.append(f"{src.name}:{lines}: {why}")
-                con.execute("INSERT OR REPLACE INTO problems VALUES (?, ?)", (lines, why))
+    from ..jsonio import LineError, appended
+
+    for end, n, raw in appended(src, offset, lines):
+        seq, lines, offset = lines, n, end
+        if isinstance(raw, LineError):  # over the line limit: never loaded
+            why = f"{raw}; skipped"
+        elif not raw.strip():
+            continue
+        else:
+            why = _record(con, raw, seq)
+        if why:
+            problems.append(f"{src.name}:{lines}: {why}")
+            con.execute("INSERT OR REPLACE INTO problems VALUES (?, ?)", (lines, why))
+    if offset < src.stat().st_size:
+        problems.append(f"{src.name}:{lines + 1}: torn last line (a write cut short); skipped")
     con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("offset", str(offset)), ("lines", str(lines))])
 
 

@@ -16,6 +16,7 @@ from typing import Callable
 from .. import __version__
 from ..store.lock import FolderLock
 from ..store.rundir import RunDir
+from ..store.slots import SlotIndex
 from ..store.state import check_identity, load_state
 from ..theory.pack import Theory
 from .loop import PersonaLoop, Settings
@@ -163,6 +164,7 @@ class Session:
         now = time.time()
         if force or now - self._manifest_at >= MANIFEST_EVERY_S:
             self.dir.write_manifest(self.manifest(status))
+            SlotIndex(self.out).catch_up(strict=False)  # a resume then reads seconds of log, not all of it
             self._manifest_at = now
 
     # ---- running --------------------------------------------------------------------------

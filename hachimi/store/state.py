@@ -1,6 +1,7 @@
 """A run folder -> what is already done: accepted personas (in slot order), per slot the next
 attempt number and any candidate the validator accepted that was not yet committed, and the
-counters summed over every attempt ever logged (so they are cumulative across sessions). Torn last
+counters summed over every attempt ever logged (so they are cumulative across sessions); the
+slots and counters come from the slot index (slots.py: RUN/slots.sqlite and the log's tail). Torn last
 lines (a crash mid-write) are cut off first. Also the identity check: a folder made with other
 settings is refused before any model loads."""
 
@@ -12,14 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import HachimiError
-
-COUNTED = ("calls", "tokens", "rounds")
-
-
-@dataclass
-class SlotState:
-    next_attempt: int = 0
-    candidate: tuple[dict, int] | None = None  # (persona, attempt): valid, awaiting its dedup check
+from .slots import SlotIndex, SlotState  # noqa: F401  (SlotState: the type of State.slots' values)
 
 
 @dataclass
@@ -35,16 +29,28 @@ class State:
 
 
 def repair_torn(path: Path) -> int:
-    """Cut a last line that has no newline (a write cut short); returns bytes removed."""
+    """Cut a last line that has no newline (a write cut short); returns bytes removed. Reads the
+    file's end backwards in 1 MiB blocks, never the whole file."""
     if not path.exists() or path.stat().st_size == 0:
         return 0
-    data = path.read_bytes()
-    if data.endswith(b"\n"):
-        return 0
-    keep = data.rfind(b"\n") + 1
+    size = path.stat().st_size
     with open(path, "r+b") as fh:
+        fh.seek(size - 1)
+        if fh.read(1) == b"\n":
+            return 0
+        end = size
+        while end > 0:
+            start = max(0, end - (1 << 20))
+            fh.seek(start)
+            block = fh.read(end - start)
+            if (k := block.rfind(b"\n")) >= 0:
+                keep = start + k + 1
+                break
+            end = start
+        else:
+            keep = 0
         fh.truncate(keep)
-    return len(data) - keep
+    return size - keep
 
 
 def check_identity(folder: Path, identity: dict) -> None:
@@ -112,29 +118,12 @@ def load_state(folder: Path, each_persona=None) -> State:
         st.accepted.add(obj["id"])
         if each_persona is not None:
             each_persona(obj)
-    disposed: set[tuple[str, int]] = set()
-    for e in _lines(folder / "attempts.jsonl"):
-        kind = e.get("type")
-        if kind == "outcome":
-            s = st.slot(e["persona"])
-            s.next_attempt = max(s.next_attempt, e["attempt"] + 1)
-            c = st.counts
-            c["attempts"] += 1
-            c["first_pass_valid"] += bool(e.get("first_pass_valid"))
-            for k in COUNTED:
-                c[k] += e.get(k, 0)
-            c["engine_seconds"] += e.get("seconds", 0.0)
-            reason = e.get("reason", "")
-            c["outside_stratum"] += reason.startswith("outside its stratum")
-            c["engine_errors"] += reason.startswith("engine error")
-            if e.get("accepted") and "candidate" in e and e["persona"] not in st.accepted:
-                s.candidate = (e["candidate"], e["attempt"])  # valid, not committed before the stop
-        elif kind == "near_duplicate":
-            st.counts["near_duplicates"] += 1
-            disposed.add((e["persona"], e["attempt"]))
-    for pid, s in st.slots.items():
-        if s.candidate and (pid in st.accepted or (pid, s.candidate[1]) in disposed):
-            s.candidate = None
+    index = SlotIndex(folder)
+    st.slots, counts, disposed = index.load()  # the index and the log's tail, not the whole log
+    st.counts.update(counts)
+    for pid, s in st.slots.items():  # a valid candidate neither committed nor rejected as a near-duplicate
+        if s.candidate_at and pid not in st.accepted and (pid, s.candidate_at[0]) not in disposed:
+            s.candidate = (index.candidate(s.candidate_at[1]), s.candidate_at[0])
     manifest = folder / "run.json"
     if manifest.exists():
         try:
