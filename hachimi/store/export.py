@@ -259,8 +259,10 @@ def export(
     tick = advance or (lambda n: None)
     with atomic_path(out / "personas.parquet") as tmp:
         _personas(run, tmp, schema, batch, {**meta, "table": "personas"}, summary, on_skip, tick)
+        _shared(tmp)
     with atomic_path(out / "attempts.parquet") as tmp:
         _attempts(run, tmp, batch, {**meta, "table": "attempts"}, summary, on_skip, tick)
+        _shared(tmp)
     summary.files = {"personas": str(out / "personas.parquet"), "attempts": str(out / "attempts.parquet")}
     return summary
 
@@ -304,6 +306,15 @@ def _attempts(run, tmp, batch, meta, summary, on_skip, tick) -> None:
         table.close()
     summary.rows["attempts"] = table.rows
     summary.columns["attempts"] = [f.name for f in table.schema]
+
+
+def _shared(path: Path) -> None:
+    """The permissions of a file made with open() (the temporary file is private to its writer)."""
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(path, 0o666 & ~mask)
 
 
 def _run_meta(run: Path) -> dict:

@@ -27,6 +27,14 @@ def _lines(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _export(run, theory, out=None, **kw):
     from hachimi.store.export import export
 
@@ -39,6 +47,7 @@ def test_one_row_per_line_and_the_json_round_trips(run, theory):
     assert s.rows == {"personas": len(personas), "attempts": len(attempts)} and s.skipped_lines == 0
     table = pq.read_table(run / "export" / "personas.parquet")
     assert table.num_rows == len(personas)
+    assert (run / "export" / "personas.parquet").stat().st_mode & 0o044 == 0o044 & ~_umask()  # like open()
     assert [json.loads(t) for t in table.column("persona").to_pylist()] == personas
     from hachimi.jsonio import get_path
 
