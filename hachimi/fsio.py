@@ -130,6 +130,16 @@ def _check_destination(path: Path) -> Path:
     return folder
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions `path` keeps (when it exists) or a new file gets (0666 less the umask)."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 @contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """A temporary path beside `path` (same suffix, so savefig and friends see the format); it is
@@ -144,6 +154,7 @@ def atomic_path(path: Path | str) -> Iterator[Path]:
         raise fs_error(e, path, f"cannot write in {folder}") from None
     try:
         yield Path(tmp)
+        os.chmod(tmp, _mode_for(path))  # mkstemp's 0600 would make every output private to its owner
         os.replace(tmp, path)
     except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
