@@ -5,7 +5,14 @@ next (goal 10k -> 100k: <= 11x time, <= 1.5x memory). Resume: the same run kille
 its personas are written, then run again: the result must equal the uninterrupted run's, byte for
 byte.
 
-    python benchmarks/scale_bench.py [--sizes 1000 10000 100000] [--semantic] [--keep DIR]
+    python benchmarks/scale_bench.py [--sizes 1000 10000 100000] [--workers 2] [--resume-max 10000]
+                                     [--semantic] [--keep DIR]
+
+Steps, each a user's command: generate (--workers), resume (a second run of the same size killed
+at half; skipped above --resume-max, since it costs one more generation), audit of one id (the
+first call catches the audit index up with the whole log; the second is what every later question
+costs), report, export (Parquet), dedup (lexical; --semantic adds MiniLM on every persona) and
+validate. The end-to-end line sums generate, the first audit, report, dedup and export.
 """
 
 from __future__ import annotations
@@ -41,9 +48,26 @@ def timed(args: list[str], cwd: Path) -> dict:
     }
 
 
+WORKERS = 0
+
+
 def generate_args(n: int, out: Path) -> list[str]:
     plan = ["--plan", str(PLAN)] if PLAN.is_file() else []
-    return [HACHIMI, "generate", "--model", "template", *plan, "--n", str(n), "--seed", "1", "--out", str(out)]
+    workers = ["--workers", str(WORKERS)] if WORKERS else []
+    return [
+        HACHIMI,
+        "generate",
+        "--model",
+        "template",
+        *plan,
+        "--n",
+        str(n),
+        "--seed",
+        "1",
+        "--out",
+        str(out),
+        *workers,
+    ]
 
 
 def lines(path: Path) -> int:
@@ -70,17 +94,20 @@ def killed_then_resumed(n: int, out: Path, cwd: Path) -> dict:
     return r
 
 
-def bench(n: int, work: Path, semantic: bool) -> dict:
+def bench(n: int, work: Path, semantic: bool, resume_max: int) -> dict:
     run, again = work / f"run-{n}", work / f"resumed-{n}"
     steps = {"generate": timed(generate_args(n, run), work)}
-    steps["resume"] = killed_then_resumed(n, again, work)
-    same = (run / "personas.jsonl").read_bytes() == (again / "personas.jsonl").read_bytes()
-    steps["resume"]["same_bytes"] = same
+    if n <= resume_max:
+        steps["resume"] = killed_then_resumed(n, again, work)
+        same = (run / "personas.jsonl").read_bytes() == (again / "personas.jsonl").read_bytes()
+        steps["resume"]["same_bytes"] = same
+        shutil.rmtree(again, ignore_errors=True)
     first = json.loads((run / "personas.jsonl").open(encoding="utf-8").readline())["id"]
     last = json.loads((run / "personas.jsonl").read_text(encoding="utf-8").splitlines()[-1])["id"]
     steps["audit (first)"] = timed([HACHIMI, "audit", str(run), first, "--format", "json"], work)
     steps["audit (again)"] = timed([HACHIMI, "audit", str(run), last, "--format", "json"], work)
     steps["report"] = timed([HACHIMI, "report", str(run), "--format", "json"], work)
+    steps["export"] = timed([HACHIMI, "export", str(run)], work)
     steps["dedup lexical"] = timed(
         [HACHIMI, "dedup", str(run / "personas.jsonl"), "--no-semantic", "--format", "json"], work
     )
@@ -90,7 +117,11 @@ def bench(n: int, work: Path, semantic: bool) -> dict:
     written = lines(run / "personas.jsonl")
     for s in steps.values():
         s["cpu_ms_per_persona"] = 1000 * s["cpu"] / max(1, written)
-    return {"n": n, "written": written, "steps": steps}
+    manifest = json.loads((run / "run.json").read_text(encoding="utf-8"))
+    cells = manifest.get("cells", {}).values()
+    quota = (sum(c["realised"] >= c["planned"] for c in cells), len(cells))
+    near = manifest.get("counts", {}).get("near_duplicates", 0)
+    return {"n": n, "written": written, "steps": steps, "quota": quota, "near_duplicates": near}
 
 
 def main() -> None:
@@ -98,15 +129,24 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--semantic", action="store_true", help="also dedup with MiniLM embeddings (slow on CPU)")
     ap.add_argument("--keep", type=Path, default=None, help="keep the runs in this folder")
+    ap.add_argument("--workers", type=int, default=0, help="generate --workers (0: in process)")
+    ap.add_argument("--resume-max", type=int, default=10_000, help="largest size also killed and resumed")
     a = ap.parse_args()
+    global WORKERS
+    WORKERS = a.workers
     work = a.keep or Path(tempfile.mkdtemp(prefix="hachimi-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     results = []
     try:
         for n in a.sizes:
-            r = bench(n, work, a.semantic)
+            r = bench(n, work, a.semantic, a.resume_max)
             results.append(r)
-            print(f"\n== {n} personas asked, {r['written']} written")
+            e2e = sum(r["steps"][k]["wall"] for k in ("generate", "audit (first)", "report", "dedup lexical", "export"))
+            print(
+                f"\n== {n} personas asked, {r['written']} written; cells on quota {r['quota'][0]}/{r['quota'][1]}; "
+                f"attempts rejected as near-duplicates {r['near_duplicates']}; generate --workers {a.workers}; "
+                f"end to end (generate, audit, report, dedup, export) {e2e / 60:.1f} min wall"
+            )
             print(f"{'step':<16} {'wall s':>9} {'CPU s':>9} {'CPU ms/persona':>15} {'peak RSS MB':>12}  note")
             for name, s in r["steps"].items():
                 note = "" if s["rc"] in (0, 1) else f"exit {s['rc']}: {s['err'][-120:]!r}"
@@ -119,6 +159,8 @@ def main() -> None:
             k = cur["n"] / prev["n"]
             print(f"\n== growth {prev['n']} -> {cur['n']} ({k:g}x the personas)")
             for name in cur["steps"]:
+                if name not in prev["steps"]:
+                    continue
                 a_, b_ = prev["steps"][name], cur["steps"][name]
                 print(
                     f"{name:<16} time {b_['wall'] / max(a_['wall'], 1e-9):6.2f}x   "
