@@ -72,12 +72,14 @@ class Scheduler:
         requests = [r for t in calling for r in t.need.requests]
         box: dict = {}
         worker = None
-        if requests:
+        if requests and not any(not t.finished and not isinstance(t.need, Calls) for t in self.tasks):
+            self._generate(requests, box)  # no solver work to overlap: no thread to start
+        elif requests:
             worker = threading.Thread(target=self._generate, args=(requests, box), daemon=True)
             worker.start()
         self._solve_all(done)
-        if worker is not None:
-            while worker.is_alive():
+        if requests:
+            while worker is not None and worker.is_alive():
                 worker.join(0.2)  # short waits keep Ctrl-C responsive
             if "error" in box:
                 raise box["error"]

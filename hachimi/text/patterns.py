@@ -6,9 +6,23 @@ from __future__ import annotations
 
 import re
 
+_MEMO: dict[tuple[str, ...], str] = {}
+MEMO = 64  # word lists kept: grammars ask for the same trait lexicon's regex on every call
+
 
 def trie_regex(words) -> str:
-    """A regex matching exactly the given strings (any characters, escaped)."""
+    """A regex matching exactly the given strings (any characters, escaped). A pure function of the
+    words, so the regex of a list seen before is returned as built then."""
+    key = tuple(words)
+    hit = _MEMO.get(key)
+    if hit is None:
+        if len(_MEMO) >= MEMO:
+            del _MEMO[next(iter(_MEMO))]
+        hit = _MEMO[key] = _trie_regex(key)
+    return hit
+
+
+def _trie_regex(words: tuple[str, ...]) -> str:
     trie: dict = {}
     for w in words:
         node = trie

@@ -154,3 +154,71 @@ def test_retry_lets_misconfiguration_stop_the_run():
 
     with pytest.raises(HachimiError, match="API key"):
         Retrying(Misconfigured(), tries=3, backoff_s=0).generate([object()])
+
+
+class _ThreadRecordingEngine:
+    """Answers every request with '{}' and remembers on which thread each batch ran."""
+
+    def __init__(self, fail: bool = False):
+        self.threads: list[str] = []
+        self.fail = fail
+
+    def generate(self, requests):
+        import threading
+
+        self.threads.append(threading.current_thread().name)
+        if self.fail:
+            raise KeyboardInterrupt  # as Ctrl-C during a model call would
+        return [Output("{}", 1, 0.0, False) for _ in requests]
+
+
+class _Solver:
+    def answer_many(self, needs):
+        return [None for _ in needs]
+
+
+def _tasks(sched, needs_per_task):
+    from hachimi.generate.needs import Calls
+
+    for key, needs in enumerate(needs_per_task):
+
+        def gen(needs=needs, key=key):
+            for need in needs:
+                yield need if need != "calls" else Calls([object()], ["a"])
+            return key
+
+        sched.start(key, gen())
+
+
+def test_engine_runs_inline_when_no_solver_work_overlaps_it():
+    from hachimi.generate.scheduler import Scheduler
+
+    engine = _ThreadRecordingEngine()
+    sched = Scheduler(engine, _Solver())
+    _tasks(sched, [["calls", "calls"]])
+    while sched.active:
+        sched.tick()
+    assert engine.threads == ["MainThread", "MainThread"]  # nothing to overlap: no thread started
+
+
+def test_engine_runs_in_a_thread_while_solver_needs_are_answered():
+    from hachimi.generate.needs import Narrow
+    from hachimi.generate.scheduler import Scheduler
+
+    engine = _ThreadRecordingEngine()
+    sched = Scheduler(engine, _Solver())
+    _tasks(sched, [["calls"], [Narrow({}, 0, None), "calls"]])
+    done = []
+    while sched.active:
+        done += sched.tick()
+    assert engine.threads[0] != "MainThread"  # the first tick overlapped a narrowing
+    assert sorted(k for k, _ in done) == [0, 1]
+
+
+def test_an_inline_engine_error_is_raised_in_the_scheduling_thread():
+    from hachimi.generate.scheduler import Scheduler
+
+    sched = Scheduler(_ThreadRecordingEngine(fail=True), _Solver())
+    _tasks(sched, [["calls"]])
+    with pytest.raises(KeyboardInterrupt):
+        sched.tick()
