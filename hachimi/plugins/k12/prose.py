@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+from . import phrases as PH
 from .personas import persona
 from .schema import FIELDS, K12
 
@@ -39,39 +40,49 @@ def _values_from_schema(agent_key: str, schema: dict, rng: random.Random) -> dic
     return values
 
 
-CLAUSES = {
-    "en": [
-        "{he} keeps {his} word to friends",
-        "teachers noticed this during the class project",
-        "it shows in how {he} uses {his} free time",
-        "{his} class teacher says so in every report",
-        "{he} is still working on it this term",
-        "friends often ask {him} for help with it",
-    ],
-    "zh": ["这在班级活动中看得出来", "老师在评语里也提到了这一点", "{he}这学期还在努力", "同学们也常这样评价{him}"],
+TEXTS = {  # short text fields -> the phrase bank they are written from (phrases.py)
+    "values.personality": PH.PERSONALITY,
+    "creativity.radar_summary": PH.RADAR,
+    "mental_health.background": PH.BACKGROUND,
+    "mental_health.supports": PH.SUPPORTS,
 }
-PRONOUNS = {  # the scaffold's possessive -> the clause's pronouns
-    "Her": {"he": "she", "his": "her", "him": "her"},
-    "His": {"he": "he", "his": "his", "him": "him"},
-    "Their": {"he": "they", "his": "their", "him": "them"},
-    "她": {"he": "她", "his": "她的", "him": "她"},
-    "他": {"he": "他", "his": "他的", "him": "他"},
-}
+SENTENCE_CHARS = 151  # generate/grammar.EN_SENTENCE_CHARS + 1: a text field's budget per sentence
 
 
-def _clause(rng: random.Random, lang: str, who: str) -> str:
-    return rng.choice(CLAUSES.get(lang, CLAUSES["en"])).format(**PRONOUNS.get(who, PRONOUNS["Their"]))
+def _who(parts: dict[str, dict]) -> tuple[str | None, str]:
+    """The scaffold's possessive and language in this agent's schema (None, "en" without one)."""
+    for node in parts.values():
+        for sub in node.get("properties", {}).values():
+            meta = sub.get("x-scaffold")
+            if meta:
+                return meta["who"], meta["language"]
+    return None, "en"
 
 
-def _scaffold_text(meta: dict, rng: random.Random) -> str:
+CLAUSES = {lang: PH.sample(lang, 200) for lang in ("en", "zh")}  # a sample, pronouns as {he} {his} {him}
+
+
+def _scaffold_text(meta: dict, rng: random.Random, writer: PH.Writer | None = None) -> str:
     """A narrative on its scaffold (generate/scaffold.py): levels drawn from the allowed ones, the
-    clauses k12's."""
+    clauses k12's (phrases.py; `writer`: the call's, else one of its own)."""
+    writer = writer or PH.Writer(rng, meta["who"])
     from ...facts.levels import vocabulary_of
     from ...generate.filler import scaffold_text
     from ...resources import CONSTRAINTS
 
     vocab = vocabulary_of(CONSTRAINTS / "k12" / "vocab" / "levels.toml", K12)
-    return scaffold_text(meta, rng, vocab, _clause)
+    return scaffold_text(
+        meta, rng, vocab, lambda _r, lang, _who: writer.zh_clause() if lang == "zh" else writer.clause()
+    )
+
+
+def _text(path: str, node: dict, writer: PH.Writer) -> str | None:
+    """An English short text for `path` within its schema's sentence budget, None for a field
+    without a bank."""
+    sentences = max(1, node.get("x-max-chars", 2 * SENTENCE_CHARS) // SENTENCE_CHARS)
+    if path == "social.relationships":
+        return writer.relationships(sentences)
+    return writer.text(TEXTS[path]) if path in TEXTS else None
 
 
 def template_part(agent_key: str, schema: dict, seed: int) -> dict | None:
@@ -84,12 +95,16 @@ def template_part(agent_key: str, schema: dict, seed: int) -> dict | None:
     p = persona(_values_from_schema(agent_key, schema, rng), seed % 10**6)
     agent_parts = AGENT_PARTS[agent_key]
     parts = {k: p[k] for k in agent_parts}
-    for part in agent_parts:
-        node = schema if len(agent_parts) == 1 else schema["properties"][part]
+    nodes = {part: schema if len(agent_parts) == 1 else schema["properties"][part] for part in agent_parts}
+    who, lang = _who(nodes)
+    writer = PH.Writer(rng, who)
+    for part, node in nodes.items():
         props = node.get("properties", {})
         for key in [k for k in parts[part] if k not in props]:  # fields the scaffold states
             del parts[part][key]
         for key, sub in props.items():
             if "x-scaffold" in sub:
-                parts[part][key] = _scaffold_text(sub["x-scaffold"], rng)
+                parts[part][key] = _scaffold_text(sub["x-scaffold"], rng, writer)
+            elif lang == "en" and (text := _text(f"{part}.{key}", sub, writer)) is not None:
+                parts[part][key] = text
     return parts[agent_parts[0]] if len(agent_parts) == 1 else parts
