@@ -1,7 +1,9 @@
 """The template engine's k12 parts: an agent's schema + seed -> that agent's part(s) of a clean k12
-persona, structured values drawn (seeded) from the schema's enums and template prose; a narrative
-the schema puts on a scaffold is written on it. The k12 plug-in's `template_part` (theory.toml
-[theory] plugin); agents it does not know are filled from their schema by the generic filler."""
+persona, structured values drawn (seeded) from the schema's enums; a narrative the schema puts on a
+scaffold is written on it, and its clauses and the short texts (personality, relationships,
+background, supports, radar summary) come from phrases.py, varied enough for runs of 100k. The
+k12 plug-in's `template_part` (theory.toml [theory] plugin); agents it does not know are filled
+from their schema by the generic filler."""
 
 from __future__ import annotations
 
