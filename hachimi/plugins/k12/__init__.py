@@ -1,7 +1,8 @@
 """The k12 theory's plug-in: what its pack needs that cannot be data. names.py spells and checks
 pinyin names ([features.coherence] names), convert/ reads the original HACHIMI format (`hachimi
 convert`), prose.py writes the template engine's k12 parts (its phrase banks: phrases.py),
-personas.py builds k12 personas for tests and benchmarks. Generic code never imports this package by name: the pack's files name it."""
+personas.py builds k12 personas for tests and benchmarks. Generic code never imports this package
+by name: the pack's files name it."""
 
 
 def template_part(agent_key: str, schema: dict, seed: int):
