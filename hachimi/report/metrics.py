@@ -12,11 +12,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def distinct(texts: list[str], n: int) -> tuple[float, float]:
     """(corpus-level distinct-n, the original's mean per-record distinct-n) of a list of texts
     (the report counts them in its one pass: tally.Distinct)."""
-    from .tally import Distinct
+    from .tally import Distinct, Tokens
 
-    d = Distinct(n)
+    d, tokens = Distinct(n), Tokens()
     for t in texts:
-        d.add(_WORD.findall(t.lower()))
+        d.add(tokens(_WORD.findall(t.lower())))
     return d.corpus(), d.per_record()
 
 

@@ -8,7 +8,8 @@ bounded by aggregates (counts, sketches, clusters' leaders, a seeded sample), ne
 - Embedding metrics and Self-BLEU: on a seeded reservoir sample of SAMPLE personas (all of them
   when the run is no larger), its size reported: the semantic clusters found within the sample,
   the embedding diversity (an unbiased estimate of the mean pairwise cosine distance), Self-BLEU of
-  100 sampled texts against the rest of the sample. `hachimi dedup` clusters every persona.
+  100 sampled texts (at most half the sample) against the rest of it. `hachimi dedup` clusters
+  every persona.
 - Schema validity, quota cells realised, the levels chart's counts, the population table.
 """
 
@@ -27,12 +28,39 @@ BLEU_HYPOTHESES = 100
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _h(gram: tuple[str, ...]) -> int:
-    return int.from_bytes(hashlib.blake2b("\x1f".join(gram).encode("utf-8"), digest_size=8).digest(), "little")
+_M = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    """splitmix64's finaliser: a 64-bit value well spread for the sketch's registers."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _M
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _M
+    return x ^ (x >> 31)
+
+
+class Tokens:
+    """Words -> 64-bit ids (blake2b, the same on every run and machine), each word hashed once."""
+
+    def __init__(self, cap: int = 1_000_000):
+        self.ids: dict[str, int] = {}
+        self.cap = cap
+
+    def __call__(self, words: list[str]) -> list[int]:
+        out = []
+        for w in words:
+            v = self.ids.get(w)
+            if v is None:
+                v = int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little")
+                if len(self.ids) < self.cap:
+                    self.ids[w] = v
+            out.append(v)
+        return out
 
 
 class Distinct:
-    """Distinct-n of a corpus, one text at a time."""
+    """Distinct-n of a corpus, one text (its word ids: Tokens) at a time."""
 
     def __init__(self, n: int, exact_max: int = EXACT_MAX):
         self.n, self.exact_max = n, exact_max
@@ -41,9 +69,17 @@ class Distinct:
         self.grams = 0  # every n-gram, repeated ones included
         self.per_sum, self.per_n = 0.0, 0
 
-    def add(self, toks: list[str]) -> None:
+    def add(self, ids: list[int]) -> None:
         n = self.n
-        hashes = [_h(tuple(toks[i : i + n])) for i in range(len(toks) - n + 1)]
+        if n == 1:
+            hashes = [_mix(x) for x in ids]
+        else:
+            hashes = []
+            for i in range(len(ids) - n + 1):
+                h = 0
+                for x in ids[i : i + n]:
+                    h = (h * 0x9E3779B97F4A7C15 + x) & _M
+                hashes.append(_mix(h))
         if not hashes:
             return
         self.grams += len(hashes)
@@ -113,6 +149,7 @@ class Tally:
         self.stratum = schema.slot.key if schema.slot else (lambda p: "")
         self.Persona = persona_model(schema)  # the run's theory's format, not k12's
         self.n = self.schema_ok = 0
+        self.tokens = Tokens()
         self.d1, self.d2 = Distinct(1), Distinct(2)
         self.lexical = Lexical()
         self.sample = Reservoir(sample, seed)
@@ -132,9 +169,9 @@ class Tally:
         except ValidationError:
             pass
         text = narrative_text(p, self.fields)
-        toks = _WORD.findall(text.lower())
-        self.d1.add(toks)
-        self.d2.add(toks)
+        ids = self.tokens(_WORD.findall(text.lower()))
+        self.d1.add(ids)
+        self.d2.add(ids)
         pid, stratum = p.get("id"), self.stratum(p)
         self.lexical.add(pid, stratum, text)
         self.sample.add((pid, stratum, text))
@@ -167,17 +204,19 @@ class Tally:
 
 
 def self_bleu(texts: list[str], hypotheses: int = BLEU_HYPOTHESES, seed: int = 0) -> float | None:
-    """Mean BLEU of each of `hypotheses` sampled texts against all the others (sacrebleu); lower =
-    more diverse."""
+    """Mean BLEU (sacrebleu, effective order) of `hypotheses` seeded texts of the sample (at most
+    half of it) against the rest of it, whose n-grams are extracted once; lower = more diverse.
+    (Each text against all others re-extracts every reference per hypothesis: 100 x the sample.)"""
     try:
         from sacrebleu.metrics import BLEU
     except ImportError:
         return None
     if len(texts) < 2:
         return None
-    bleu = BLEU(effective_order=True)
-    idx = random.Random(seed).sample(range(len(texts)), min(hypotheses, len(texts)))
-    scores = [bleu.sentence_score(texts[i], texts[:i] + texts[i + 1 :]).score for i in idx]
+    pick = set(random.Random(seed).sample(range(len(texts)), min(hypotheses, len(texts) // 2)))
+    refs = [t for k, t in enumerate(texts) if k not in pick]
+    bleu = BLEU(effective_order=True, references=[[r] for r in refs])  # one segment, len(refs) references
+    scores = [bleu.corpus_score([texts[k]], None).score for k in sorted(pick)]
     return sum(scores) / len(scores)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from hachimi.report.metrics import distinct
 from hachimi.report.population import LARGE, _share, cluster_bootstrap
-from hachimi.report.tally import Distinct, Reservoir
+from hachimi.report.tally import Distinct, Reservoir, Tokens
 
 WORDS = "river frog maths art friend teacher quiet loud brave kind curious tired school home".split()
 
@@ -35,9 +35,9 @@ def test_distinct_is_exact_below_the_cap():
 
 def test_beyond_the_cap_the_sketch_estimates_within_one_percent():
     texts = _texts(3000, seed=1)
-    d = Distinct(2, exact_max=5_000)  # forces the switch early
+    d, tokens = Distinct(2, exact_max=5_000), Tokens()  # forces the switch early
     for t in texts:
-        d.add(t.split())
+        d.add(tokens(t.split()))
     assert d.estimated and d.seen is None
     exact = _exact(texts, 2)
     assert d.corpus() == pytest.approx(exact, rel=0.01)
@@ -84,3 +84,19 @@ def test_fifty_thousand_personas_bootstrap_by_distinct_scores_in_bounded_memory(
     small = _share(Counter((k, 7) for k in ks), "cells")
     assert (small.lo, small.hi) == (lo, hi)
     assert abs((s.hi - s.lo) - (hi - lo) * (LARGE / 50_000) ** 0.5) < 0.002  # width shrinks as 1/sqrt(n)
+
+
+def test_self_bleu_is_sacrebleus_sentence_bleu_against_the_rest_of_the_sample():
+    from sacrebleu.metrics import BLEU
+
+    from hachimi.report.tally import self_bleu
+
+    texts = _texts(40, seed=6)
+    got = self_bleu(texts, hypotheses=5)
+    pick = set(random.Random(0).sample(range(40), 5))
+    rest = [t for k, t in enumerate(texts) if k not in pick]
+    want = [BLEU(effective_order=True).sentence_score(texts[k], rest).score for k in sorted(pick)]
+    assert got == pytest.approx(sum(want) / 5)
+    assert self_bleu(texts[:1]) is None and self_bleu(texts[:2]) is not None
+    same = ["one two three four five six"] * 10
+    assert self_bleu(same) == pytest.approx(100.0)
