@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import pytest
 
 from hachimi.dedup.clusters import Lexical
 from hachimi.dedup.text import compared_fields, narrative_text
@@ -76,14 +75,14 @@ def _texts(node: dict, path: tuple = ()):
         yield from _texts(sub, (*path, key))
 
 
-@pytest.mark.parametrize("slot", [SLOT, {"grade": 1, "gender": "male", "academic_level": "high"}])
-def test_every_text_fits_the_grammar_a_model_decodes_under(theory, slot):
+def test_every_text_fits_the_grammar_a_model_decodes_under(theory):
     """Each English text the template writes is one the field's decoding pattern (lexicon words, no
-    level word in a clause, an opener from the closed list) accepts, within its budget."""
+    level word in a clause, an opener from the closed list) accepts, within its budget. (Compiling
+    the patterns is most of the time: one slot; the words of every pronoun's form are checked below.)"""
     write, checked = writer(theory), Counter()
-    for agent, schema in _requests(theory, slot):
+    for agent, schema in _requests(theory, SLOT):
         texts = [(path, re.compile(node["pattern"]), node["x-max-chars"]) for path, node in _texts(schema)]
-        for seed in range(25):
+        for seed in range(40):
             out = write(schema, seed)
             for path, pattern, limit in texts:
                 value = out
