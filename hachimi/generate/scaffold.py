@@ -47,14 +47,33 @@ def fields_of(cfg: Config | None, parts: tuple[str, ...]) -> dict[str, str]:
     return {f: p for f, p in cfg.fields.items() if f.split(".")[0] in parts}
 
 
+_MEMO: dict[tuple[str, int, str], tuple[object, object]] = {}  # (what, id(vocab), language) -> (vocab, value)
+
+
+def _memo(what: str, vocab, language: str, make):
+    """A value computed once per loaded vocabulary and language (a vocabulary is not changed after
+    it is loaded; it is held here, so its id cannot be reused by another object)."""
+    key = (what, id(vocab), language)
+    hit = _MEMO.get(key)
+    if hit is None or hit[0] is not vocab:
+        if len(_MEMO) > 256:
+            _MEMO.clear()
+        hit = _MEMO[key] = (vocab, make())
+    return hit[1]
+
+
 def level_words(vocab: Vocabulary | None, language: str) -> frozenset[str]:
     """Every word a clause may not contain, from the theory's level vocabulary: each one-word level
     expression ("high", "average", "strong"), and the parts of a hyphenated one that are words of
     the scale's own step names ("upper-middle" -> upper, middle; "sky-high" -> high; "run-of-the-
     mill" gives none), so no clause can state a level of its own."""
-    out: set[str] = set()
     if vocab is None:
         return frozenset()
+    return _memo("level_words", vocab, language, lambda: _level_words(vocab, language))
+
+
+def _level_words(vocab: Vocabulary, language: str) -> frozenset[str]:
+    out: set[str] = set()
     steps = {w for order in vocab.orders.values() for v in order for w in v.split("_")}
     for table in vocab.words.get(language, {}).values():
         for phrase in table:
@@ -70,9 +89,12 @@ def clause_pattern(vocab: Vocabulary, language: str) -> str:
         return ZH_CLAUSE
     from .lexicon import word_regex
 
-    w = word_regex(level_words(vocab, language))
-    lo, hi = CLAUSE_WORDS
-    return f"{w}(?:,? {w}){{{lo - 1},{hi - 1}}}"
+    def make() -> str:
+        w = word_regex(level_words(vocab, language))
+        lo, hi = CLAUSE_WORDS
+        return f"{w}(?:,? {w}){{{lo - 1},{hi - 1}}}"
+
+    return _memo("clause_pattern", vocab, language, make)
 
 
 def head(vocab: Vocabulary, language: str, dimension: str, pronoun: str) -> str:
