@@ -177,6 +177,9 @@ def generate(
     )
     for note in run.notes:
         click.echo(f"note: {note}", err=True)
+    from ..audit.store import build as audit_index
+
+    run.session.indexes.append(lambda: audit_index(out))  # `hachimi audit` then reads, never catches up a run
     planned, done = len(run.prepared.slots), len(run.session.state.accepted)
     click.echo(
         f"loaded in {run.load_seconds:.0f} s; generating {planned} personas into {out}, {run.concurrency} in flight"

@@ -109,6 +109,7 @@ class Session:
         self.scheduler = Scheduler(engine, self.solver)
         self.started = time.time()
         self._manifest_at = 0.0
+        self.indexes: list[Callable[[], object]] = []  # caught up with the log as the manifest is written
 
     # ---- manifest -------------------------------------------------------------------------
     def wall_seconds(self) -> float:
@@ -165,6 +166,8 @@ class Session:
         if force or now - self._manifest_at >= MANIFEST_EVERY_S:
             self.dir.write_manifest(self.manifest(status))
             SlotIndex(self.out).catch_up(strict=False)  # a resume then reads seconds of log, not all of it
+            for catch_up in self.indexes:  # e.g. the audit database (the CLI's, a layer above)
+                catch_up()
             self._manifest_at = now
 
     # ---- running --------------------------------------------------------------------------

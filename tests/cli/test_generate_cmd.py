@@ -101,3 +101,23 @@ def test_a_folder_from_before_the_narrative_option_resumes_under_its_style(gen, 
     for style in ("scaffold", "free"):
         r = gen("--n", "2", "--seed", "3", "--out", out, "--narrative", style)
         assert r.exit_code == 2 and "before --narrative" in r.output
+
+
+def test_the_run_keeps_its_indexes_up_to_date_as_it_writes(gen, tmp_path):
+    """When generate ends, slots.sqlite and audit.sqlite cover the whole attempts log: a resume and
+    an audit read them without catching up."""
+    import sqlite3
+
+    out = tmp_path / "r"
+    r = gen("--n", "6", "--seed", "2", "--out", out)
+    assert r.exit_code == 0, r.output
+    size = (out / "attempts.jsonl").stat().st_size
+    for name in ("slots.sqlite", "audit.sqlite"):
+        con = sqlite3.connect(out / name)
+        meta = dict(con.execute("SELECT key, value FROM meta"))
+        con.close()
+        assert int(meta["offset"]) == size, name
+    con = sqlite3.connect(out / "audit.sqlite")
+    ids = {row[0] for row in con.execute("SELECT DISTINCT persona FROM attempts")}
+    con.close()
+    assert ids == {json.loads(x)["id"] for x in (out / "personas.jsonl").read_text().splitlines()}
