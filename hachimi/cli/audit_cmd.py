@@ -106,7 +106,7 @@ def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory) -
     from ..cli.report_text import block
     from ..dedup.simhash import distance, fingerprint
     from ..dedup.text import compared_fields, narrative_text
-    from ..jsonio import read_jsonl, text_lines
+    from ..jsonio import LineError, records, text_lines
     from ..validate import Validator
 
     found = next(((n, t) for n, t in text_lines(file) if isinstance(t, str) and t.strip() and _is(t, pid)), None)
@@ -118,10 +118,10 @@ def _external(file: Path, pid: str | None, run: Path | None, fmt: str, theory) -
     near = []
     if run and r.error is None:
         fp = fingerprint(narrative_text(json.loads(line), fields))
-        dist = {
-            p["id"]: distance(fp, fingerprint(narrative_text(p, fields))) for p in read_jsonl(run / "personas.jsonl")
-        }
-        near = [{"id": pid, "distance": d} for pid, d in dist.items() if d <= 3]
+        near = []  # the run's personas streamed: only the near ones are kept
+        for _, p in records(run / "personas.jsonl", need_id=True):
+            if not isinstance(p, LineError) and (d := distance(fp, fingerprint(narrative_text(p, fields)))) <= 3:
+                near.append({"id": p["id"], "distance": d})
     if fmt == "json":
         click.echo(json.dumps({**r.to_dict(), "near_duplicates": near}, ensure_ascii=False, indent=1))
     else:
