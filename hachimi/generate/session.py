@@ -165,10 +165,23 @@ class Session:
         now = time.time()
         if force or now - self._manifest_at >= MANIFEST_EVERY_S:
             self.dir.write_manifest(self.manifest(status))
-            SlotIndex(self.out).catch_up(strict=False)  # a resume then reads seconds of log, not all of it
-            for catch_up in self.indexes:  # e.g. the audit database (the CLI's, a layer above)
-                catch_up()
+            self._catch_up_indexes()
             self._manifest_at = now
+
+    def _catch_up_indexes(self) -> None:
+        """The slot index (a resume then reads seconds of log, not all of it) and the others the
+        caller added (the audit database: the CLI's, a layer above). An index is a cache of the log:
+        one that cannot be written (a full disk) stays behind and its next reader catches it up; the
+        run goes on, and stops on the log's own write if the disk is really full."""
+        import sqlite3
+
+        from ..errors import HachimiError
+
+        for catch_up in (lambda: SlotIndex(self.out).catch_up(strict=False), *self.indexes):
+            try:
+                catch_up()
+            except (OSError, sqlite3.Error, HachimiError):
+                pass
 
     # ---- running --------------------------------------------------------------------------
     def run(self, on_progress: Callable[[dict], None] = lambda c: None) -> dict:
