@@ -141,6 +141,7 @@ def main() -> None:
         for n in a.sizes:
             r = bench(n, work, a.semantic, a.resume_max)
             results.append(r)
+            (work / "scale_bench.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
             e2e = sum(r["steps"][k]["wall"] for k in ("generate", "audit (first)", "report", "dedup lexical", "export"))
             print(
                 f"\n== {n} personas asked, {r['written']} written; cells on quota {r['quota'][0]}/{r['quota'][1]}; "

@@ -6,3 +6,5 @@ need them, so importing this package stays cheap.
 """
 
 from ..engines.models import NARRATIVES  # noqa: F401  (the narrative styles, kept importable from here)
+
+BOX_VARIANTS = 16  # narrowed boxes per slot by default (loop.box_seed); one definition, the CLI's help shows it

@@ -5,11 +5,15 @@ decides from SAT/UNSAT answers only), so which process answers never changes a p
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+from collections import OrderedDict
 from pathlib import Path
 
 from ..theory.pack import Theory
+
+BOXES_KEPT = 4096  # boxes a solver remembers (least recently used go first): ~3 KB each
 
 
 class Solver:
@@ -20,6 +24,7 @@ class Solver:
         self.validator = Validator(theory)
         self._narrower = None
         self.narrow = narrow
+        self._boxes: OrderedDict[str, object] = OrderedDict()
 
     @property
     def narrower(self):
@@ -33,12 +38,25 @@ class Solver:
         from .needs import Check, Narrow
 
         if isinstance(need, Narrow):
-            return self.narrower.box(need.slot, need.seed, need.restrict)
+            return self.box(need)
         if isinstance(need, Check):
             r = next(self.validator.validate_objects([need.persona]))
             r.record = None  # parsed facts stay here (not needed by the loop, costly to ship)
             return r
         raise TypeError(f"a Solver cannot answer {type(need).__name__}")
+
+    def box(self, need):
+        """The need's box, remembered: a box is a pure function of (slot, seed, restrict), so a
+        remembered one is the box a fresh narrower would grow (the loop shares box seeds between
+        a slot's attempts: loop.box_seed). Shared, never changed by its users."""
+        key = json.dumps([need.slot, need.seed, need.restrict], sort_keys=True, default=str)
+        if key in self._boxes:
+            self._boxes.move_to_end(key)
+            return self._boxes[key]
+        box = self._boxes[key] = self.narrower.box(need.slot, need.seed, need.restrict)
+        if len(self._boxes) > BOXES_KEPT:
+            self._boxes.popitem(last=False)
+        return box
 
     def answer_many(self, needs: list) -> list:
         """Answers in order; Check needs are validated together (one ground program for all)."""
@@ -89,6 +107,19 @@ class SolverPool:
             initializer=_init,
             initargs=(str(theory.root), narrow),
         )
+
+    def box(self, need):
+        """The need's box, remembered: a box is a pure function of (slot, seed, restrict), so a
+        remembered one is the box a fresh narrower would grow (the loop shares box seeds between
+        a slot's attempts: loop.box_seed). Shared, never changed by its users."""
+        key = json.dumps([need.slot, need.seed, need.restrict], sort_keys=True, default=str)
+        if key in self._boxes:
+            self._boxes.move_to_end(key)
+            return self._boxes[key]
+        box = self._boxes[key] = self.narrower.box(need.slot, need.seed, need.restrict)
+        if len(self._boxes) > BOXES_KEPT:
+            self._boxes.popitem(last=False)
+        return box
 
     def answer_many(self, needs: list) -> list:
         """Needs split into one contiguous share per worker (validations in a share run together)."""

@@ -25,7 +25,16 @@ from .grammar import name_rules, text_budget
 from . import scaffold as sc
 from ..theory.prompts import chars_per_token, render
 from ..seeds import derive
+from . import BOX_VARIANTS
 from ..jsonio import get_path as _get
+
+
+def box_seed(seed: int, variants: int) -> int:
+    """The seed a slot attempt's box is grown from. A box is a pure function of (theory, slot, seed,
+    restrict), so slots that share their values and box seed share one box, which the solver
+    remembers (generate/cpu.py): at scale each slot's `variants` boxes are narrowed once, not once
+    per attempt. The model still draws every value the box allows with the attempt's own seed."""
+    return seed % variants if variants > 0 else seed
 
 
 @dataclass
@@ -38,6 +47,7 @@ class Settings:
     direct_repair: bool = True  # apply the validator's structural repair before asking agents
     narrative: str = "scaffold"  # models.NARRATIVES: "scaffold" (levels stated on a fixed scaffold and read
     # back, scaffold.py; lexicon words) or "free" (prose bounded by length and paragraph form only)
+    box_variants: int = BOX_VARIANTS  # boxes per slot (0: a fresh box for every attempt); see box_seed
 
     @property
     def scaffold(self) -> bool:
@@ -84,7 +94,9 @@ class PersonaLoop:
         log = out.records.append
         box = None
         if self.s.narrow:
-            box = yield Narrow({k: v for k, v in slot.items() if v not in (None, [])}, seed, restrict)
+            box = yield Narrow(
+                {k: v for k, v in slot.items() if v not in (None, [])}, box_seed(seed, self.s.box_variants), restrict
+            )
             if box is None:
                 return self._end(out, tag, slot, None, "slot impossible: the theory allows no persona for this slot")
             log({"type": "narrowing", **tag, "checks": box.checks, "allowed": box.allowed})

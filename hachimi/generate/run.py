@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..theory.pack import Theory
+from . import BOX_VARIANTS
 from .loop import Settings
 
 
@@ -20,6 +21,7 @@ def settings_for(
     language: str | None = None,
     max_text: int | None = None,
     narrow: bool = True,
+    box_variants: int | None = None,
     max_rounds: int = 3,
     direct_repair: bool = True,
     narrative: str | None = None,
@@ -31,6 +33,7 @@ def settings_for(
         max_text=max_text or dec.get("max_chars_text", 300),
         max_short=min(max_text or 10**6, dec.get("max_chars_short", 120)),
         narrow=narrow,
+        box_variants=BOX_VARIANTS if box_variants is None else box_variants,
         max_rounds=max_rounds,
         direct_repair=direct_repair,
         narrative=narrative or spec.narrative,

@@ -53,7 +53,9 @@ def identity(
         "engine": engine_identity,
         "theory_hash": theory.hash,
         "schema_hash": schema_hash(theory.schema),
-        "settings": asdict(settings),
+        "settings": {  # runs from before box variants had a box per attempt: they resume with 0
+            k: v for k, v in asdict(settings).items() if not (k == "box_variants" and v == 0)
+        },
         "attempts_per_slot": attempts_per_slot,
         "dedup": dedup,
     }
