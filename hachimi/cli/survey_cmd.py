@@ -28,7 +28,7 @@ def _bar():
         with Progress(
             "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()
         ) as p:
-            task = p.add_task("blocks answered", total=None)
+            task = p.add_task("personas asked", total=None)
             yield lambda done, total: p.update(task, completed=done, total=total)
 
     return bar()
@@ -50,25 +50,16 @@ def _records(file: Path, what: str) -> list[dict]:
     return [obj for _, obj in records]
 
 
-def _identified(file: Path) -> list[dict]:
-    """The personas of a file that can answer: each needs an id of its own (text); a line without
-    one, or with an id seen before, is named and left out."""
-    from ..jsonio import read_records
+def _source(file: Path, sample: int | None = None, seed: int = 0, only: set[str] | None = None):
+    """The personas of a file that can answer, scanned without holding them (survey/source.py):
+    each needs an id of its own (text); a line without one, or with an id seen before, is named
+    and left out."""
+    from ..survey.source import scan
 
-    records, problems = read_records(file)
-    out, seen = [], set()
-    for n, p in records:
-        pid = p.get("id")
-        if not isinstance(pid, str) or not pid.strip():
-            problems.append((n, "no id (a persona answers under its id)"))
-        elif pid in seen:
-            problems.append((n, f"id {pid} appears again (answers are kept per id)"))
-        else:
-            seen.add(pid)
-            out.append(p)
-    for n, why in sorted(problems):
+    src = scan(file, sample, seed, only)
+    for n, why in src.problems:
         click.echo(f"warning: {file}:{n}: {why}; this persona is left out", err=True)
-    return out
+    return src
 
 
 def _theory(source: Path, override: str | None = None):
@@ -79,14 +70,15 @@ def _theory(source: Path, override: str | None = None):
     return theory_of(source if source.is_dir() else source.parent, override, _warn)
 
 
-def _personas(source: Path, theory) -> tuple[Path, list[dict], dict | None]:
-    """A run folder (its personas.jsonl and its plan's strata) or a personas .jsonl file."""
+def _personas(source: Path, theory, sample: int | None = None, seed: int = 0):
+    """A run folder (its personas.jsonl and its plan's strata) or a personas .jsonl file ->
+    (file, its Source, strata)."""
     from ..errors import HachimiError
 
     file = source / "personas.jsonl" if source.is_dir() else source
     if not file.is_file():
         raise HachimiError(f"no personas at {file} (give a run folder or a .jsonl file)")
-    personas = _identified(file)
+    personas = _source(file, sample, seed)
     strata = None
     manifest = (source / "run.json") if source.is_dir() else None
     if manifest and manifest.is_file():
@@ -162,6 +154,14 @@ def lint_cmd(instrument, fmt):
 )
 @click.option("--concurrency", type=click.IntRange(1), default=8, show_default=True)
 @click.option(
+    "--sample",
+    type=click.IntRange(1),
+    default=None,
+    help="Ask this many personas, a seeded sample of SOURCE (the same seed and size give the same "
+    "personas) [default: every persona]. A survey of a large "
+    "corpus holds only its sample in memory.",
+)
+@click.option(
     "--theory",
     "theory_name",
     default=None,
@@ -169,7 +169,19 @@ def lint_cmd(instrument, fmt):
 )
 @format_option("counts as one JSON document")
 def administer_cmd(
-    source, instrument, form, out, model_name, seed, language, block_size, check_share, concurrency, theory_name, fmt
+    source,
+    instrument,
+    form,
+    out,
+    model_name,
+    seed,
+    language,
+    block_size,
+    check_share,
+    concurrency,
+    sample,
+    theory_name,
+    fmt,
 ):
     """Each persona of SOURCE (a run folder or a personas .jsonl) answers the instrument's items.
 
@@ -192,12 +204,12 @@ def administer_cmd(
         inst = load(instrument)
         inst.form(form)  # an unknown form fails here, before the model loads
         theory = _theory(source, theory_name)
-        file, personas, strata = _personas(source, theory)
+        file, personas, strata = _personas(source, theory, sample, seed)
         spec = models.get(model_name)
         lang = language or spec.language
         if lang not in inst.languages:
             raise HachimiError(f"instrument {inst.name} has no {lang} text (languages: {', '.join(inst.languages)})")
-        s = A.Settings(inst.name, form, seed, lang, block_size, check_share)
+        s = A.Settings(inst.name, form, seed, lang, block_size, check_share, sample=sample)
         student(theory, lang)  # so does a theory that does not say who a persona is
         placement(theory)  # or where it falls in the cohorts
         # paths relative to the survey folder, so a committed folder works on another machine
@@ -236,7 +248,9 @@ def administer_cmd(
         engine = engine_for(spec, None, 2)
         resume = "the answered blocks are kept; run the same command again to resume"
         with _bar() as advance, os_errors(out / A.ANSWERS, then=resume):
-            counts = A.administer(personas, inst, s, engine, out, concurrency, advance, theory=theory)
+            counts = A.administer(
+                personas.personas(), inst, s, engine, out, concurrency, advance, theory=theory, hashes=personas.hashes
+            )
     except KeyboardInterrupt:
         click.echo("interrupted: run the same command again to resume", err=True)
         sys.exit(130)
@@ -360,11 +374,11 @@ def _load_folder(folder: Path, personas_file: Path | None = None):
     if not (folder / ANSWERS).is_file():
         why = "is a folder" if (folder / ANSWERS).is_dir() else "no such file"
         raise HachimiError(f"{folder / ANSWERS}: {why}; it holds the answers: run hachimi survey administer first")
-    personas = _identified(personas_file)
     got = read_answers(folder, {i.id for i in inst.items})
     for n, why in got.problems:
         click.echo(f"warning: {folder / ANSWERS}:{n}: {why}; this block of answers is left out", err=True)
-    bound = bind(got.records, personas)
+    src = _source(personas_file, only={r["persona"] for r in got.records})  # the personas that answered
+    bound = bind(got.records, src.hashes)
     if note := bound.summary():
         click.echo(
             f"warning: {note}: their answers are left out (run hachimi survey administer again to ask them anew)",
@@ -379,7 +393,8 @@ def _load_folder(folder: Path, personas_file: Path | None = None):
         "blocks_of_missing_personas": bound.missing,
         "blocks_superseded": bound.superseded,
     }
-    return inst, bound.records, score(personas, bound.records, inst, where, m.get("strata"), seed), seed, used
+    scored = score(src.personas(), bound.records, inst, where, m.get("strata"), seed)
+    return inst, bound.records, scored, seed, used
 
 
 def _fmt(x, nd=2) -> str:

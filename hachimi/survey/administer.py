@@ -21,7 +21,7 @@ import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from string import Template
-from typing import Callable
+from typing import Callable, Iterable
 
 from ..engines.base import Request
 from ..errors import HachimiError
@@ -45,6 +45,7 @@ class Settings:
     block_size: int = 5
     check_share: float = 0.25  # personas asked some items again with reversed options
     check_items: int = 3
+    sample: int | None = None  # personas asked: a seeded sample of the file (source.py); None: all
 
 
 @dataclass
@@ -151,12 +152,14 @@ def identity(s: Settings, inst: Instrument, personas_file: Path, engine_identity
     # of the parsed content: a comment edited in instrument.toml does not make another survey
     content = tomllib.loads((inst.root / "instrument.toml").read_text(encoding="utf-8"))
     h = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-    return {"settings": asdict(s), "instrument_hash": h, "personas": str(personas_file), "engine": engine_identity}
+    settings = {k: v for k, v in asdict(s).items() if not (k == "sample" and v is None)}  # as before samples
+    return {"settings": settings, "instrument_hash": h, "personas": str(personas_file), "engine": engine_identity}
 
 
-def done_blocks(folder: Path, personas: list[dict], inst: Instrument | None = None):
+def done_blocks(folder: Path, personas: list[dict] | dict[str, str], inst: Instrument | None = None):
     """(persona, kind, block) -> its record, for every block answered without an engine error by
-    the persona as it is now; and the answers' binding (how many belong to changed personas)."""
+    the persona as it is now (`personas`: the personas, or their id -> content hash); and the
+    answers' binding (how many belong to changed personas)."""
     got = read_answers(folder, {i.id for i in inst.items} if inst else None)  # an unusable line: asked again
     bound = bind(got.records, personas)
     return {(r["persona"], r["kind"], r["block"]): r for r in bound.records}, bound
@@ -186,7 +189,7 @@ def _decode(inst: Instrument, block: Block, text: str) -> tuple[dict, dict, list
 
 
 def administer(
-    personas: list[dict],
+    personas: Iterable[dict],
     inst: Instrument,
     s: Settings,
     engine,
@@ -195,54 +198,76 @@ def administer(
     progress: Callable[[int, int], None] | None = None,
     *,
     theory,
+    hashes: dict[str, str] | None = None,
 ) -> dict:
     """Ask every block not yet answered; append each answered block to answers.jsonl. `theory`:
-    the personas' (who each is, in its words)."""
+    the personas' (who each is, in its words). `personas` is read once, a persona at a time, and
+    its blocks planned as it comes: with `hashes` (id -> content hash of every persona that takes
+    part, survey/source.py) it may be a stream; without, a list (hashed here). `progress` gets
+    (personas done, personas)."""
     folder.mkdir(parents=True, exist_ok=True)
     repair_torn(folder / ANSWERS)
-    done, bound = done_blocks(folder, personas, inst)
-    hashes = {p["id"]: persona_hash(p) for p in personas}
-    todo = [b for p in personas for b in plan(p, inst, s, theory) if (b.persona, b.kind, b.index) not in done]
-    total = len(done) + len(todo)
+    if hashes is None:
+        personas = list(personas)
+        hashes = {p["id"]: persona_hash(p) for p in personas}
+    done, bound = done_blocks(folder, hashes, inst)
     counts = {
         "asked": 0,
         "errors": 0,
         "skipped_done": len(done),
-        "changed_personas": len(bound.changed_personas & {b.persona for b in todo}),  # asked again
+        "changed_personas": 0,  # asked again
         "answers_of_missing_personas": bound.missing,
     }
+    step = max(1, concurrency)
     fd = os.open(folder / ANSWERS, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+
+    def ask(batch: list[Block]) -> None:
+        outs = engine.generate([b.request for b in batch])
+        lines = []
+        for b, o in zip(batch, outs):
+            answers, scores, refused, problem = ({}, {}, [], o.error) if o.error else _decode(inst, b, o.text)
+            counts["asked"] += 1
+            counts["errors"] += bool(problem)
+            lines.append(
+                {
+                    "persona": b.persona,
+                    "persona_hash": hashes[b.persona],
+                    "kind": b.kind,
+                    "block": b.index,
+                    "items": b.items,
+                    "options": b.options,
+                    "answers": answers,
+                    "scores": scores,
+                    "refused": refused,
+                    "seed": b.request.seed,
+                    "tokens": o.tokens,
+                    "engine_seconds": round(o.seconds, 3),
+                    "error": problem,
+                    "raw": o.text if problem else None,
+                }
+            )
+        os.write(fd, b"".join(json.dumps(x, ensure_ascii=False).encode() + b"\n" for x in lines))
+        os.fsync(fd)
+
     try:
-        for start in range(0, len(todo), max(1, concurrency)):
-            batch = todo[start : start + max(1, concurrency)]
-            outs = engine.generate([b.request for b in batch])
-            lines = []
-            for b, o in zip(batch, outs):
-                answers, scores, refused, problem = ({}, {}, [], o.error) if o.error else _decode(inst, b, o.text)
-                counts["asked"] += 1
-                counts["errors"] += bool(problem)
-                lines.append(
-                    {
-                        "persona": b.persona,
-                        "persona_hash": hashes[b.persona],
-                        "kind": b.kind,
-                        "block": b.index,
-                        "items": b.items,
-                        "options": b.options,
-                        "answers": answers,
-                        "scores": scores,
-                        "refused": refused,
-                        "seed": b.request.seed,
-                        "tokens": o.tokens,
-                        "engine_seconds": round(o.seconds, 3),
-                        "error": problem,
-                        "raw": o.text if problem else None,
-                    }
-                )
-            os.write(fd, b"".join(json.dumps(x, ensure_ascii=False).encode() + b"\n" for x in lines))
-            os.fsync(fd)
+        todo: list[Block] = []  # planned, not yet asked: at most one persona's blocks past a batch
+        seen = 0
+        for p in personas:
+            if p["id"] not in hashes:
+                continue
+            seen += 1
+            mine = [b for b in plan(p, inst, s, theory) if (b.persona, b.kind, b.index) not in done]
+            counts["changed_personas"] += bool(mine) and p["id"] in bound.changed_personas
+            todo += mine
+            while len(todo) >= step:
+                ask(todo[:step])
+                todo = todo[step:]
             if progress:
-                progress(len(done) + start + len(batch), total)
+                progress(seen, len(hashes))
+        if todo:
+            ask(todo)
+        if progress:
+            progress(len(hashes), len(hashes))
     finally:
         os.close(fd)
     return counts

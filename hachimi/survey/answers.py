@@ -96,12 +96,12 @@ class Bound:
         return "; ".join(parts) or None
 
 
-def bind(records: list[dict], personas: list[dict]) -> Bound:
+def bind(records: list[dict], personas: list[dict] | dict[str, str]) -> Bound:
     """Keep the records whose persona exists with the content it had when it answered; of a block
     answered more than once, the last. Engine errors are not answers and are left out. An old
     answer of a block answered again since (administer re-asked its changed persona) is
-    `superseded`, not counted as changed."""
-    now = {p["id"]: persona_hash(p) for p in personas}
+    `superseded`, not counted as changed. `personas`: the personas, or their id -> content hash."""
+    now = personas if isinstance(personas, dict) else {p["id"]: persona_hash(p) for p in personas}
     kept: dict[tuple, dict] = {}
     stale: list[dict] = []
     out = Bound([])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from typing import Iterable
 from dataclasses import dataclass, field
 
 from ..seeds import derive
@@ -63,9 +64,14 @@ def bootstrap_mean(values: list[float], seed: int, n: int = BOOT) -> tuple[float
 
 
 def score(
-    personas: list[dict], answers: list[dict], inst: Instrument, placement, strata: dict | None = None, seed: int = 0
+    personas: Iterable[dict],
+    answers: list[dict],
+    inst: Instrument,
+    placement,
+    strata: dict | None = None,
+    seed: int = 0,
 ) -> Scored:
-    """`placement`: where the personas' theory puts a persona in the cohorts (cohorts.placement);
+    """`personas`: read once (a stream will do); those without answers are passed over. `placement`: where the personas' theory puts a persona in the cohorts (cohorts.placement);
     `strata`: the run plan's strata, if any."""
     constructs = list(inst.constructs)
     raw = persona_scores(answers, inst)
