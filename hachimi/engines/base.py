@@ -10,7 +10,6 @@ promise it (floating-point reductions in padded batches are the documented excep
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -65,7 +64,11 @@ class Engine(Protocol):
 
 
 def schema_hash(schema: dict | None) -> str:
-    return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()[:12]
+    """A decoding schema's identity (its JSON, keys sorted): recorded with every call, and the key of
+    compiled grammars. orjson: json.dumps cost ~1 ms a call, a tenth of the orchestrator's time."""
+    import orjson
+
+    return hashlib.sha256(orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)).hexdigest()[:12]
 
 
 @dataclass

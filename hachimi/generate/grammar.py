@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import orjson
+
 from ..facts.text import TextConfig
 from ..schema.spec import PersonaSchema
 from .narrow import Box
@@ -23,6 +25,7 @@ WHITESPACE = {"whitespace_flexible": False, "item_separator": ", ", "key_separat
 TRAIT_MAX_CHARS = 40
 SHORT_MAX = 240  # a text field of at most this many characters gets the model's short budget
 _BASE: dict[int, tuple[PersonaSchema, dict[str, dict]]] = {}
+_BASE_BYTES: dict[tuple[int, str], tuple[PersonaSchema, bytes]] = {}  # (schema id, part) -> its base schema, serialised
 
 
 def base_schema(part: str, spec: PersonaSchema) -> dict:
@@ -33,6 +36,15 @@ def base_schema(part: str, spec: PersonaSchema) -> dict:
 
         _BASE[id(spec)] = (spec, {p: _inlined(m.model_json_schema()) for p, m in part_models(spec).items()})
     return _BASE[id(spec)][1][part]
+
+
+def _fresh_base(part: str, spec: PersonaSchema) -> dict:
+    """A private copy of the part's base schema to fill in (a JSON round trip: the schema is plain
+    JSON, and orjson copies it ~10x faster than copy.deepcopy, once per agent call)."""
+    key = (id(spec), part)
+    if key not in _BASE_BYTES:
+        _BASE_BYTES[key] = (spec, orjson.dumps(base_schema(part, spec)))
+    return orjson.loads(_BASE_BYTES[key][1])
 
 
 def _inlined(raw: dict) -> dict:
@@ -183,7 +195,7 @@ def build(
     free = narrative == "free"
     if spec is None:
         raise TypeError("grammar.build needs the theory's schema (spec=theory.schema)")
-    schema = copy.deepcopy(base_schema(part, spec))
+    schema = _fresh_base(part, spec)
     schema["x-guidance"] = dict(WHITESPACE)
     for field in spec.fields:
         if not field.path.startswith(part + "."):
