@@ -131,17 +131,24 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, default=None, help="keep the runs in this folder")
     ap.add_argument("--workers", type=int, default=0, help="generate --workers (0: in process)")
     ap.add_argument("--resume-max", type=int, default=10_000, help="largest size also killed and resumed")
+    ap.add_argument(
+        "--previous",
+        type=Path,
+        default=None,
+        help="scale_bench.json of an earlier run (e.g. smaller sizes): growth factors start from its sizes",
+    )
     a = ap.parse_args()
     global WORKERS
     WORKERS = a.workers
     work = a.keep or Path(tempfile.mkdtemp(prefix="hachimi-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    results = []
+    results = json.loads(a.previous.read_text(encoding="utf-8")) if a.previous else []
+    done = len(results)
     try:
         for n in a.sizes:
             r = bench(n, work, a.semantic, a.resume_max)
             results.append(r)
-            (work / "scale_bench.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+            (work / "scale_bench.json").write_text(json.dumps(results[done:], indent=1), encoding="utf-8")
             e2e = sum(r["steps"][k]["wall"] for k in ("generate", "audit (first)", "report", "dedup lexical", "export"))
             print(
                 f"\n== {n} personas asked, {r['written']} written; cells on quota {r['quota'][0]}/{r['quota'][1]}; "

@@ -93,7 +93,8 @@ from .options import format_option
     type=click.IntRange(1),
     default=None,
     help="Slots in flight at once; their model calls share batches (default: the model's "
-    "`concurrency`, else the engine's: its batch size, or the endpoint's max_concurrency).",
+    "`concurrency`, else the engine's: its batch size, or the endpoint's max_concurrency; with "
+    "--workers W at least 4W, so every worker has solver work).",
 )
 @click.option(
     "--workers",

@@ -108,19 +108,6 @@ class SolverPool:
             initargs=(str(theory.root), narrow),
         )
 
-    def box(self, need):
-        """The need's box, remembered: a box is a pure function of (slot, seed, restrict), so a
-        remembered one is the box a fresh narrower would grow (the loop shares box seeds between
-        a slot's attempts: loop.box_seed). Shared, never changed by its users."""
-        key = json.dumps([need.slot, need.seed, need.restrict], sort_keys=True, default=str)
-        if key in self._boxes:
-            self._boxes.move_to_end(key)
-            return self._boxes[key]
-        box = self._boxes[key] = self.narrower.box(need.slot, need.seed, need.restrict)
-        if len(self._boxes) > BOXES_KEPT:
-            self._boxes.popitem(last=False)
-        return box
-
     def answer_many(self, needs: list) -> list:
         """Needs split into one contiguous share per worker (validations in a share run together)."""
         if not needs:

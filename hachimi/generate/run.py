@@ -13,6 +13,8 @@ from pathlib import Path
 
 from ..theory.pack import Theory
 from . import BOX_VARIANTS
+
+WORK_PER_WORKER = 4  # slots in flight per solver worker when neither --concurrency nor the model says
 from .loop import Settings
 
 
@@ -119,6 +121,10 @@ def open_run(
         t = time.time()
         engine = engine or engine_for(spec, theory, retries)
         k = concurrency or spec.concurrency or engine.default_concurrency
+        if workers and not (concurrency or spec.concurrency):
+            # a worker answers the solver work of the slots in flight: with the one slot a batch-1
+            # engine keeps in flight, --workers 2 kept one process busy and left the other idle
+            k = max(k, WORK_PER_WORKER * workers)
         if workers:
             from .cpu import SolverPool
 
