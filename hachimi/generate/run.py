@@ -13,9 +13,9 @@ from pathlib import Path
 
 from ..theory.pack import Theory
 from . import BOX_VARIANTS
+from .loop import Settings
 
 WORK_PER_WORKER = 4  # slots in flight per solver worker when neither --concurrency nor the model says
-from .loop import Settings
 
 
 def settings_for(
