@@ -80,9 +80,25 @@ class Solver:
 _WORKER: Solver | None = None
 
 
-def _init(root: str, narrow: bool) -> None:
+def _orphaned_exit(parent: int, every_s: float = 1.0) -> None:
+    """Exit when the parent is gone (kill -9 of the run): a worker left behind kept a core busy
+    beside the run that resumes it."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(every_s)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="hachimi-orphan-watch", daemon=True).start()
+
+
+def _init(root: str, narrow: bool, parent: int) -> None:
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    _orphaned_exit(parent)  # the pool's process, given: it may be gone before this worker starts
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from ..theory.pack import load
 
@@ -105,7 +121,7 @@ class SolverPool:
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init,
-            initargs=(str(theory.root), narrow),
+            initargs=(str(theory.root), narrow, os.getpid()),
         )
 
     def answer_many(self, needs: list) -> list:

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,50 @@ def test_identity_mismatch(tmp_path):
     check_identity(tmp_path, {"seed": 1, "n": 5, "plan_hash": "a"})
     with pytest.raises(HachimiError, match="seed: folder has 1, command has 2"):
         check_identity(tmp_path, {"seed": 2, "n": 5, "plan_hash": "a"})
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_kill_9_leaves_no_solver_worker_behind(tmp_path):
+    out = tmp_path / "run"
+    env = dict(os.environ, HACHIMI_TEMPLATE_DELAY="0.05")
+    proc = subprocess.Popen(
+        _cmd(out, 1, "--workers", "2"), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline, workers = time.time() + 120, []
+        while time.time() < deadline and len(workers) < 2:
+            time.sleep(0.2)
+            workers = [c for c in _children(proc.pid) if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        assert len(workers) == 2, "the run never started its two workers"
+        while time.time() < deadline and not (out / "personas.jsonl").exists():
+            time.sleep(0.1)  # the workers are answering
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    deadline = time.time() + 15
+    while time.time() < deadline and any(_alive(w) for w in workers):
+        time.sleep(0.2)
+    left = [w for w in workers if _alive(w)]
+    states = [Path(f"/proc/{w}/status").read_text().split("\nPPid")[1][:12] for w in left]
+    for w in left:
+        os.kill(w, signal.SIGKILL)
+    assert not left, f"solver workers {left} outlived their run ({states})"
