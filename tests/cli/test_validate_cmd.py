@@ -151,7 +151,12 @@ def test_ctrl_c_with_two_workers_exits_cleanly(tmp_path, base):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)
+    # interrupt once it is validating (its output's temporary file is open): a fixed wait raced a
+    # slow start-up in a fresh CI clone (Ctrl-C during the imports is click's "Aborted!", exit 1)
+    deadline = time.time() + 90
+    while not list(tmp_path.glob(".out.jsonl.*")) and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)
     assert proc.poll() is None, "finished before the interrupt; make the file longer"
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
