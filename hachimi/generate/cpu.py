@@ -5,26 +5,26 @@ decides from SAT/UNSAT answers only), so which process answers never changes a p
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-from collections import OrderedDict
 from pathlib import Path
 
 from ..theory.pack import Theory
-
-BOXES_KEPT = 4096  # boxes a solver remembers (least recently used go first): ~3 KB each
+from .boxes import Boxes, key
 
 
 class Solver:
-    def __init__(self, theory: Theory, narrow: bool = True):
+    """`kept`: boxes remembered (generate/boxes.py; None: its default, 0: none, as in a pool's
+    workers, whose pool remembers them)."""
+
+    def __init__(self, theory: Theory, narrow: bool = True, kept: int | None = None):
         from ..validate import Validator
 
         self.theory = theory
         self.validator = Validator(theory)
         self._narrower = None
         self.narrow = narrow
-        self._boxes: OrderedDict[str, object] = OrderedDict()
+        self.boxes = Boxes(kept)
 
     @property
     def narrower(self):
@@ -48,14 +48,14 @@ class Solver:
     def box(self, need):
         """The need's box, remembered: a box is a pure function of (slot, seed, restrict), so a
         remembered one is the box a fresh narrower would grow (the loop shares box seeds between
-        a slot's attempts: loop.box_seed). Shared, never changed by its users."""
-        key = json.dumps([need.slot, need.seed, need.restrict], sort_keys=True, default=str)
-        if key in self._boxes:
-            self._boxes.move_to_end(key)
-            return self._boxes[key]
-        box = self._boxes[key] = self.narrower.box(need.slot, need.seed, need.restrict)
-        if len(self._boxes) > BOXES_KEPT:
-            self._boxes.popitem(last=False)
+        a slot's attempts: loop.box_seed)."""
+        if not self.boxes.kept:
+            return self.narrower.box(need.slot, need.seed, need.restrict)
+        k = key(need.slot, need.seed, need.restrict)
+        found, box = self.boxes.get(k)
+        if not found:
+            box = self.narrower.box(need.slot, need.seed, need.restrict)
+            self.boxes.put(k, box)
         return box
 
     def answer_many(self, needs: list) -> list:
@@ -102,7 +102,7 @@ def _init(root: str, narrow: bool, parent: int) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from ..theory.pack import load
 
-    _WORKER = Solver(load(Path(root)), narrow)
+    _WORKER = Solver(load(Path(root)), narrow, kept=0)  # the pool remembers the boxes
 
 
 def _answer_many(needs: list) -> list:
@@ -110,13 +110,15 @@ def _answer_many(needs: list) -> list:
 
 
 class SolverPool:
-    """`workers` processes, each with its own theory, narrower and validator."""
+    """`workers` processes, each with its own theory, narrower and validator. The boxes they grow
+    are remembered here, so a remembered box costs no worker time and no transfer."""
 
-    def __init__(self, theory: Theory, workers: int, narrow: bool = True):
+    def __init__(self, theory: Theory, workers: int, narrow: bool = True, kept: int | None = None):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         self.workers = workers
+        self.boxes = Boxes(kept)
         self.pool = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -125,12 +127,29 @@ class SolverPool:
         )
 
     def answer_many(self, needs: list) -> list:
-        """Needs split into one contiguous share per worker (validations in a share run together)."""
-        if not needs:
-            return []
-        size = -(-len(needs) // self.workers)
-        shares = [needs[i : i + size] for i in range(0, len(needs), size)]
-        return [a for part in self.pool.map(_answer_many, shares) for a in part]
+        """Remembered boxes first; the rest split into one contiguous share per worker
+        (validations in a share run together)."""
+        from .needs import Narrow
+
+        out: list = [None] * len(needs)
+        asked: list[int] = []
+        keys: dict[int, bytes] = {}
+        for i, n in enumerate(needs):
+            if isinstance(n, Narrow) and self.boxes.kept:
+                keys[i] = key(n.slot, n.seed, n.restrict)
+                found, out[i] = self.boxes.get(keys[i])
+                if found:
+                    continue
+            asked.append(i)
+        if asked:
+            size = -(-len(asked) // self.workers)
+            shares = [[needs[i] for i in asked[j : j + size]] for j in range(0, len(asked), size)]
+            answers = [a for part in self.pool.map(_answer_many, shares) for a in part]
+            for i, a in zip(asked, answers):
+                out[i] = a
+                if i in keys:
+                    self.boxes.put(keys[i], a)
+        return out
 
     def answer(self, need):
         return self.answer_many([need])[0]

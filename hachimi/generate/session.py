@@ -17,7 +17,7 @@ from .. import __version__
 from ..store.lock import FolderLock
 from ..store.rundir import RunDir
 from ..store.slots import SlotIndex
-from ..store.state import check_identity, load_state
+from ..store.state import check_identity, load_state, run_records
 from ..theory.pack import Theory
 from .loop import PersonaLoop, Settings
 from .scheduler import Scheduler
@@ -81,10 +81,10 @@ class Session:
     ):
         from ..dedup.text import compared_fields
         from ..population.dedupe import Deduper
-        from ..population.slots import uniform
+        from ..population.slots import Slots, uniform
         from .cpu import Solver
 
-        self.planned = planned if planned is not None else uniform(n, seed, theory.schema)
+        self.planned = Slots.of(planned) if planned is not None else uniform(n, seed, theory.schema)
         self.out, self.seed, self.plan = Path(out), seed, plan
         self.theory, self.engine, self.settings = theory, engine, settings
         self.budget, self.k = attempts_per_slot, max(1, concurrency)
@@ -98,13 +98,17 @@ class Session:
         check_identity(self.out, self.identity)
         self.lock = lock or FolderLock(self.out).acquire()
         self.deduper = Deduper(dedup, compared_fields(theory.schema))
-        self.cell = {p.id: p.cell for p in self.planned}
-        # the accepted personas are indexed for dedup as they are read, not held
-        self.state = load_state(self.out, lambda p: self.deduper.add(self.cell.get(p["id"], ""), p))
+        self.planned_cells = self.planned.cell_counts()
+        self.state = load_state(self.out)
+        cell = self.planned.cells_of(self.state.accepted)  # a resume: the slots up to where it stopped
+        if self.state.accepted:  # the accepted personas are indexed for dedup, read again, not held
+            for p in run_records(self.out / "personas.jsonl"):
+                self.deduper.add(cell.get(p["id"], ""), p)
         self.dir = RunDir(self.out)
         self.counts = Counter(self.state.counts)
         self.counts.update(slots=len(self.planned), accepted=len(self.state.accepted))
-        self.realised = Counter(self.cell[i] for i in self.state.accepted if i in self.cell)
+        self.realised = Counter(cell[i] for i in self.state.accepted if i in cell)
+        del cell
         self.shortfall: Counter = Counter()
         self.solver = solver or Solver(theory, settings.narrow)
         self.loop = PersonaLoop(theory, settings)
@@ -118,7 +122,7 @@ class Session:
         return self.state.wall_seconds + (time.time() - self.started)
 
     def manifest(self, status: str) -> dict:
-        planned = Counter(p.cell for p in self.planned)
+        planned = self.planned_cells
         c = self.counts
         acc = max(1, c["accepted"])
         wall = self.wall_seconds()
@@ -138,6 +142,7 @@ class Session:
             "dedup": self.deduper.mode,
             "concurrency": self.k,
             "workers": getattr(self.solver, "workers", 0),
+            "boxes": self.solver.boxes.stats() if hasattr(self.solver, "boxes") else None,
             "counts": dict(c),
             "torn_lines_repaired": self.state.torn,
             "per_accepted": {
@@ -275,6 +280,7 @@ class Session:
                     self.state.accepted.add(ps.id)
                     self.counts["accepted"] += 1
                     self.realised[ps.cell] += 1
+            self.state.slots.pop(ps.id, None)  # committed: its attempts' counters are no longer needed
             self.counts["done"] += 1
             head += 1
             on_progress(self.counts)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 from .feasibility import Feasibility
 from .plan import Plan
-from .slots import PlannedSlot
+from .slots import Slots
 
 
 @dataclass
 class Prepared:
-    slots: list[PlannedSlot]
+    slots: Slots  # made on demand (population/slots.py)
     plan: Plan | None = None
     counts: dict[tuple, int] = field(default_factory=dict)
     feasibility: Feasibility | None = None

@@ -88,7 +88,7 @@ def _upgraded(old: dict) -> dict:
     return old
 
 
-def _lines(path: Path):
+def run_records(path: Path):
     """The records of a run file (after repair_torn): any line that cannot be read stops the resume."""
     from ..jsonio import LineError, records
 
@@ -112,7 +112,7 @@ def load_state(folder: Path, each_persona=None) -> State:
     for name in ("personas.jsonl", "attempts.jsonl"):
         st.torn += repair_torn(folder / name) > 0
     p = folder / "personas.jsonl"
-    for obj in _lines(p):
+    for obj in run_records(p):
         if obj["id"] in st.accepted:
             raise HachimiError(f"{p}: id {obj['id']} appears twice; this folder was edited by hand")
         st.accepted.add(obj["id"])
