@@ -52,7 +52,7 @@ def lsh(n: int) -> tuple[float, int, float]:
     for i, text in enumerate(narratives(n)):
         fp = fingerprint(text)
         found += bool(ix.near(fp))
-        ix.add(i, fp)
+        ix.add(str(i), fp)
     return time.perf_counter() - start, found, ix.comparisons / n
 
 

@@ -43,23 +43,22 @@ class Cluster:
 
 class Lexical:
     def __init__(self):
-        self.leaders: dict[str, SimHashIndex] = {}  # stratum -> its leaders' fingerprints
+        self.leaders = SimHashIndex()  # the leaders' fingerprints, by stratum, in file order
         self.clusters: dict[str, Cluster] = {}  # leader id -> its cluster (2+ members)
-        self.order: dict[str, int] = {}  # leader id -> its place in the file (ties go to the earliest)
 
     def add(self, pid: str, stratum: str, text: str) -> str | None:
         """The leader this persona duplicates, or None (it leads a cluster of its own)."""
         fp = fingerprint(text)
-        ix = self.leaders.setdefault(stratum, SimHashIndex())
-        hits = ix.near(fp)
+        ix = self.leaders
+        hits = ix.near_rows(fp, stratum)
         if not hits:
-            ix.add(pid, fp)
-            self.order[pid] = len(self.order)
+            ix.add(pid, fp, stratum)
             return None
-        leader = min(hits, key=lambda k: (distance(fp, ix.prints[k]), self.order[k]))
+        row = min(hits, key=lambda r: (distance(fp, ix.prints[r]), r))  # ties: the earliest leader
+        leader = ix.key(row)
         c = self.clusters.setdefault(leader, Cluster("lexical", stratum, leader, [leader]))
         c.members.append(pid)
-        c.worst = max(c.worst, distance(fp, ix.prints[leader]))
+        c.worst = max(c.worst, distance(fp, ix.prints[row]))
         return leader
 
 
@@ -95,6 +94,8 @@ class _Leaders:
 
     def _to_index(self) -> None:
         import numpy as np
+
+        _solvers_first()
         from usearch.index import Index
 
         n = len(self.ids)
@@ -122,6 +123,15 @@ class _Leaders:
             return j, float(sims[j])
         m = self.index.search(v, 1)
         return int(m.keys[0]), 1.0 - float(m.distances[0])
+
+
+def _solvers_first() -> None:
+    """Load clingo and z3 before usearch: loaded after it, both break for the rest of the process
+    (clingo raises std::bad_cast, z3 reads every number as ''; usearch 2.26's extension and theirs
+    disagree on the C++ runtime's locale). A report or a test that dedups and then validates in one
+    process hit it."""
+    import clingo  # noqa: F401
+    import z3  # noqa: F401
 
 
 EXACT_LEADERS = 4096  # leaders per stratum searched exactly; beyond, the HNSW index
