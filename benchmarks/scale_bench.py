@@ -121,7 +121,8 @@ def bench(n: int, work: Path, semantic: bool, resume_max: int) -> dict:
     cells = manifest.get("cells", {}).values()
     quota = (sum(c["realised"] >= c["planned"] for c in cells), len(cells))
     near = manifest.get("counts", {}).get("near_duplicates", 0)
-    return {"n": n, "written": written, "steps": steps, "quota": quota, "near_duplicates": near}
+    boxes = manifest.get("boxes") or {}
+    return {"n": n, "written": written, "steps": steps, "quota": quota, "near_duplicates": near, "boxes": boxes}
 
 
 def main() -> None:
@@ -155,6 +156,8 @@ def main() -> None:
                 f"attempts rejected as near-duplicates {r['near_duplicates']}; generate --workers {a.workers}; "
                 f"end to end (generate, audit, report, dedup, export) {e2e / 60:.1f} min wall"
             )
+            if b := r.get("boxes"):
+                print(f"boxes: {b['grown']} narrowed, {b['reused']} reused ({100 * b['reuse_rate']:.0f}% of attempts)")
             print(f"{'step':<16} {'wall s':>9} {'CPU s':>9} {'CPU ms/persona':>15} {'peak RSS MB':>12}  note")
             for name, s in r["steps"].items():
                 note = "" if s["rc"] in (0, 1) else f"exit {s['rc']}: {s['err'][-120:]!r}"
