@@ -44,6 +44,44 @@ def test_beyond_the_cap_the_sketch_estimates_within_one_percent():
     assert d.per_record() == pytest.approx(distinct(texts, 2)[1])
 
 
+def _reference_hashes(ids: list[int], n: int) -> list[int]:
+    """The n-gram hashes as defined one Python step at a time (the implementation before numpy)."""
+    from hachimi.report.tally import _M, _mix
+
+    if n == 1:
+        return [_mix(x) for x in ids]
+    out = []
+    for i in range(len(ids) - n + 1):
+        h = 0
+        for x in ids[i : i + n]:
+            h = (h * 0x9E3779B97F4A7C15 + x) & _M
+        out.append(_mix(h))
+    return out
+
+
+def test_vectorised_hashes_and_registers_equal_the_one_at_a_time_definitions():
+    from pathlib import Path
+
+    from datasketch import HyperLogLogPlusPlus
+
+    fixtures = Path(__file__).resolve().parents[2] / "constraints" / "k12" / "fixtures"
+    texts = [line for f in sorted(fixtures.glob("cases*.toml")) for line in f.read_text(encoding="utf-8").splitlines()]
+    texts += _texts(200, seed=4) + ["", "one", "two words"]
+    tokens = Tokens()
+    for n in (1, 2, 3):
+        d = Distinct(n)
+        for t in texts:
+            ids = tokens(t.split())
+            assert d.hashes(ids).tolist() == _reference_hashes(ids, n)
+    d, ref = Distinct(2, exact_max=0), HyperLogLogPlusPlus(p=16, hashfunc=lambda x: x)
+    for t in texts:
+        ids = tokens(t.split())
+        d.add(ids)
+        for h in _reference_hashes(ids, 2):
+            ref.update(h)
+    assert d.estimated and (d.sketch.reg == ref.reg).all() and d.sketch.count() == ref.count()
+
+
 def test_the_reservoir_is_seeded_uniform_and_whole_when_small():
     small = Reservoir(10, seed=3)
     for i in range(7):
