@@ -13,7 +13,6 @@ import numpy as np
 BITS, BANDS, MAX_DISTANCE = 64, 4, 3
 _WS = re.compile(r"\s+")
 _MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
-_BIT = np.array([1 << i for i in range(64)], dtype=np.uint64)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -31,8 +30,12 @@ def fingerprint(text: str) -> int:
         return 0
     shingles = (cps[:-2] << np.uint64(42)) ^ (cps[1:-1] << np.uint64(21)) ^ cps[2:]
     h = _mix(shingles)
-    ones = ((h[:, None] & _BIT) != 0).sum(axis=0)
-    return int(((ones * 2 > len(h)).astype(np.uint64) * _BIT).sum())
+    # each bit's count of ones over the shingles: the hashes' bytes unpacked (bit i of byte j is
+    # bit 8j+i of the little-endian hash), a uint8 matrix rather than a 64-wide uint64 one
+    ones = np.unpackbits(h.astype("<u8").view(np.uint8).reshape(-1, 8), axis=1, bitorder="little").sum(
+        axis=0, dtype=np.int64
+    )
+    return int.from_bytes(np.packbits(ones * 2 > len(h), bitorder="little").tobytes(), "little")
 
 
 def distance(a: int, b: int) -> int:

@@ -73,3 +73,28 @@ def test_an_entry_costs_tens_of_bytes_not_hundreds():
     used = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     assert used / 50_000 < 120, used / 50_000
+
+
+def test_fingerprint_equals_the_bit_by_bit_definition_on_real_prose():
+    """Each bit is set when more than half the shingles' hashes have it (the broadcast formula)."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from hachimi.dedup.simhash import _WS, _mix
+
+    bit = np.array([1 << i for i in range(64)], dtype=np.uint64)
+
+    def reference(text: str) -> int:
+        cps = np.frombuffer(_WS.sub("", text).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        if len(cps) < 3:
+            return 0
+        h = _mix((cps[:-2] << np.uint64(42)) ^ (cps[1:-1] << np.uint64(21)) ^ cps[2:])
+        ones = ((h[:, None] & bit) != 0).sum(axis=0)
+        return int(((ones * 2 > len(h)).astype(np.uint64) * bit).sum())
+
+    fixtures = Path(__file__).resolve().parents[2] / "constraints" / "k12" / "fixtures"
+    texts = [t for f in sorted(fixtures.glob("cases*.toml")) for t in f.read_text(encoding="utf-8").split("\n\n")]
+    texts += ["ab", "abc", "李雨桐喜欢画画，也喜欢和同学一起踢球。", "x" * 5000]
+    assert len(texts) > 50
+    assert [fingerprint(t) for t in texts] == [reference(t) for t in texts]
