@@ -111,10 +111,6 @@ class SimHashIndex:
         self._key_bytes += key.encode("utf-8")
         self._key_ends.append(len(self._key_bytes))
         for heads, chain, part in zip(self.heads, self.chains, self._parts(fp, code)):
-            if self._dense:
-                chain.append(heads[part])
-                heads[part] = row
-            else:
-                chain.append(heads.get(part, -1))
-                heads[part] = row
+            chain.append(heads[part] if self._dense else heads.get(part, -1))
+            heads[part] = row
         return row

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from .narrow import Box
 
 BOXES_KEPT = 1 << 16  # boxes remembered (least recently used go first); k12-balanced at 16 box
-# seeds has ~32,000 keys, so a run of any size narrows each once (~7 MB)
+# seeds has ~50,000 keys, so a run of any size narrows each once (~500 bytes each: ~25 MB)
 _NONE = b""  # a slot the theory allows no persona for: remembered too
 
 

@@ -60,9 +60,6 @@ class Slots(Sequence):
             raise IndexError(f"slot {i} of {len(self)}")
         return self._make(i, self._cells[i])
 
-    def cell(self, i: int) -> str:
-        return self.labels[self._cells[i]]
-
     def cell_counts(self) -> Counter:
         """Planned slots per cell label."""
         n = Counter(self._cells)

@@ -28,18 +28,6 @@ BLEU_HYPOTHESES = 100
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-_M = (1 << 64) - 1
-
-
-def _mix(x: int) -> int:
-    """splitmix64's finaliser: a 64-bit value well spread for the sketch's registers."""
-    x ^= x >> 30
-    x = (x * 0xBF58476D1CE4E5B9) & _M
-    x ^= x >> 27
-    x = (x * 0x94D049BB133111EB) & _M
-    return x ^ (x >> 31)
-
-
 class Tokens:
     """Words -> 64-bit ids (blake2b, the same on every run and machine), each word hashed once."""
 
@@ -61,8 +49,8 @@ class Tokens:
 
 class Distinct:
     """Distinct-n of a corpus, one text (its word ids: Tokens) at a time. The n-gram hashes and the
-    sketch's registers are computed a text at a time with numpy (the same values as `_mix` and the
-    polynomial hash per n-gram, one Python step each, which took most of a 100k report once the
+    sketch's registers are computed a text at a time with numpy (the same values as the splitmix64
+    finaliser of the polynomial hash per n-gram, one Python step each, which took most of a 100k report once the
     sketch took over: datasketch updates one value per call)."""
 
     def __init__(self, n: int, exact_max: int = EXACT_MAX):
@@ -140,7 +128,8 @@ _GRAM = 0x9E3779B97F4A7C15
 
 
 def _mix_array(x):
-    """`_mix` of every value of a uint64 array (numpy's uint64 products wrap at 64 bits, as `& _M` does)."""
+    """splitmix64's finaliser of every value of a uint64 array (well spread for the sketch's
+    registers; numpy's uint64 products wrap at 64 bits)."""
     import numpy as np
 
     x = x ^ (x >> np.uint64(30))

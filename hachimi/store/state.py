@@ -103,10 +103,9 @@ def run_records(path: Path):
         yield obj
 
 
-def load_state(folder: Path, each_persona=None) -> State:
+def load_state(folder: Path) -> State:
     """What the folder holds, read in one pass over each file: memory grows with the ids and the
-    slots' counters, not with the corpus (`each_persona(p)` sees every accepted persona as it is
-    read, e.g. to index it for dedup; a committed slot's candidate is not kept)."""
+    slots' counters, not with the corpus (a committed slot's candidate is not kept)."""
     folder = Path(folder)
     st = State()
     for name in ("personas.jsonl", "attempts.jsonl"):
@@ -116,8 +115,6 @@ def load_state(folder: Path, each_persona=None) -> State:
         if obj["id"] in st.accepted:
             raise HachimiError(f"{p}: id {obj['id']} appears twice; this folder was edited by hand")
         st.accepted.add(obj["id"])
-        if each_persona is not None:
-            each_persona(obj)
     index = SlotIndex(folder)
     st.slots, counts, disposed = index.load()  # the index and the log's tail, not the whole log
     st.counts.update(counts)

@@ -46,7 +46,14 @@ def test_beyond_the_cap_the_sketch_estimates_within_one_percent():
 
 def _reference_hashes(ids: list[int], n: int) -> list[int]:
     """The n-gram hashes as defined one Python step at a time (the implementation before numpy)."""
-    from hachimi.report.tally import _M, _mix
+    m = (1 << 64) - 1
+
+    def _mix(x: int) -> int:  # splitmix64's finaliser
+        x ^= x >> 30
+        x = (x * 0xBF58476D1CE4E5B9) & m
+        x ^= x >> 27
+        x = (x * 0x94D049BB133111EB) & m
+        return x ^ (x >> 31)
 
     if n == 1:
         return [_mix(x) for x in ids]
@@ -54,7 +61,7 @@ def _reference_hashes(ids: list[int], n: int) -> list[int]:
     for i in range(len(ids) - n + 1):
         h = 0
         for x in ids[i : i + n]:
-            h = (h * 0x9E3779B97F4A7C15 + x) & _M
+            h = (h * 0x9E3779B97F4A7C15 + x) & m
         out.append(_mix(h))
     return out
 
